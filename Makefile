@@ -1,0 +1,51 @@
+# printbook: `make handbook` and `make test` set up everything they need on a fresh Debian machine.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+EXAMPLE := examples/platform-engineer.md
+OUT := out
+
+# Debian packages: the browser mermaid renders in, WeasyPrint's text stack, Node for mermaid-cli,
+# and the tools the tests read outputs back with (pdftoppm, qpdf, LibreOffice Impress).
+APT_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	poppler-utils qpdf libreoffice-impress python3-venv
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup system handbook test bench clean
+
+setup: system $(VENV)/.installed node_modules/.installed
+
+# Installs the Debian packages only when something is missing, so a set-up machine skips apt.
+system:
+	@missing=""; \
+	command -v chromium >/dev/null || missing=1; command -v pdftoppm >/dev/null || missing=1; \
+	command -v qpdf >/dev/null || missing=1; command -v soffice >/dev/null || missing=1; \
+	ldconfig -p | grep -q libpango-1.0 || missing=1; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $(APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+	@command -v node >/dev/null || (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null)
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@
+
+# Chromium comes from Debian, so puppeteer must not download its own.
+node_modules/.installed: package.json package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+handbook: setup
+	$(VENV)/bin/printbook build $(EXAMPLE) -o $(OUT)
+
+test: setup
+	$(VENV)/bin/pytest -q
+
+bench: setup
+	$(PY) benchmarks/bench.py
+
+clean:
+	rm -rf $(OUT) .printbook-cache .pytest_cache

@@ -1,0 +1,81 @@
+"""The pipeline, top to bottom: parse -> diagrams -> PDF and decks -> move into place.
+
+Everything is written into a staging folder inside the output folder first and moved into place
+only when every output succeeded, so a failed build never leaves a half-written PDF or deck where
+a good one was.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import deck, diagrams, parse, pdf
+from .model import Book, Chapter, Diagnostic
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    render: diagrams.RenderOptions = diagrams.RenderOptions()
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenFile:
+    path: Path
+    what: str  # "PDF, 51 pages" / "deck, 21 slides"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    book: Book
+    written: tuple[WrittenFile, ...]
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+
+def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
+          step: Callable[[str], None] = lambda message: None) -> BuildReport:
+    step(f"1/4 reading {source}")
+    book = parse.parse_file(source)
+    step(f"2/4 rendering {len(book.diagrams())} diagrams")
+    renderings, warnings = diagrams.render_diagrams(book.diagrams(), options.render)
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".printbook-staging-", dir=outdir))
+    try:
+        step("3/4 typesetting the PDF handbook")
+        pdf_name = f"{slugify(book.title) or slugify(source.stem)}.pdf"
+        pdf_result = pdf.write_pdf(book, renderings, staging / pdf_name)
+        written = [(pdf_name, f"PDF handbook, {pdf_result.pages} pages")]
+        step(f"4/4 making {len(book.sections)} decks")
+        (staging / "decks").mkdir()
+        for index, chapter in enumerate(book.sections, start=1):
+            name = f"decks/{deck_name(chapter, index)}"
+            deck_result = deck.write_deck(book, chapter, renderings, staging / name)
+            written.append((name, f"deck, {deck_result.slides} slides"))
+        _move_into_place(staging, outdir, [name for name, _ in written])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildReport(book=book, written=tuple(WrittenFile(outdir / n, w) for n, w in written),
+                       diagnostics=book.diagnostics + tuple(warnings))
+
+
+def deck_name(chapter: Chapter, index: int) -> str:
+    return f"{chapter.section_number or index:02d}-{slugify(chapter.title)}.pptx"
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].rstrip("-")
+
+
+def _move_into_place(staging: Path, outdir: Path, names: list[str]) -> None:
+    """Each file replaces its old version in one rename (same file system, so atomic)."""
+    for name in names:
+        (outdir / name).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / name, outdir / name)

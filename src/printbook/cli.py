@@ -1,0 +1,55 @@
+"""The command line: arguments, progress, exit codes. The work itself is in build.py.
+
+Exit codes: 0 published; 1 published with errors under --strict; 2 nothing published (bad input
+or set-up), with a one-line message and no traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import BuildOptions, build
+from .model import PrintbookError
+
+EXIT_STRICT_FAILURE = 1
+EXIT_NOT_PUBLISHED = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="printbook")
+def main() -> None:
+    """Publish Markdown interview documents with mermaid diagrams as a PDF handbook and decks."""
+
+
+@main.command("build")
+@click.argument("document", type=click.Path(path_type=Path, dir_okay=True, exists=False))
+@click.option("-o", "--output", "outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
+              show_default=True, help="Folder for the PDF and the decks/ folder.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any diagram or number needs attention.")
+@click.option("-v/-q", "--verbose/--quiet", default=None,
+              help="Show or hide the numbered steps (shown by default on a terminal).")
+def build_command(document: Path, outdir: Path, strict: bool, verbose: bool | None) -> None:
+    """Publish DOCUMENT as OUTDIR/<title>.pdf and OUTDIR/decks/NN-<section>.pptx."""
+    show_steps = sys.stderr.isatty() if verbose is None else verbose
+    step = (lambda message: click.echo(message, err=True)) if show_steps else (lambda message: None)
+    try:
+        report = build(document, outdir, BuildOptions(), step)
+    except PrintbookError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_NOT_PUBLISHED)
+    except OSError as error:  # an output folder we may not write to, a full disk
+        click.echo(f"printbook: error: {error.strerror or error}: {error.filename or outdir}", err=True)
+        sys.exit(EXIT_NOT_PUBLISHED)
+    for diagnostic in report.diagnostics:
+        click.echo(str(diagnostic), err=True)
+    click.echo(f"published {report.book.title!r}: {len(report.book.questions)} questions, "
+               f"{len(report.book.diagrams())} diagrams")
+    for written in report.written:
+        click.echo(f"  {written.path}  ({written.what})")
+    if strict and report.diagnostics:
+        click.echo(f"--strict: {len(report.diagnostics)} problems above", err=True)
+        sys.exit(EXIT_STRICT_FAILURE)

@@ -1,0 +1,177 @@
+"""The document model every stage shares: book -> chapters -> questions -> blocks.
+
+Plain frozen data. It imports no stage; the stages talk to each other only through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a source file; line and column count from 1."""
+
+    file: str
+    line: int
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+Severity = Literal["error", "warning", "note"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A message a user can act on, printed like a compiler's."""
+
+    severity: Severity
+    location: Location | None  # None for problems of the set-up rather than of a file
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.location or 'printbook'}: {self.severity}: {self.message}"
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+
+class PrintbookError(Exception):
+    """Input printbook cannot publish; the message names the file and the problem."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(str(diagnostic))
+        self.diagnostic = diagnostic
+
+
+@dataclass(frozen=True, slots=True)
+class Prose:
+    """Markdown text kept as written (paragraphs, lists, quotes, code, images)."""
+
+    markdown: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Diagram:
+    """A ```mermaid block. `location` is the line of the opening fence; the diagram's own line 1
+    is the line after it."""
+
+    source: str
+    location: Location
+
+    @property
+    def kind(self) -> str:
+        for line in self.source.splitlines():
+            stripped = line.strip()
+            if stripped and not stripped.startswith("%%"):
+                return stripped.split()[0]
+        return "empty"
+
+    def source_location(self, diagram_line: int, column: int = 1) -> Location:
+        """The file location of the diagram's own line `diagram_line` (1-based)."""
+        return Location(self.location.file, self.location.line + diagram_line, column)
+
+
+Block = Union[Prose, Table, Diagram]
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A rendered diagram: print-safe SVG, a PNG of it for viewers without SVG, and its size in
+    CSS pixels."""
+
+    svg: str
+    png: bytes
+    width: float
+    height: float
+
+
+@dataclass(frozen=True, slots=True)
+class DiagramFailure:
+    """A diagram that could not be drawn; the outputs show a placeholder with this message."""
+
+    message: str
+
+
+Rendering = Union[Picture, DiagramFailure]
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A `###` heading and what follows it. Interview questions (`### Q12. …`) have a number and
+    usually a probability (0–100); other `###` headings have neither."""
+
+    title: str
+    location: Location
+    number: int | None = None
+    probability: int | None = None
+    blocks: tuple[Block, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.number}. {self.title}" if self.number is not None else self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """A `##` heading. `## Section N: Title (Qa-Qb)` chapters are sections (one deck each)."""
+
+    title: str
+    location: Location
+    section_number: int | None = None
+    question_range: str = ""
+    blocks: tuple[Block, ...] = ()
+    questions: tuple[Question, ...] = ()
+
+    @property
+    def is_section(self) -> bool:
+        return self.section_number is not None
+
+    @property
+    def label(self) -> str:
+        return f"Section {self.section_number}: {self.title}" if self.is_section else self.title
+
+    @property
+    def numbered_questions(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.number is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    title: str
+    source: str
+    location: Location
+    intro: tuple[Block, ...] = ()
+    metadata: tuple[tuple[str, str], ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
+
+    @property
+    def sections(self) -> tuple[Chapter, ...]:
+        """The chapters that get a deck each: the `Section N` chapters, or, in a document that has
+        none, every chapter."""
+        numbered = tuple(c for c in self.chapters if c.is_section)
+        return numbered or self.chapters
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for c in self.chapters for q in c.numbered_questions)
+
+    def diagrams(self) -> list[Diagram]:
+        """Every diagram in reading order."""
+        found = [b for b in self.intro if isinstance(b, Diagram)]
+        for chapter in self.chapters:
+            found += [b for b in chapter.blocks if isinstance(b, Diagram)]
+            for question in chapter.questions:
+                found += [b for b in question.blocks if isinstance(b, Diagram)]
+        return found

@@ -1,0 +1,195 @@
+// printbook's mermaid renderer: one Chromium, mermaid loaded once per page, JSON lines in and out.
+//
+// Started by printbook/diagrams.py. argv[2] is a JSON file holding
+//   {mermaidPath, chromiumPath, config, css, pages, timeoutMs}
+// stdin:  one request per line  {"id": "...", "code": "...", "png": 2}   (png: scale, or 0 for none)
+// stdout: one answer per line    {"id": "...", "ok": true, "svg": "...", "png": "<base64>", "width": w, "height": h}
+//                             or {"id": "...", "ok": false, "error": "..."}
+// A line {"ready": true, "mermaid": "11.x"} is written once every page is ready.
+"use strict";
+const fs = require("fs");
+const readline = require("readline");
+const puppeteer = require("puppeteer");
+
+const settings = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+
+function send(message) {
+  process.stdout.write(JSON.stringify(message) + "\n");
+}
+
+function launchBrowser() {
+  const args = [
+    "--headless=new", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage",
+    "--font-render-hinting=none",
+  ];
+  // Chromium refuses to run its sandbox as root; keep it for everyone else.
+  if (process.getuid && process.getuid() === 0) args.push("--no-sandbox");
+  return puppeteer.launch({ executablePath: settings.chromiumPath, headless: true, args, protocolTimeout: settings.timeoutMs * 3 });
+}
+
+// A page with mermaid loaded and initialised once; every diagram is rendered in it.
+async function openRenderPage(browser) {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1200, height: 800, deviceScaleFactor: 1 });
+  await page.setContent(`<!doctype html><html><head><style>${settings.css}</style></head>` +
+    `<body style="margin:0;background:white"><div id="shot"></div></body></html>`);
+  await page.addScriptTag({ path: settings.mermaidPath });
+  await page.evaluate(async (config) => {
+    await document.fonts.ready;
+    window.mermaid.initialize({ startOnLoad: false, ...config });
+  }, settings.config);
+  return { page, busy: false };
+}
+
+// Runs in the page: render one diagram, leave nothing behind in the DOM.
+async function renderInPage(code, id) {
+  const sandbox = document.createElement("div");
+  document.body.appendChild(sandbox);
+  try {
+    const { svg } = await window.mermaid.render(id, code, sandbox);
+    const holder = document.getElementById("shot");
+    holder.innerHTML = svg;
+    const element = holder.querySelector("svg");
+    const box = element.getBBox();
+    const viewBox = element.viewBox.baseVal;
+    const width = Math.ceil(viewBox && viewBox.width ? viewBox.width : box.width);
+    const height = Math.ceil(viewBox && viewBox.height ? viewBox.height : box.height);
+    element.setAttribute("width", String(width));
+    element.setAttribute("height", String(height));
+    element.style.maxWidth = "";
+    return { ok: true, svg: new XMLSerializer().serializeToString(element), width, height };
+  } catch (error) {
+    return { ok: false, error: String((error && error.message) || error) };
+  } finally {
+    sandbox.remove();
+    // mermaid leaves its scratch element behind when a diagram fails to parse.
+    for (const stray of document.querySelectorAll(`#d${id}, #${id}`)) {
+      if (!stray.closest("#shot")) stray.remove();
+    }
+  }
+}
+
+function withTimeout(promise, ms) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`render timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// Runs in the page: paint an SVG into a canvas at `scale` and return base64 PNG. A canvas works in
+// background tabs, where a screenshot would wait for a frame that never comes.
+async function paintPng(svgText, width, height, scale) {
+  const image = new Image();
+  const url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
+  try {
+    image.src = url;
+    await image.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.ceil(width * scale);
+    canvas.height = Math.ceil(height * scale);
+    const context = canvas.getContext("2d");
+    context.fillStyle = "white";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(image, 0, 0, canvas.width, canvas.height);
+    return canvas.toDataURL("image/png").split(",")[1];
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+async function renderOne(slot, request, counter) {
+  const id = `pb${counter}`;
+  const result = await withTimeout(slot.page.evaluate(renderInPage, request.code, id), settings.timeoutMs);
+  if (result.ok && request.png) {
+    result.png = await withTimeout(
+      slot.page.evaluate(paintPng, result.svg, result.width, result.height, request.png), settings.timeoutMs);
+  }
+  await slot.page.evaluate(() => { document.getElementById("shot").innerHTML = ""; });
+  return result;
+}
+
+async function main() {
+  let browser = await launchBrowser();
+  let generation = 0;
+  let slots = [];
+  const openSlots = async () => {
+    slots = [];
+    for (let i = 0; i < Math.max(1, settings.pages); i++) slots.push(await openRenderPage(browser));
+  };
+  await openSlots();
+  send({ ready: true });
+
+  const queue = [];
+  let counter = 0;
+  let inputClosed = false;
+  let running = 0;
+  let recovering = null;
+
+  // The browser died or a page hung: start a fresh one so the remaining diagrams still render.
+  function recover(failedGeneration) {
+    if (failedGeneration !== generation) return recovering;
+    generation++;
+    recovering = (async () => {
+      try { await browser.close(); } catch (_) { /* already gone */ }
+      browser = await launchBrowser();
+      await openSlots();
+      recovering = null;
+    })();
+    return recovering;
+  }
+
+  async function run(slot, request) {
+    slot.busy = true;
+    running++;
+    const started = Date.now();
+    const slotGeneration = generation;
+    let answer;
+    try {
+      answer = await renderOne(slot, request, ++counter);
+    } catch (error) {
+      const message = String((error && error.message) || error);
+      await recover(slotGeneration);
+      request.attempts = (request.attempts || 0) + 1;
+      // A diagram that broke the browser once gets one more try; twice and it is the culprit.
+      if (request.attempts < 2 && !message.includes("timed out")) {
+        queue.unshift(request);
+        answer = null;
+      } else {
+        answer = { ok: false, error: message };
+      }
+    }
+    if (answer) {
+      answer.id = request.id;
+      answer.ms = Date.now() - started;
+      send(answer);
+    }
+    slot.busy = false;
+    running--;
+    pump();
+  }
+
+  function pump() {
+    if (recovering) { recovering.then(pump); return; }
+    for (const slot of slots) {
+      if (!slot.busy && queue.length > 0) run(slot, queue.shift());
+    }
+    if (inputClosed && queue.length === 0 && running === 0) {
+      browser.close().finally(() => process.exit(0));
+    }
+  }
+
+  const lines = readline.createInterface({ input: process.stdin });
+  lines.on("line", (line) => {
+    if (!line.trim()) return;
+    queue.push(JSON.parse(line));
+    pump();
+  });
+  lines.on("close", () => { inputClosed = true; pump(); });
+}
+
+main().catch((error) => {
+  send({ fatal: String((error && error.stack) || error) });
+  process.exit(1);
+});

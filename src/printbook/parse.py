@@ -1,0 +1,191 @@
+"""Stage 1: Markdown source -> Book.
+
+markdown-it-py splits the text into blocks, each with its source lines (`token.map`); this module
+sorts them into chapters and questions. Prose keeps its original Markdown so later stages render
+it their own way, and every block keeps its file:line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .model import Block, Book, Chapter, Diagnostic, Diagram, Location, PrintbookError, Prose, Question, Table
+
+SECTION_HEADING = re.compile(r"^Section\s+(\d+)\s*[:.\-–—]\s*(.+?)(?:\s*\((Q\d+\s*[-–—]\s*Q?\d+)\))?\s*$", re.I)
+QUESTION_HEADING = re.compile(r"^Q(\d+)[.:)]\s*(.+)$")
+PROBABILITY = re.compile(r"^\*\*Probability\*\*\s*:\s*(\S+)\s*$", re.I)
+METADATA_TITLE = "metadata"
+
+
+def read_source(path: Path) -> str:
+    """The document's text, or a PrintbookError that names the file and what is wrong with it."""
+    where = Location(str(path), 1)
+    if not path.exists():
+        raise PrintbookError(Diagnostic("error", where, "no such file", "check the path"))
+    if path.is_dir():
+        raise PrintbookError(Diagnostic("error", where, "is a folder, not a Markdown file"))
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise PrintbookError(Diagnostic("error", where, "is a binary file, not Markdown text"))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise PrintbookError(Diagnostic("error", Location(str(path), line), "is not UTF-8 text",
+                                        "save the file as UTF-8")) from None
+    if not text.strip():
+        raise PrintbookError(Diagnostic("error", where, "is empty"))
+    return text
+
+
+def parse_file(path: Path) -> Book:
+    return parse_text(read_source(path), str(path))
+
+
+def parse_text(text: str, filename: str) -> Book:
+    return _BookReader(text, filename).read()
+
+
+class _BookReader:
+    """Walks markdown-it's top-level blocks once, filing each under the current chapter/question."""
+
+    def __init__(self, text: str, filename: str):
+        self.lines = text.splitlines()
+        self.filename = filename
+        self.tokens = MarkdownIt("commonmark").enable("table").enable("strikethrough").parse(text)
+        self.title: str | None = None
+        self.title_location = Location(filename, 1)
+        self.intro: list[Block] = []
+        self.metadata: list[tuple[str, str]] = []
+        self.chapters: list[dict] = []
+        self.question: dict | None = None
+        self.diagnostics: list[Diagnostic] = []
+
+    def read(self) -> Book:
+        index = 0
+        while index < len(self.tokens):
+            index = self._take(index)
+        if self.title is None and not self.chapters:
+            raise PrintbookError(Diagnostic(
+                "error", Location(self.filename, 1), "has no headings, so there is nothing to publish",
+                "start the document with '# Title' and give it '## …' chapters"))
+        chapters = tuple(self._freeze_chapter(c) for c in self.chapters)
+        title = self.title or chapters[0].title
+        return Book(title=title, source=self.filename, location=self.title_location,
+                    intro=tuple(self.intro), metadata=tuple(self.metadata), chapters=chapters,
+                    diagnostics=tuple(self.diagnostics))
+
+    # -- one top-level block -------------------------------------------------------------------
+
+    def _take(self, index: int) -> int:
+        token = self.tokens[index]
+        location = self._location(token)
+        if token.type == "heading_open":
+            self._heading(int(token.tag[1]), self.tokens[index + 1].content.strip(), location)
+            return index + 3
+        if token.type == "hr":
+            return index + 1  # `---` separates questions; the layout separates them itself
+        if token.type == "fence" and token.info.strip().lower().split(" ")[:1] == ["mermaid"]:
+            self._add(Diagram(token.content, location))
+            return index + 1
+        end = self._block_end(index)
+        if token.type == "table_open":
+            table = self._table(self.tokens[index:end], location)
+            if self._in_metadata_chapter() and len(table.header) == 2 and not self.metadata:
+                self.metadata = [(row[0], row[1]) for row in table.rows if len(row) >= 2]
+            self._add(table)
+        elif token.type == "paragraph_open" and self._probability(self.tokens[index + 1], location):
+            pass
+        else:
+            begin, stop = token.map or (0, 0)
+            self._add(Prose("\n".join(self.lines[begin:stop]), location))
+        return end
+
+    def _heading(self, level: int, text: str, location: Location) -> None:
+        if level == 1 and self.title is None and not self.chapters:
+            self.title, self.title_location = text, location
+        elif level <= 2:
+            self._open_chapter(text, location)
+        elif level == 3:
+            self._open_question(text, location)
+        else:
+            self._add(Prose("#" * level + " " + text, location))
+
+    def _open_chapter(self, text: str, location: Location) -> None:
+        match = SECTION_HEADING.match(text)
+        chapter = {"title": text, "location": location, "section_number": None, "question_range": "",
+                   "blocks": [], "questions": []}
+        if match:
+            chapter.update(title=match.group(2).strip(), section_number=int(match.group(1)),
+                           question_range=(match.group(3) or "").replace(" ", ""))
+        self.chapters.append(chapter)
+        self.question = None
+
+    def _open_question(self, text: str, location: Location) -> None:
+        if not self.chapters:  # a ### before any ## gets a chapter named after the book
+            self._open_chapter(self.title or text, location)
+        match = QUESTION_HEADING.match(text)
+        self.question = {"title": match.group(2).strip() if match else text, "location": location,
+                         "number": int(match.group(1)) if match else None, "probability": None,
+                         "blocks": []}
+        self.chapters[-1]["questions"].append(self.question)
+
+    def _probability(self, inline: Token, location: Location) -> bool:
+        """Takes a `**Probability**: NN` line as the current question's probability."""
+        match = PROBABILITY.match(inline.content.strip())
+        if not match or self.question is None:
+            return False
+        raw = match.group(1).rstrip("%")
+        if raw.isdigit() and 0 <= int(raw) <= 100:
+            self.question["probability"] = int(raw)
+        else:
+            self.diagnostics.append(Diagnostic(
+                "warning", location, f"probability {match.group(1)!r} is not a whole number from 0 to 100",
+                "write it like '**Probability**: 72'"))
+        return True
+
+    def _table(self, tokens: list[Token], location: Location) -> Table:
+        header: list[str] = []
+        rows: list[list[str]] = []
+        for token in tokens:
+            if token.type == "tr_open":
+                rows.append([])
+            elif token.type == "inline":
+                rows[-1].append(token.content.strip())
+            elif token.type == "thead_close":
+                header = rows.pop()
+        return Table(tuple(header), tuple(tuple(r) for r in rows), location)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _add(self, block: Block) -> None:
+        if self.question is not None:
+            self.question["blocks"].append(block)
+        elif self.chapters:
+            self.chapters[-1]["blocks"].append(block)
+        else:
+            self.intro.append(block)
+
+    def _in_metadata_chapter(self) -> bool:
+        return bool(self.chapters) and self.chapters[-1]["title"].strip().lower() == METADATA_TITLE
+
+    def _block_end(self, index: int) -> int:
+        """The index after the closing token of the block that starts at `index`."""
+        level = 0
+        for position in range(index, len(self.tokens)):
+            level += self.tokens[position].nesting
+            if level == 0:
+                return position + 1
+        return len(self.tokens)
+
+    def _location(self, token: Token) -> Location:
+        line = token.map[0] + 1 if token.map else 1
+        return Location(self.filename, line)
+
+    def _freeze_chapter(self, chapter: dict) -> Chapter:
+        questions = tuple(Question(**{**q, "blocks": tuple(q["blocks"])}) for q in chapter["questions"])
+        return Chapter(**{**chapter, "blocks": tuple(chapter["blocks"]), "questions": questions})

@@ -1,0 +1,58 @@
+"""Where printbook's own files are: templates, assets, the Node renderer and its node_modules."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# In a wheel, templates/ and assets/ are packed inside the package; in a source checkout
+# (editable install, `make`), they sit at the top of the repository.
+SOURCE_ROOT = PACKAGE_DIR.parent.parent
+
+
+def _first_existing(name: str) -> Path:
+    for candidate in (PACKAGE_DIR / name, SOURCE_ROOT / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"printbook's {name}/ folder is missing from {PACKAGE_DIR}")
+
+
+def templates_dir() -> Path:
+    return _first_existing("templates")
+
+
+def assets_dir() -> Path:
+    return _first_existing("assets")
+
+
+def renderer_script() -> Path:
+    return PACKAGE_DIR / "node" / "render.cjs"
+
+
+def node_modules_dir() -> Path | None:
+    """The node_modules holding @mermaid-js/mermaid-cli: $PRINTBOOK_NODE_MODULES, the working
+    directory's, or the source checkout's."""
+    candidates = [os.environ.get("PRINTBOOK_NODE_MODULES"), Path.cwd() / "node_modules",
+                  SOURCE_ROOT / "node_modules"]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "mermaid" / "package.json").is_file():
+            return Path(candidate)
+    return None
+
+
+def chromium_path() -> str | None:
+    """$PRINTBOOK_CHROMIUM, or Debian's chromium, or whatever chromium is on PATH."""
+    configured = os.environ.get("PRINTBOOK_CHROMIUM")
+    if configured:
+        return configured
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def node_path() -> str | None:
+    return shutil.which("node")

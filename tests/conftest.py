@@ -1,0 +1,65 @@
+"""Shared fixtures: the example and the user's real document, each built once per test session."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from printbook.build import BuildReport, build
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "platform-engineer.md"
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seeds" / "000_454f1b2d1ec7d48e.txt"
+CORPUS = SHARED / "corpus"
+
+
+def needs_shared(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} is not here (../shared is absent)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory) -> BuildReport:
+    return build(EXAMPLE, tmp_path_factory.mktemp("example-out"))
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory) -> BuildReport:
+    return build(needs_shared(SEED), tmp_path_factory.mktemp("seed-out"))
+
+
+def pdf_of(report: BuildReport) -> Path:
+    return next(w.path for w in report.written if w.path.suffix == ".pdf")
+
+
+def decks_of(report: BuildReport) -> list[Path]:
+    return sorted(w.path for w in report.written if w.path.suffix == ".pptx")
+
+
+def flat_text(text: str) -> str:
+    """Text with all runs of white space made one space: PDF text breaks lines where it likes."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def pdf_text(path: Path) -> str:
+    return flat_text(" ".join(page.extract_text() for page in PdfReader(path).pages))
+
+
+def outline(path: Path) -> list[tuple[int, str]]:
+    """The PDF's bookmarks as (depth, title), depth 1 at the top."""
+    found: list[tuple[int, str]] = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, flat_text(item.title)))
+
+    walk(PdfReader(path).outline, 1)
+    return found

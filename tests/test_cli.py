@@ -1,0 +1,53 @@
+"""The command as a user runs it: exit codes, messages, and what is (not) left in the output folder."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from printbook import build as build_module
+from printbook.build import build
+
+from conftest import EXAMPLE
+
+PRINTBOOK = [sys.executable, "-m", "printbook"]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*PRINTBOOK, *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.mark.parametrize("content, problem", [
+    (None, "no such file"),
+    (b"", "is empty"),
+    (b"\x00\x01\x02binary", "is a binary file"),
+    (b"no headings here\n", "has no headings"),
+])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, content, problem):
+    document = tmp_path / "doc.md"
+    if content is not None:
+        document.write_bytes(content)
+    outdir = tmp_path / "out"
+    result = run("build", str(document), "-o", str(outdir))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"{document}:1:1: error: ") and problem in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not outdir.exists()
+
+
+@pytest.mark.e2e
+def test_failed_build_keeps_the_previous_outputs(tmp_path, monkeypatch):
+    outdir = tmp_path / "out"
+    first = build(EXAMPLE, outdir)
+    before = {w.path: w.path.read_bytes() for w in first.written}
+
+    def broken_deck(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(build_module.deck, "write_deck", broken_deck)
+    with pytest.raises(OSError):
+        build(EXAMPLE, outdir)
+    assert {p: p.read_bytes() for p in before} == before
+    assert sorted(p.name for p in outdir.iterdir()) == sorted({"decks", first.written[0].path.name})

@@ -1,0 +1,65 @@
+"""The bundled example built end to end (real Chromium + mermaid, WeasyPrint, python-pptx) and
+read back from the files it wrote."""
+
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+from conftest import decks_of, flat_text, outline, pdf_of, pdf_text
+
+pytestmark = pytest.mark.e2e
+
+
+def test_pdf_holds_every_question_and_an_outline(example_build):
+    book = example_build.book
+    text = pdf_text(pdf_of(example_build))
+    for question in book.questions:
+        assert flat_text(question.title) in text
+    marks = outline(pdf_of(example_build))
+    sections = [t for depth, t in marks if depth == 1 and t.startswith("Section")]
+    assert sections == [f"Section {c.section_number} {c.title}" for c in book.sections]
+    assert [t for depth, t in marks if depth == 2] == [f"Q{q.number} {q.title}" for q in book.questions]
+
+
+def test_pdf_draws_diagram_labels_as_text(example_build):
+    text = pdf_text(pdf_of(example_build))
+    for label in ("Map domain boundaries", "Shadow reads and compare", "Automatic rollback", "Escalation contacts"):
+        assert label in text
+
+
+def test_pdf_has_page_numbers_and_a_contents_page(example_build):
+    reader = PdfReader(pdf_of(example_build))
+    pages = len(reader.pages)
+    assert f"page 3 of {pages}" in reader.pages[2].extract_text()
+    assert "Contents" in reader.pages[1].extract_text()
+
+
+def test_broken_diagram_is_a_placeholder_and_a_located_warning(example_build):
+    [warning] = [d for d in example_build.diagnostics if "not drawn" in d.message]
+    assert warning.location.file.endswith("platform-engineer.md")
+    source_line = open(warning.location.file).read().splitlines()[warning.location.line - 1]
+    assert "cache.get(key)" in source_line
+    text = pdf_text(pdf_of(example_build))
+    assert "Diagram could not be drawn" in text and "Read cache.get(key)" in text
+
+
+def test_one_deck_per_section_with_a_slide_per_question(example_build):
+    book = example_build.book
+    decks = decks_of(example_build)
+    assert [d.name for d in decks] == ["01-service-design.pptx", "02-reliability.pptx", "03-delivery-pipelines.pptx"]
+    for path, section in zip(decks, book.sections):
+        deck = Presentation(path)
+        assert deck.slide_width * 9 == deck.slide_height * 16
+        titles = [s.shapes.title.text for s in deck.slides]
+        assert titles[0] == section.label
+        assert titles[1:] == [q.label for q in section.questions]
+        for slide, question in zip(list(deck.slides)[1:], section.questions):
+            assert question.title in slide.notes_slide.notes_text_frame.text
+            pictures = [s for s in slide.shapes if s.shape_type == 13]
+            if "cache.get" in question.blocks[-1].source:
+                assert not pictures  # the broken diagram: a placeholder text instead
+                assert any("could not be drawn" in s.text_frame.text for s in slide.shapes if s.has_text_frame)
+            else:
+                [picture] = pictures
+                assert picture.left >= 0 and picture.left + picture.width <= deck.slide_width
+                assert picture.top + picture.height <= deck.slide_height

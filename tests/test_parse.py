@@ -1,0 +1,106 @@
+from pathlib import Path
+
+import pytest
+
+from printbook.model import Diagram, PrintbookError, Prose, Table
+from printbook.parse import parse_file, parse_text
+
+DOC = """# T01: Example Questions
+
+> A quote under the title
+
+## Metadata
+
+| Attribute | Value |
+|-----------|-------|
+| Role Level | Senior |
+
+## Section 1: Basics (Q1-Q2)
+
+### Q1. What is a thing?
+**Probability**: 72
+
+```mermaid
+graph TD
+    A --> B
+```
+
+---
+
+### Q2. Why (really)?
+**Probability**: 150
+
+Some prose.
+
+## Summary
+
+| Section | Avg |
+|---------|-----|
+| Basics | 72 |
+"""
+
+
+def test_reads_title_metadata_sections_questions():
+    book = parse_text(DOC, "doc.md")
+    assert book.title == "T01: Example Questions"
+    assert book.metadata == (("Role Level", "Senior"),)
+    assert [c.title for c in book.chapters] == ["Metadata", "Basics", "Summary"]
+    section = book.chapters[1]
+    assert (section.section_number, section.question_range) == (1, "Q1-Q2")
+    assert book.sections == (section,)
+    q1, q2 = section.questions
+    assert (q1.number, q1.title, q1.probability) == (1, "What is a thing?", 72)
+    assert q2.title == "Why (really)?"
+    assert isinstance(book.intro[0], Prose)
+
+
+def test_every_block_keeps_its_file_and_line():
+    book = parse_text(DOC, "doc.md")
+    diagram = book.diagrams()[0]
+    assert isinstance(diagram, Diagram)
+    assert (diagram.location.file, diagram.location.line) == ("doc.md", 16)
+    assert diagram.source == "graph TD\n    A --> B\n"
+    assert diagram.source_location(2).line == 18
+    assert isinstance(book.chapters[2].blocks[0], Table)
+
+
+def test_out_of_range_probability_is_a_located_warning():
+    book = parse_text(DOC, "doc.md")
+    assert book.chapters[1].questions[1].probability is None
+    [warning] = book.diagnostics
+    assert str(warning).startswith("doc.md:24:1: warning: probability '150'")
+
+
+def test_prose_keeps_its_markdown():
+    book = parse_text(DOC, "doc.md")
+    blocks = book.chapters[1].questions[1].blocks
+    assert [b.markdown for b in blocks if isinstance(b, Prose)] == ["Some prose."]
+
+
+def test_document_without_question_headings_still_has_chapters():
+    book = parse_text("# Notes\n\n## Alpha\n\ntext\n\n### Detail\n\nmore\n\n## Beta\n\n```mermaid\npie\n\"a\": 1\n```\n", "n.md")
+    assert [c.title for c in book.chapters] == ["Alpha", "Beta"]
+    assert book.sections == book.chapters  # no "Section N" chapters: every chapter gets a deck
+    assert book.chapters[0].questions[0].number is None
+    assert book.chapters[0].questions[0].label == "Detail"
+    assert len(book.diagrams()) == 1
+
+
+@pytest.mark.parametrize("content, problem", [
+    (None, "no such file"),
+    (b"", "is empty"),
+    (b"   \n\n", "is empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+    (b"just a paragraph\n\nand another\n", "has no headings"),
+    (b"# Title\n\xff\xfe broken", "not UTF-8"),
+])
+def test_unpublishable_input_is_one_located_error(tmp_path: Path, content, problem):
+    path = tmp_path / "doc.md"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(PrintbookError) as caught:
+        parse_file(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:") and ": error: " in message
+    assert problem in message
+    assert "\n" not in message
