@@ -32,7 +32,7 @@ def test_unlocatable_message_is_kept_whole():
 def test_real_renderer_draws_labels_as_text_and_reports_failures():
     good = Diagram("graph TD\n    A[Monomorphization] --> B[Vtable lookup]\n", Location("d.md", 10))
     twin = Diagram(good.source, Location("d.md", 40))
-    bad = Diagram("graph TD\n    A[call f(x)] --> B\n", Location("d.md", 20))
+    bad = Diagram("graph TD\n    A[ok] --> B\n    B -->> C\n", Location("d.md", 20))
     renderings, warnings = render_diagrams([good, twin, bad])
 
     picture = renderings[good]
@@ -47,5 +47,5 @@ def test_real_renderer_draws_labels_as_text_and_reports_failures():
 
     assert isinstance(renderings[bad], DiagramFailure)
     [warning] = warnings
-    assert str(warning).startswith("d.md:22:")  # line 2 of the diagram, after the fence on line 20
+    assert str(warning).startswith("d.md:23:")  # line 3 of the diagram, after the fence on line 20
     assert warning.severity == "warning"

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import resources
-from .model import Diagnostic, Diagram, DiagramFailure, Location, Picture, PrintbookError, Rendering
+from .model import Diagnostic, Diagram, DiagramFailure, Picture, PrintbookError, Rendering
+from .repair import repair
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,18 +39,21 @@ def render_diagrams(
     options: RenderOptions = RenderOptions(),
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[Diagram, Rendering], list[Diagnostic]]:
-    """Renders every diagram; returns what each became and a warning per failure."""
-    diagrams = list(diagrams)
-    unique_sources = list(dict.fromkeys(d.source for d in diagrams))
+    """Repairs and renders every diagram; returns what each became, a note per repair and a
+    warning per diagram that could not be drawn."""
+    repaired = {d: repair(d) for d in diagrams}
+    unique_sources = list(dict.fromkeys(r.source for r in repaired.values()))
     by_source = MermaidRenderer(options).render(unique_sources, progress) if unique_sources else {}
-    renderings = {d: by_source[d.source] for d in diagrams}
-    warnings = [failure_diagnostic(d, r) for d, r in renderings.items() if isinstance(r, DiagramFailure)]
-    return renderings, warnings
+    renderings = {d: by_source[r.source] for d, r in repaired.items()}
+    diagnostics = [note for r in repaired.values() for note in r.notes]
+    diagnostics += [failure_diagnostic(d, r) for d, r in renderings.items() if isinstance(r, DiagramFailure)]
+    return renderings, diagnostics
 
 
 def failure_diagnostic(diagram: Diagram, failure: DiagramFailure) -> Diagnostic:
-    """A warning at the line (and column, where mermaid says) the diagram went wrong."""
-    line, column, summary = explain_mermaid_error(diagram.source, failure.message)
+    """A warning at the line (and column, where mermaid says) the diagram went wrong. Repairs
+    only ever quote labels, so lines keep their numbers."""
+    line, column, summary = explain_mermaid_error(repair(diagram).source, failure.message)
     location = diagram.source_location(line, column) if line else diagram.location
     return Diagnostic("warning", location, f"{diagram.kind} diagram not drawn: {summary}",
                       "a placeholder with the source stands in its place; quote labels holding ( ) [ ] { } with \"…\"")

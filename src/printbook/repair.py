@@ -1,0 +1,138 @@
+"""Repairs, before rendering, the flowchart mistakes real documents make and mermaid rejects.
+
+Each repair quotes a node label, which never changes what a label says: `B[type_of(DefId) → Ty]`
+becomes `B["type_of(DefId) → Ty"]`. Labels are quoted when they hold `( ) [ ] { } |` (mermaid
+reads those as shape syntax), start with `/` or `\\` without closing as the matching shape, or hold
+a `"` (made a typographic quote). Every repair is reported as a located note. Independently,
+`<` and `>` in labels are written as mermaid's `#lt;`/`#gt;`, which its sanitiser keeps.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Diagnostic, Diagram
+
+FLOWCHART = re.compile(r"^\s*(graph|flowchart)\b", re.I)
+# Lines that hold no node definitions.
+NOT_NODES = re.compile(r"^\s*(%%|subgraph\b|end\b|style\b|classDef\b|class\b|click\b|linkStyle\b|direction\b)")
+# Shape openers, longest first, with the closer each needs.
+SHAPES = [("([", "])"), ("[[", "]]"), ("[(", ")]"), ("((", "))"), ("{{", "}}"), ("[", "]"), ("(", ")"), ("{", "}"),
+          (">", "]")]
+# The slanted shapes `[/…/]`, `[\…\]`, `[/…\]`, `[\…/]` are valid as they are.
+SLANTED = re.compile(r"^[/\\].*[/\\]$", re.S)
+SHAPE_CHARACTERS = set("()[]{}|")
+# A link between nodes, with an optional |label|; node text between links is what we look at.
+LINK = re.compile(r"""(\s*(?:[<ox]?(?:-{2,}|={2,}|-\.+-)[>ox]?|~~~)\s*(?:\|[^|]*\|)?\s*|\s+&\s+)""")
+NODE = re.compile(r"^(\s*)([\w.\-]+)(.*?)(:::[\w-]+)?(\s*)$", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    source: str
+    notes: tuple[Diagnostic, ...]
+
+
+def repair(diagram: Diagram) -> Repaired:
+    """The diagram's source with rejected labels quoted, and a note per change."""
+    lines = diagram.source.split("\n")
+    if not lines or not FLOWCHART.match(next((l for l in lines if l.strip()), "")):
+        return Repaired(diagram.source, ())
+    notes: list[Diagnostic] = []
+    for index, line in enumerate(lines):
+        if index == 0 or NOT_NODES.match(line) or not line.strip():
+            continue
+        lines[index] = _repair_line(line, lambda column, label: notes.append(Diagnostic(
+            "note", diagram.source_location(index + 1, column), f'quoted label "{label}"',
+            "quote labels that hold ( ) [ ] { } | or start with / so mermaid reads them as text")))
+    return Repaired("\n".join(lines), tuple(notes))
+
+
+def _repair_line(line: str, report) -> str:
+    parts = _split_outside_quotes(line)
+    position = 0
+    for number, part in enumerate(parts):
+        if number % 2 == 0:  # node text; odd parts are the links between nodes
+            fixed = _repair_node(part, position, report)
+            parts[number] = fixed
+        position += len(part)
+    return "".join(parts)
+
+
+def _repair_node(text: str, column_base: int, report) -> str:
+    match = NODE.match(text)
+    if not match:
+        return text
+    indent, node_id, shape_text, css_class, trailing = match.groups()
+    for opener, closer in SHAPES:
+        if shape_text.startswith(opener) and shape_text.endswith(closer) and len(shape_text) >= len(opener) + len(closer):
+            label = shape_text[len(opener): len(shape_text) - len(closer)]
+            text_inside = label[1:-1] if _is_quoted(label) else label
+            kept_text = _escape_angles(text_inside)
+            if _needs_quotes(opener, label):
+                report(column_base + len(indent) + len(node_id) + len(opener) + 1, text_inside)
+                label = '"' + _typographic_quotes(kept_text) + '"'
+            elif kept_text != text_inside:
+                label = label.replace(text_inside, kept_text)
+            else:
+                return text
+            return f"{indent}{node_id}{opener}{label}{closer}{css_class or ''}{trailing}"
+    return text
+
+
+def _escape_angles(text: str) -> str:
+    """`<` and `>` as mermaid's #lt; and #gt;: its sanitiser would drop `<T>` and `->`'s `>`.
+    Line breaks written `<br>` stay."""
+    pieces = re.split(r"(<br\s*/?>)", text, flags=re.I)
+    return "".join(p if i % 2 else p.replace("<", "#lt;").replace(">", "#gt;") for i, p in enumerate(pieces))
+
+
+def _typographic_quotes(text: str) -> str:
+    """Straight quotes (also written \\") as “ and ”: mermaid has no escape for `"` in a label
+    that prints in SVG text."""
+    text = text.replace('\\"', '"')
+    result, opening = [], True
+    for char in text:
+        if char == '"':
+            result.append("“" if opening else "”")
+            opening = not opening
+        else:
+            result.append(char)
+    return "".join(result)
+
+
+def _needs_quotes(opener: str, label: str) -> bool:
+    if _is_quoted(label):
+        return '"' in label[1:-1]  # a quote inside quotes, written \" or bare
+    if opener == "[" and SLANTED.match(label):
+        return False
+    return bool(SHAPE_CHARACTERS & set(label)) or label.startswith(("/", "\\")) or '"' in label
+
+
+def _is_quoted(label: str) -> bool:
+    return len(label) >= 2 and label.startswith('"') and label.endswith('"')
+
+
+def _split_outside_quotes(line: str) -> list[str]:
+    """The line cut at links between nodes, ignoring links inside "quoted" text:
+    [node, link, node, link, …]."""
+    parts, start, in_quotes = [], 0, False
+    position = 0
+    while position < len(line):
+        char = line[position]
+        if char == '"' and (position == 0 or line[position - 1] != "\\"):
+            in_quotes = not in_quotes
+        elif not in_quotes:
+            link = LINK.match(line, position)
+            if link and link.end() > position and _is_link(link.group(0)):
+                parts += [line[start:position], link.group(0)]
+                start = position = link.end()
+                continue
+        position += 1
+    parts.append(line[start:])
+    return parts
+
+
+def _is_link(text: str) -> bool:
+    return bool(text.strip()) and (text.strip() == "&" or any(c in text for c in "-=~"))

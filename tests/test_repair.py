@@ -1,0 +1,53 @@
+"""The repair pass: input/expected pairs, and properties over generated labels."""
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from printbook.model import Diagram, Location
+from printbook.repair import repair
+
+CASES = [
+    # (line as written, line after repair, column of the note or None)
+    ("    B[type_of(DefId) → Ty]", '    B["type_of(DefId) → Ty"]', 7),
+    ("    A[lib.rs] --> B[#[proc_macro_derive]]", '    A[lib.rs] --> B["#[proc_macro_derive]"]', 21),
+    ("    F[/metrics endpoint]", '    F["/metrics endpoint"]', 7),
+    ("    G[/proc/[pid]/maps]", '    G["/proc/[pid]/maps"]', 7),
+    ('    C["extern \\"C\\" fn(A) -> B"] --> D[C ABI]', '    C["extern “C” fn(A) -#gt; B"] --> D[C ABI]', 7),
+    ("    H -->|yes| I(round (x)):::hot", '    H -->|yes| I("round (x)"):::hot', 18),
+    ("    A & B[O(1)] --> C{ok?}", '    A & B["O(1)"] --> C{ok?}', 11),
+    # valid as written: shapes, quotes, slanted boxes; only < and > are escaped
+    ("    A[/input/] --> B[\\out\\] --> C{{hex}} --> D([stadium]) --> E[(db)]", None, None),
+    ('    A["fn(x) <br> y"] --> B[plain text]', None, None),
+    ('    A["Vec<T>"] --> B[a -> b]', '    A["Vec#lt;T#gt;"] --> B[a -#gt; b]', None),
+    ("    subgraph \"Group (one)\"", None, None),
+    ("    style D05 fill:#e1f5fe", None, None),
+]
+
+
+@pytest.mark.parametrize("line, expected, column", CASES)
+def test_repair_pairs(line, expected, column):
+    result = repair(Diagram(f"graph TD\n{line}\n", Location("d.md", 10)))
+    assert result.source == f"graph TD\n{expected if expected is not None else line}\n"
+    if column is None:
+        assert result.notes == ()
+    else:
+        [note] = result.notes
+        assert (note.location.line, note.location.column, note.severity) == (12, column, "note")
+
+
+def test_other_diagram_types_are_left_alone():
+    source = "sequenceDiagram\n    A->>B: call f(x) -> y\n"
+    assert repair(Diagram(source, Location("d.md", 1))).source == source
+
+
+labels = st.text(alphabet="abc xyz()[]{}|/\\<>#-_.:→é\"", min_size=1, max_size=24).filter(
+    lambda t: t.strip() == t and "\n" not in t)
+
+
+@settings(max_examples=200, deadline=None)
+@given(labels)
+def test_repair_is_idempotent_and_keeps_line_count(label):
+    once = repair(Diagram(f"graph TD\n    A[{label}] --> B\n", Location("d.md", 1))).source
+    twice = repair(Diagram(once, Location("d.md", 1))).source
+    assert twice == once
+    assert once.count("\n") == 2
