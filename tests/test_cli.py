@@ -50,4 +50,5 @@ def test_failed_build_keeps_the_previous_outputs(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         build(EXAMPLE, outdir)
     assert {p: p.read_bytes() for p in before} == before
-    assert sorted(p.name for p in outdir.iterdir()) == sorted({"decks", first.written[0].path.name})
+    # no staging folder or partial file left behind; the diagram cache stays for the next build
+    assert sorted(p.name for p in outdir.iterdir()) == sorted({".printbook-cache", "decks", first.written[0].path.name})

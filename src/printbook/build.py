@@ -7,6 +7,7 @@ a good one was.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -20,8 +21,13 @@ from . import deck, diagrams, parse, pdf
 from .model import Book, Chapter, Diagnostic
 
 
+CACHE_FOLDER = ".printbook-cache"
+
+
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
+    cache_dir: Path | None = None  # default: OUTDIR/.printbook-cache
+    use_cache: bool = True
     render: diagrams.RenderOptions = diagrams.RenderOptions()
 
 
@@ -43,7 +49,9 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
     step(f"1/4 reading {source}")
     book = parse.parse_file(source)
     step(f"2/4 rendering {len(book.diagrams())} diagrams")
-    renderings, warnings = diagrams.render_diagrams(book.diagrams(), options.render)
+    cache_dir = (options.cache_dir or outdir / CACHE_FOLDER) if options.use_cache else None
+    render_options = dataclasses.replace(options.render, cache_dir=cache_dir)
+    renderings, warnings = diagrams.render_diagrams(book.diagrams(), render_options)
 
     outdir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".printbook-staging-", dir=outdir))

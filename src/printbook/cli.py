@@ -30,14 +30,18 @@ def main() -> None:
 @click.option("-o", "--output", "outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
               show_default=True, help="Folder for the PDF and the decks/ folder.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any diagram or number needs attention.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where rendered diagrams are kept between builds [default: OUTDIR/.printbook-cache].")
+@click.option("--no-cache", is_flag=True, help="Render every diagram afresh and keep nothing.")
 @click.option("-v/-q", "--verbose/--quiet", default=None,
               help="Show or hide the numbered steps (shown by default on a terminal).")
-def build_command(document: Path, outdir: Path, strict: bool, verbose: bool | None) -> None:
+def build_command(document: Path, outdir: Path, strict: bool, cache_dir: Path | None, no_cache: bool,
+                  verbose: bool | None) -> None:
     """Publish DOCUMENT as OUTDIR/<title>.pdf and OUTDIR/decks/NN-<section>.pptx."""
     show_steps = sys.stderr.isatty() if verbose is None else verbose
     step = (lambda message: click.echo(message, err=True)) if show_steps else (lambda message: None)
     try:
-        report = build(document, outdir, BuildOptions(), step)
+        report = build(document, outdir, BuildOptions(cache_dir=cache_dir, use_cache=not no_cache), step)
     except PrintbookError as error:
         click.echo(str(error), err=True)
         sys.exit(EXIT_NOT_PUBLISHED)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import resources
 from .model import Diagnostic, Diagram, DiagramFailure, Picture, PrintbookError, Rendering
+from .cache import DiagramCache, fingerprint
 from .repair import repair
 
 
@@ -28,6 +29,7 @@ class RenderOptions:
     pages: int = 2  # parallel pages in the one browser: one per core here
     png_scale: float = 2.0  # PNG pixels per CSS pixel (decks: sharp when projected)
     timeout_seconds: float = 20.0  # per diagram
+    cache_dir: Path | None = None  # None: no cache
 
 
 def mermaid_config() -> dict:
@@ -43,11 +45,35 @@ def render_diagrams(
     warning per diagram that could not be drawn."""
     repaired = {d: repair(d) for d in diagrams}
     unique_sources = list(dict.fromkeys(r.source for r in repaired.values()))
-    by_source = MermaidRenderer(options).render(unique_sources, progress) if unique_sources else {}
+    cache = DiagramCache(options.cache_dir, render_fingerprint(options)) if options.cache_dir else None
+    by_source = {s: cache.get(s) for s in unique_sources} if cache else {}
+    by_source = {s: r for s, r in by_source.items() if r is not None}
+    missing = [s for s in unique_sources if s not in by_source]
+    if missing:  # only then is a browser started
+        fresh = MermaidRenderer(options).render(missing, progress)
+        by_source.update(fresh)
+        for source, rendering in fresh.items():
+            if cache and not _is_transient(rendering):
+                cache.put(source, rendering)
     renderings = {d: by_source[r.source] for d, r in repaired.items()}
     diagnostics = [note for r in repaired.values() for note in r.notes]
     diagnostics += [failure_diagnostic(d, r) for d, r in renderings.items() if isinstance(r, DiagramFailure)]
     return renderings, diagnostics
+
+
+def render_fingerprint(options: RenderOptions) -> str:
+    """Everything besides the diagram text that changes a rendering."""
+    modules = resources.node_modules_dir()
+    mermaid_version = (modules / "mermaid" / "package.json").read_bytes() if modules else b"no mermaid"
+    fonts = sorted((resources.assets_dir() / "fonts").glob("*.ttf"))
+    return fingerprint(mermaid_version, json.dumps(mermaid_config(), sort_keys=True), str(options.png_scale),
+                       resources.renderer_script().read_bytes(), *(f"{f.name}:{f.stat().st_size}" for f in fonts))
+
+
+def _is_transient(rendering: Rendering) -> bool:
+    """Failures of the machine rather than of the diagram are not worth remembering."""
+    return isinstance(rendering, DiagramFailure) and (
+        "timed out" in rendering.message or rendering.message.startswith("the renderer stopped"))
 
 
 def failure_diagnostic(diagram: Diagram, failure: DiagramFailure) -> Diagnostic:
