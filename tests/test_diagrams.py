@@ -1,6 +1,7 @@
 """The diagram stage against real Chromium + mermaid, and mermaid's messages turned into locations."""
 
 import io
+from xml.etree import ElementTree
 
 import pytest
 from PIL import Image
@@ -49,3 +50,33 @@ def test_real_renderer_draws_labels_as_text_and_reports_failures():
     [warning] = warnings
     assert str(warning).startswith("d.md:23:")  # line 3 of the diagram, after the fence on line 20
     assert warning.severity == "warning"
+
+
+HOSTILE = [
+    'graph TD\n    A[Click me] --> B\n    click A href "javascript:alert(1)"\n',
+    'graph TD\n    C["<img src=x onerror=alert(1)>"] --> D["<script>alert(1)</script>"]\n',
+    "mindmap\n  root((Runbook))\n    Symptoms\n      Alerts that fire\n",
+    'graph TD\n    A[x] --> B\n    classDef evil fill:#f00,stroke:url(http://example.com/x)\n    class A evil\n',
+]
+
+
+@pytest.mark.e2e
+def test_every_svg_is_print_safe():
+    """No HTML labels, scripts, event handlers or outside references leave the diagram stage."""
+    diagrams = [Diagram(source, Location("h.md", 1 + 10 * i)) for i, source in enumerate(HOSTILE)]
+    renderings, _ = render_diagrams(diagrams)
+    for diagram in diagrams:
+        rendering = renderings[diagram]
+        if isinstance(rendering, DiagramFailure):
+            continue  # refused outright: a placeholder, no SVG at all
+        svg = rendering.svg
+        assert "@keyframes" not in svg
+        for element in ElementTree.fromstring(svg).iter():
+            tag = element.tag.rsplit("}", 1)[-1].lower()
+            assert tag not in ("foreignobject", "script", "iframe", "image"), (diagram.source, tag)
+            for name, value in element.attrib.items():
+                name = name.rsplit("}", 1)[-1].lower()
+                assert not name.startswith("on"), (diagram.source, name)
+                assert "javascript:" not in value and "http://" not in value, (diagram.source, name, value)
+    mindmap = renderings[diagrams[2]].svg
+    assert ">Alerts that fire<" in mindmap and ">Runbook<" in mindmap  # HTML labels became SVG text

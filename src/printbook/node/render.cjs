@@ -35,6 +35,7 @@ async function openRenderPage(browser) {
   await page.setContent(`<!doctype html><html><head><style>${settings.css}</style></head>` +
     `<body style="margin:0;background:white"><div id="shot"></div></body></html>`);
   await page.addScriptTag({ path: settings.mermaidPath });
+  await page.addScriptTag({ content: `window.printSafe = ${printSafe.toString()};` });
   await page.evaluate(async (config) => {
     await document.fonts.ready;
     window.mermaid.initialize({ startOnLoad: false, ...config });
@@ -42,12 +43,96 @@ async function openRenderPage(browser) {
   return { page, busy: false };
 }
 
+// Runs in the page (installed there as window.printSafe): make the SVG safe and cheap to print.
+// - <foreignObject> HTML labels (mindmap, C4, architecture, KaTeX) become positioned SVG <text>:
+//   WeasyPrint and PowerPoint draw no HTML inside SVG.
+// - no <script>, no on* attributes, no references outside the SVG itself.
+// - one <tspan> per line instead of one per word, and only the CSS rules that match something.
+function printSafe(svg) {
+  const NS = "http://www.w3.org/2000/svg";
+  for (const fo of [...svg.querySelectorAll("foreignObject")]) {
+    // Where the browser laid out each word, grouped into the lines it wrapped them into, mapped
+    // from screen to the SVG coordinates of the foreignObject's parent.
+    const toLocal = fo.parentNode.getScreenCTM().inverse();
+    const local = (x, y) => new DOMPoint(x, y).matrixTransform(toLocal);
+    const html = fo.firstElementChild || fo;
+    const style = getComputedStyle(html.querySelector("span, p, div") || html);
+    const lines = new Map();
+    const walker = document.createTreeWalker(fo, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const rect = range.getBoundingClientRect();
+        if (!rect.width) continue;
+        const key = Math.round(rect.top + rect.height / 2);
+        const line = lines.get(key) || { words: [], left: rect.left, right: rect.right, middle: key };
+        line.words.push(match[0]);
+        line.left = Math.min(line.left, rect.left);
+        line.right = Math.max(line.right, rect.right);
+        lines.set(key, line);
+      }
+    }
+    const scale = 1 / (fo.parentNode.getScreenCTM().a || 1);
+    const size = (parseFloat(style.fontSize) || 16) * scale;
+    const text = document.createElementNS(NS, "text");
+    text.setAttribute("text-anchor", "middle");
+    text.setAttribute("dominant-baseline", "central");
+    text.setAttribute("font-size", String(size));
+    text.setAttribute("fill", style.color || "#000");
+    if (style.fontWeight && style.fontWeight !== "400") text.setAttribute("font-weight", style.fontWeight);
+    for (const line of [...lines.values()].sort((a, b) => a.middle - b.middle)) {
+      const point = local((line.left + line.right) / 2, line.middle);
+      const span = document.createElementNS(NS, "tspan");
+      span.setAttribute("x", String(point.x));
+      span.setAttribute("y", String(point.y));
+      span.textContent = line.words.join(" ");
+      text.appendChild(span);
+    }
+    fo.replaceWith(text);
+  }
+  for (const bad of [...svg.querySelectorAll("script")]) bad.remove();
+  for (const element of [svg, ...svg.querySelectorAll("*")]) {
+    for (const attribute of [...element.attributes]) {
+      const name = attribute.name.toLowerCase();
+      const value = attribute.value.trim().toLowerCase();
+      const reference = name === "href" || name === "xlink:href" || name === "src";
+      if (name.startsWith("on") || (reference && !value.startsWith("#") && !value.startsWith("data:image/"))) {
+        element.removeAttribute(attribute.name);
+      } else if (value.includes("url(") && !/url\(\s*['"]?#/.test(value)) {
+        element.removeAttribute(attribute.name);
+      }
+    }
+  }
+  // Words of one line as one run: WeasyPrint draws each <tspan> on its own.
+  for (const row of [...svg.querySelectorAll("tspan.text-outer-tspan")]) {
+    const words = [...row.querySelectorAll("tspan.text-inner-tspan")];
+    const plain = words.every((w) => w.getAttribute("font-weight") === "normal" && w.getAttribute("font-style") === "normal");
+    if (words.length > 1 && plain) row.textContent = words.map((w) => w.textContent).join("");
+  }
+  for (const sheet of [...svg.querySelectorAll("style")]) {
+    const kept = [];
+    for (const rule of sheet.sheet ? [...sheet.sheet.cssRules] : []) {
+      if (!(rule instanceof CSSStyleRule)) continue; // @keyframes and the like animate nothing on paper
+      try {
+        if (svg.matches(rule.selectorText) || svg.querySelector(rule.selectorText)) kept.push(rule.cssText);
+      } catch (_) { /* a selector the DOM API cannot query */ }
+    }
+    sheet.textContent = kept.join("\n");
+  }
+}
+
 // Runs in the page: render one diagram, leave nothing behind in the DOM.
 async function renderInPage(code, id) {
   const sandbox = document.createElement("div");
   document.body.appendChild(sandbox);
+  // mermaid's SVG-text mindmap sets its labels off-centre; its HTML labels are laid out right,
+  // and printSafe turns them into SVG text where the browser put them.
+  const htmlLabels = /^\s*mindmap\b/.test(code.replace(/^(\s*%%.*\n)*/, ""));
+  const directive = htmlLabels ? '%%{init: {"htmlLabels": true}}%%\n' : "";
   try {
-    const { svg } = await window.mermaid.render(id, code, sandbox);
+    const { svg } = await window.mermaid.render(id, directive + code, sandbox);
     const holder = document.getElementById("shot");
     holder.innerHTML = svg;
     const element = holder.querySelector("svg");
@@ -58,9 +143,12 @@ async function renderInPage(code, id) {
     element.setAttribute("width", String(width));
     element.setAttribute("height", String(height));
     element.style.maxWidth = "";
+    window.printSafe(element);
     return { ok: true, svg: new XMLSerializer().serializeToString(element), width, height };
   } catch (error) {
-    return { ok: false, error: String((error && error.message) || error) };
+    const message = String((error && error.message) || error);
+    // Line numbers as the user wrote the diagram, without our directive line.
+    return { ok: false, error: directive ? message.replace(/line (\d+)/, (_, n) => `line ${n - 1}`) : message };
   } finally {
     sandbox.remove();
     // mermaid leaves its scratch element behind when a diagram fails to parse.
