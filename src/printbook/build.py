@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import deck, diagrams, parse, pdf
+from . import deck, diagrams, parse, pdf, repair
 from .model import Book, Chapter, Diagnostic
 
 
@@ -71,6 +71,42 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
         shutil.rmtree(staging, ignore_errors=True)
     return BuildReport(book=book, written=tuple(WrittenFile(outdir / n, w) for n, w in written),
                        diagnostics=book.diagnostics + tuple(warnings))
+
+
+@dataclass(frozen=True, slots=True)
+class LintReport:
+    book: Book
+    diagnostics: tuple[Diagnostic, ...]
+    fixed: Path | None = None  # the document, when --fix rewrote it
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity == "error" for d in self.diagnostics)
+
+
+def lint(source: Path, options: BuildOptions = BuildOptions(), fix: bool = False) -> LintReport:
+    """Checks every diagram as a build would (repairs, render errors) and writes nothing, except
+    the repaired document itself with `fix`, keeping the original as DOC.bak."""
+    book = parse.parse_file(source)
+    cache_dir = (options.cache_dir or Path("out") / CACHE_FOLDER) if options.use_cache else None
+    _, found = diagrams.render_diagrams(book.diagrams(), dataclasses.replace(options.render, cache_dir=cache_dir))
+    # In lint, a diagram that cannot be drawn is an error: that is what lint is asked to find.
+    found = [dataclasses.replace(d, severity="error") if d.severity == "warning" else d for d in found]
+    fixed = None
+    if fix and any(d.severity == "note" for d in found):
+        text = parse.read_source(source)
+        shutil.copy2(source, source.with_name(source.name + ".bak"))
+        _write_atomically(source, repair.repaired_document(text, book.diagrams()))
+        fixed = source
+    return LintReport(book, book.diagnostics + tuple(found), fixed)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    shutil.copymode(path, temporary)
+    os.replace(temporary, path)
 
 
 def deck_name(chapter: Chapter, index: int) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import BuildOptions, build
+from .build import BuildOptions, build, lint
 from .model import PrintbookError
 
 EXIT_STRICT_FAILURE = 1
@@ -25,14 +25,18 @@ def main() -> None:
     """Publish Markdown interview documents with mermaid diagrams as a PDF handbook and decks."""
 
 
+def cache_options(command):
+    command = click.option("--no-cache", is_flag=True, help="Render every diagram afresh and keep nothing.")(command)
+    return click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+                        help="Where rendered diagrams are kept between runs [default: OUTDIR/.printbook-cache].")(command)
+
+
 @main.command("build")
 @click.argument("document", type=click.Path(path_type=Path, dir_okay=True, exists=False))
 @click.option("-o", "--output", "outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
               show_default=True, help="Folder for the PDF and the decks/ folder.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any diagram or number needs attention.")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Where rendered diagrams are kept between builds [default: OUTDIR/.printbook-cache].")
-@click.option("--no-cache", is_flag=True, help="Render every diagram afresh and keep nothing.")
+@cache_options
 @click.option("-v/-q", "--verbose/--quiet", default=None,
               help="Show or hide the numbered steps (shown by default on a terminal).")
 def build_command(document: Path, outdir: Path, strict: bool, cache_dir: Path | None, no_cache: bool,
@@ -56,4 +60,27 @@ def build_command(document: Path, outdir: Path, strict: bool, cache_dir: Path | 
         click.echo(f"  {written.path}  ({written.what})")
     if strict and report.diagnostics:
         click.echo(f"--strict: {len(report.diagnostics)} problems above", err=True)
+        sys.exit(EXIT_STRICT_FAILURE)
+
+
+@main.command("lint")
+@click.argument("document", type=click.Path(path_type=Path, dir_okay=True, exists=False))
+@click.option("--fix", is_flag=True, help="Write the repaired diagrams back into DOCUMENT (the original is kept as DOCUMENT.bak).")
+@click.option("--strict", is_flag=True, help="Exit 1 on repairs and warnings too, not only on errors.")
+@cache_options
+def lint_command(document: Path, fix: bool, strict: bool, cache_dir: Path | None, no_cache: bool) -> None:
+    """Check every diagram of DOCUMENT (syntax, repairs, rendering) without writing outputs."""
+    try:
+        report = lint(document, BuildOptions(cache_dir=cache_dir, use_cache=not no_cache), fix=fix)
+    except PrintbookError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_NOT_PUBLISHED)
+    for diagnostic in report.diagnostics:
+        click.echo(str(diagnostic))
+    counts = {s: sum(d.severity == s for d in report.diagnostics) for s in ("error", "warning", "note")}
+    click.echo(f"{document}: {len(report.book.diagrams())} diagrams; "
+               + ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()), err=True)
+    if report.fixed:
+        click.echo(f"rewrote {report.fixed} (original kept as {report.fixed.name}.bak)", err=True)
+    if report.errors or (strict and report.diagnostics):
         sys.exit(EXIT_STRICT_FAILURE)

@@ -34,8 +34,9 @@ class Repaired:
     notes: tuple[Diagnostic, ...]
 
 
-def repair(diagram: Diagram) -> Repaired:
-    """The diagram's source with rejected labels quoted, and a note per change."""
+def repair(diagram: Diagram, escape_angles: bool = True) -> Repaired:
+    """The diagram's source with rejected labels quoted, and a note per change; with
+    `escape_angles`, also `<` and `>` escaped for rendering (not for writing back)."""
     lines = diagram.source.split("\n")
     if not lines or not FLOWCHART.match(next((l for l in lines if l.strip()), "")):
         return Repaired(diagram.source, ())
@@ -43,24 +44,24 @@ def repair(diagram: Diagram) -> Repaired:
     for index, line in enumerate(lines):
         if index == 0 or NOT_NODES.match(line) or not line.strip():
             continue
-        lines[index] = _repair_line(line, lambda column, label: notes.append(Diagnostic(
+        lines[index] = _repair_line(line, escape_angles, lambda column, label: notes.append(Diagnostic(
             "note", diagram.source_location(index + 1, column), f'quoted label "{label}"',
             "quote labels that hold ( ) [ ] { } | or start with / so mermaid reads them as text")))
     return Repaired("\n".join(lines), tuple(notes))
 
 
-def _repair_line(line: str, report) -> str:
+def _repair_line(line: str, escape_angles: bool, report) -> str:
     parts = _split_outside_quotes(line)
     position = 0
     for number, part in enumerate(parts):
         if number % 2 == 0:  # node text; odd parts are the links between nodes
-            fixed = _repair_node(part, position, report)
+            fixed = _repair_node(part, position, escape_angles, report)
             parts[number] = fixed
         position += len(part)
     return "".join(parts)
 
 
-def _repair_node(text: str, column_base: int, report) -> str:
+def _repair_node(text: str, column_base: int, escape_angles: bool, report) -> str:
     match = NODE.match(text)
     if not match:
         return text
@@ -69,7 +70,7 @@ def _repair_node(text: str, column_base: int, report) -> str:
         if shape_text.startswith(opener) and shape_text.endswith(closer) and len(shape_text) >= len(opener) + len(closer):
             label = shape_text[len(opener): len(shape_text) - len(closer)]
             text_inside = label[1:-1] if _is_quoted(label) else label
-            kept_text = _escape_angles(text_inside)
+            kept_text = _escape_angles(text_inside) if escape_angles else text_inside
             if _needs_quotes(opener, label):
                 report(column_base + len(indent) + len(node_id) + len(opener) + 1, text_inside)
                 label = '"' + _typographic_quotes(kept_text) + '"'
@@ -136,3 +137,17 @@ def _split_outside_quotes(line: str) -> list[str]:
 
 def _is_link(text: str) -> bool:
     return bool(text.strip()) and (text.strip() == "&" or any(c in text for c in "-=~"))
+
+
+def repaired_document(text: str, diagrams: list[Diagram]) -> str:
+    """The document's text with each diagram's body replaced by its repaired source. Repairs keep
+    line counts, so each diagram's lines are where the parser found them."""
+    lines = text.split("\n")
+    for diagram in diagrams:
+        fixed = repair(diagram, escape_angles=False)
+        if not fixed.notes:
+            continue
+        first = diagram.location.line  # 0-based index of the diagram's first line is the fence's line number
+        body = fixed.source.rstrip("\n").split("\n")
+        lines[first:first + len(body)] = body
+    return "\n".join(lines)

@@ -1,0 +1,64 @@
+"""`printbook lint` as a user runs it, on real Chromium + mermaid."""
+
+import re
+
+import pytest
+
+from test_cli import run
+
+pytestmark = pytest.mark.e2e
+
+DOC = """# Lint me
+
+## Section 1: One (Q1-Q2)
+
+### Q1. Repairable?
+**Probability**: 50
+
+```mermaid
+graph TD
+    A[call f(x)] --> B[Vec<T> -> ok]
+```
+
+### Q2. Broken?
+**Probability**: 40
+
+```mermaid
+graph TD
+    A --> B
+    B -->> C
+```
+"""
+DIAGNOSTIC = re.compile(r"^.+:\d+:\d+: (error|warning|note): .+$")
+
+
+def test_lint_reports_compiler_style_and_fails_on_errors(tmp_path):
+    document = tmp_path / "doc.md"
+    document.write_text(DOC)
+    result = run("lint", str(document), "--cache-dir", str(tmp_path / "cache"))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert all(DIAGNOSTIC.match(line) for line in lines), lines
+    assert any(line.startswith(f"{document}:10:7: note: quoted label \"call f(x)\"") for line in lines)
+    assert any(line.startswith(f"{document}:19:") and ": error: " in line for line in lines)
+    assert not (tmp_path / "out").exists()
+
+
+def test_lint_fix_writes_repairs_back_and_keeps_a_backup(tmp_path):
+    document = tmp_path / "doc.md"
+    document.write_text(DOC.replace("    B -->> C\n", ""))
+    first = run("lint", str(document), "--fix", "--no-cache")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert (tmp_path / "doc.md.bak").read_text() == DOC.replace("    B -->> C\n", "")
+    fixed = document.read_text()
+    assert '    A["call f(x)"] --> B[Vec<T> -> ok]' in fixed  # only the repair, no render escapes
+    second = run("lint", str(document), "--strict", "--no-cache")
+    assert second.returncode == 0 and second.stdout == ""
+
+
+def test_build_strict_fails_on_repairs_but_still_publishes(tmp_path):
+    document = tmp_path / "doc.md"
+    document.write_text(DOC)
+    result = run("build", str(document), "-o", str(tmp_path / "out"), "--strict")
+    assert result.returncode == 1
+    assert (tmp_path / "out" / "lint-me.pdf").exists()
