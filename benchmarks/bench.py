@@ -1,0 +1,93 @@
+"""`make bench`: the diagram stage on the user's real document, side by side with mermaid-cli.
+
+Measured in one run on this machine:
+  printbook cold   - one renderer process, one Chromium, mermaid loaded once, empty cache
+  printbook warm   - the same diagrams again from the cache (no browser)
+  mmdc per diagram - one `mmdc` process per diagram, two at a time (Pandoc's mermaid-filter and
+                     asciidoctor-diagram work this way); timed on a sample, scaled to all diagrams
+  mmdc markdown    - `mmdc -i doc.md -o out.md`, mermaid-cli's Markdown mode, on the repaired document
+and the PDF stage (WeasyPrint) on printbook's clean SVGs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from printbook import diagrams, pdf, repair, resources
+from printbook.parse import parse_file, read_source
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = Path(os.environ.get("BENCH_DOC", ROOT.parent / "shared" / "seeds" / "000_454f1b2d1ec7d48e.txt"))
+SAMPLE = int(os.environ.get("BENCH_MMDC_SAMPLE", "12"))
+
+
+def timed(function):
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
+
+
+def mmdc_command(scratch: Path) -> list[str]:
+    config = scratch / "puppeteer.json"
+    args = ["--no-sandbox"] if os.geteuid() == 0 else []
+    config.write_text(json.dumps({"executablePath": resources.chromium_path(), "args": args + ["--disable-gpu"]}))
+    mermaid_config = scratch / "mermaid.json"
+    mermaid_config.write_text(json.dumps(diagrams.mermaid_config()))
+    return [str(resources.node_modules_dir() / ".bin" / "mmdc"), "-p", str(config), "-c", str(mermaid_config), "-q"]
+
+
+def main() -> None:
+    if not SEED.exists():
+        sys.exit(f"bench: {SEED} not found (set BENCH_DOC to a document)")
+    book = parse_file(SEED)
+    found = book.diagrams()
+    sources = [repair.repair(d).source for d in found]
+    print(f"document: {SEED.name}: {len(found)} diagrams ({len(set(sources))} distinct), {os.cpu_count()} cores")
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        options = diagrams.RenderOptions(cache_dir=scratch / "cache")
+        cold, (renderings, _) = timed(lambda: diagrams.render_diagrams(found, options))
+        warm, _ = timed(lambda: diagrams.render_diagrams(found, options))
+        rows += [("printbook cold (one browser)", cold), ("printbook warm (cache)", warm)]
+
+        command = mmdc_command(scratch)
+        sample = sources[:SAMPLE]
+
+        def one_mmdc(index: int) -> None:
+            source_file = scratch / f"d{index}.mmd"
+            source_file.write_text(sample[index])
+            subprocess.run(command + ["-i", str(source_file), "-o", str(scratch / f"d{index}.svg")],
+                           capture_output=True, check=False)
+
+        with ThreadPoolExecutor(2) as pool:
+            sample_time, _ = timed(lambda: list(pool.map(one_mmdc, range(len(sample)))))
+        rows.append((f"mmdc per diagram (x{len(found)}, timed on {len(sample)})", sample_time / len(sample) * len(found)))
+
+        document = scratch / "doc.md"
+        document.write_text(repair.repaired_document(read_source(SEED), found))
+        markdown_time, result = timed(lambda: subprocess.run(
+            command + ["-i", str(document), "-o", str(scratch / "out.md")], capture_output=True, text=True))
+        status = "" if result.returncode == 0 else " (failed)"
+        rows.append((f"mmdc markdown mode{status}", markdown_time))
+
+        pdf_time, pdf_result = timed(lambda: pdf.write_pdf(book, renderings, scratch / "book.pdf"))
+        pdf_size = (scratch / "book.pdf").stat().st_size
+
+    print(f"\n{'diagram stage':<48}{'seconds':>9}{'vs cold':>10}")
+    for name, seconds in rows:
+        print(f"{name:<48}{seconds:>9.2f}{seconds / cold:>9.1f}x")
+    print(f"\nprintbook cold is {rows[2][1] / cold:.1f}x faster than one mmdc per diagram, "
+          f"{rows[3][1] / cold:.1f}x faster than mmdc's markdown mode; warm takes {warm:.2f} s.")
+    print(f"PDF stage (WeasyPrint): {pdf_time:.2f} s, {pdf_result.pages} pages, {pdf_size / 1e6:.2f} MB")
+
+
+if __name__ == "__main__":
+    main()
