@@ -107,6 +107,17 @@ function printSafe(svg) {
   }
   // Words of one line as one run: WeasyPrint draws each <tspan> on its own.
   for (const row of [...svg.querySelectorAll("tspan.text-outer-tspan")]) {
+    // One absolute y per line: WeasyPrint adds a line's dy to the wrong origin and drops second
+    // lines below their boxes.
+    const fontSize = parseFloat(getComputedStyle(row).fontSize) || 16;
+    const inPx = (name) => {
+      const value = row.getAttribute(name) || "0";
+      return parseFloat(value) * (value.endsWith("em") ? fontSize : 1);
+    };
+    if (row.hasAttribute("y")) {
+      row.setAttribute("y", String(inPx("y") + inPx("dy")));
+      row.removeAttribute("dy");
+    }
     const words = [...row.querySelectorAll("tspan.text-inner-tspan")];
     const plain = words.every((w) => w.getAttribute("font-weight") === "normal" && w.getAttribute("font-style") === "normal");
     if (words.length > 1 && plain) row.textContent = words.map((w) => w.textContent).join("");
