@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import deck, diagrams, parse, pdf, repair
+from .files import write_atomically
 from .model import Book, Chapter, Diagnostic
 
 
@@ -49,9 +50,7 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
     step(f"1/4 reading {source}")
     book = parse.parse_file(source)
     step(f"2/4 rendering {len(book.diagrams())} diagrams")
-    cache_dir = (options.cache_dir or outdir / CACHE_FOLDER) if options.use_cache else None
-    render_options = dataclasses.replace(options.render, cache_dir=cache_dir)
-    renderings, warnings = diagrams.render_diagrams(book.diagrams(), render_options)
+    renderings, warnings = diagrams.render_diagrams(book.diagrams(), _render_options(options, outdir))
 
     outdir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".printbook-staging-", dir=outdir))
@@ -88,25 +87,22 @@ def lint(source: Path, options: BuildOptions = BuildOptions(), fix: bool = False
     """Checks every diagram as a build would (repairs, render errors) and writes nothing, except
     the repaired document itself with `fix`, keeping the original as DOC.bak."""
     book = parse.parse_file(source)
-    cache_dir = (options.cache_dir or Path("out") / CACHE_FOLDER) if options.use_cache else None
-    _, found = diagrams.render_diagrams(book.diagrams(), dataclasses.replace(options.render, cache_dir=cache_dir))
+    # Without an output folder, lint shares the cache of a default `printbook build` (out/).
+    _, found = diagrams.render_diagrams(book.diagrams(), _render_options(options, Path("out")))
     # In lint, a diagram that cannot be drawn is an error: that is what lint is asked to find.
     found = [dataclasses.replace(d, severity="error") if d.severity == "warning" else d for d in found]
     fixed = None
     if fix and any(d.severity == "note" for d in found):
         text = parse.read_source(source)
         shutil.copy2(source, source.with_name(source.name + ".bak"))
-        _write_atomically(source, repair.repaired_document(text, book.diagrams()))
+        write_atomically(source, repair.repaired_document(text, book.diagrams()))
         fixed = source
     return LintReport(book, book.diagnostics + tuple(found), fixed)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    shutil.copymode(path, temporary)
-    os.replace(temporary, path)
+def _render_options(options: BuildOptions, outdir: Path) -> diagrams.RenderOptions:
+    cache_dir = (options.cache_dir or outdir / CACHE_FOLDER) if options.use_cache else None
+    return dataclasses.replace(options.render, cache_dir=cache_dir)
 
 
 def deck_name(chapter: Chapter, index: int) -> str:

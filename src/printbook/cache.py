@@ -10,10 +10,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from .files import write_atomically
 from .model import DiagramFailure, Picture, Rendering
 
 
@@ -48,16 +47,7 @@ class DiagramCache:
         else:
             entry = {"source": source, "svg": rendering.svg, "png": base64.b64encode(rendering.png).decode(),
                      "width": rendering.width, "height": rendering.height}
-        path = self._path(source)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w") as stream:
-                json.dump(entry, stream)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(self._path(source), json.dumps(entry))
 
 
 def fingerprint(*parts: bytes | str) -> str:

@@ -57,7 +57,8 @@ def render_diagrams(
                 cache.put(source, rendering)
     renderings = {d: by_source[r.source] for d, r in repaired.items()}
     diagnostics = [note for r in repaired.values() for note in r.notes]
-    diagnostics += [failure_diagnostic(d, r) for d, r in renderings.items() if isinstance(r, DiagramFailure)]
+    diagnostics += [failure_diagnostic(d, repaired[d].source, r)
+                    for d, r in renderings.items() if isinstance(r, DiagramFailure)]
     return renderings, diagnostics
 
 
@@ -76,10 +77,10 @@ def _is_transient(rendering: Rendering) -> bool:
         "timed out" in rendering.message or rendering.message.startswith("the renderer stopped"))
 
 
-def failure_diagnostic(diagram: Diagram, failure: DiagramFailure) -> Diagnostic:
+def failure_diagnostic(diagram: Diagram, rendered_source: str, failure: DiagramFailure) -> Diagnostic:
     """A warning at the line (and column, where mermaid says) the diagram went wrong. Repairs
     only ever quote labels, so lines keep their numbers."""
-    line, column, summary = explain_mermaid_error(repair(diagram).source, failure.message)
+    line, column, summary = explain_mermaid_error(rendered_source, failure.message)
     location = diagram.source_location(line, column) if line else diagram.location
     return Diagnostic("warning", location, f"{diagram.kind} diagram not drawn: {summary}",
                       "a placeholder with the source stands in its place; quote labels holding ( ) [ ] { } with \"…\"")

@@ -55,8 +55,7 @@ def _repair_line(line: str, escape_angles: bool, report) -> str:
     position = 0
     for number, part in enumerate(parts):
         if number % 2 == 0:  # node text; odd parts are the links between nodes
-            fixed = _repair_node(part, position, escape_angles, report)
-            parts[number] = fixed
+            parts[number] = _repair_node(part, position, escape_angles, report)
         position += len(part)
     return "".join(parts)
 
