@@ -63,3 +63,26 @@ def outline(path: Path) -> list[tuple[int, str]]:
 
     walk(PdfReader(path).outline, 1)
     return found
+
+
+def smallest_text_pt(path: Path) -> float:
+    """The smallest character size anywhere in the PDF, diagram labels included."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as document:
+        return min(c["size"] for page in document.pages for c in page.chars)
+
+
+def pages_of_questions_and_first_labels(report) -> list[tuple[int, str, str]]:
+    """(question number, text of the page its heading is on, first node label of its flowchart),
+    page and label without spaces: text extraction splits some SVG words ("unkno wn")."""
+    found = []
+    pages = [flat_text(page.extract_text()) for page in PdfReader(pdf_of(report)).pages]
+    for question in report.book.questions:
+        flowcharts = [b for b in question.blocks if getattr(b, "kind", "") in ("graph", "flowchart")]
+        label = re.search(r'\w+\["?([^\]"<]+)', flowcharts[0].source) if flowcharts else None
+        heading = flat_text(f"Q{question.number} {question.title}")
+        page = next(p for p in pages[2:] if heading in p)  # past the contents pages
+        if label:
+            found.append((question.number, page.replace(" ", ""), label.group(1).replace(" ", "")))  # up to a <br>
+    return found

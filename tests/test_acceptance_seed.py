@@ -3,7 +3,7 @@
 import pytest
 from pptx import Presentation
 
-from conftest import SEED, decks_of, flat_text, outline, pdf_of, pdf_text
+from conftest import SEED, decks_of, flat_text, outline, pages_of_questions_and_first_labels, pdf_of, pdf_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.acceptance]
 
@@ -48,3 +48,15 @@ def test_five_decks_of_twenty_questions(seed_build):
         titles = [s.shapes.title.text for s in Presentation(path).slides]
         assert titles[1:] == [q.label for q in section.questions]
         assert len(titles[1:]) == 20
+
+
+def test_diagrams_stay_with_their_question_and_mostly_print_at_7_pt(seed_build):
+    for number, page, label in pages_of_questions_and_first_labels(seed_build):
+        assert label in page, f"Q{number}: {label!r} is not on the page of its heading"
+    import pdfplumber
+
+    with pdfplumber.open(pdf_of(seed_build)) as document:
+        sizes = [c["size"] for page in document.pages for c in page.chars]
+    # Restacked subgraphs and landscape pages: side by side, a third of the labels were under 5 pt.
+    assert sum(size < 7 for size in sizes) / len(sizes) < 0.10
+    assert min(sizes) >= 4

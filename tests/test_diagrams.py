@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 import pytest
 from PIL import Image
 
-from printbook.diagrams import explain_mermaid_error, render_diagrams
+from printbook.diagrams import DiagramStage, explain_mermaid_error, render_diagrams
 from printbook.model import Diagram, DiagramFailure, Location, Picture
 
 # Messages as mermaid 11.17 words them: the excerpt before the caret loses its newlines and, when
@@ -34,7 +34,9 @@ def test_real_renderer_draws_labels_as_text_and_reports_failures():
     good = Diagram("graph TD\n    A[Monomorphization] --> B[Vtable lookup]\n", Location("d.md", 10))
     twin = Diagram(good.source, Location("d.md", 40))
     bad = Diagram("graph TD\n    A[ok] --> B\n    B -->> C\n", Location("d.md", 20))
-    renderings, warnings = render_diagrams([good, twin, bad])
+    with DiagramStage() as stage:
+        renderings, warnings = stage.render([good, twin, bad])
+        [painted] = stage.with_pngs({good: renderings[good]}, lambda picture: 2.0).values()
 
     picture = renderings[good]
     assert isinstance(picture, Picture) and renderings[twin] == picture
@@ -42,7 +44,7 @@ def test_real_renderer_draws_labels_as_text_and_reports_failures():
     assert "<foreignObject" not in picture.svg
     assert ">Monomorphization<" in picture.svg.replace("</tspan>", "<")
     assert picture.width > 100 and picture.height > 100
-    png = Image.open(io.BytesIO(picture.png))
+    png = Image.open(io.BytesIO(painted.png))
     assert png.size == (round(picture.width * 2), round(picture.height * 2))
     assert png.convert("L").getextrema()[0] < 100  # something dark was drawn: lines and text
 

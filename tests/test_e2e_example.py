@@ -7,7 +7,8 @@ from pypdf import PdfReader
 
 from printbook.build import build
 
-from conftest import decks_of, flat_text, outline, pdf_of, pdf_text
+from conftest import (decks_of, flat_text, outline, pages_of_questions_and_first_labels, pdf_of, pdf_text,
+                      smallest_text_pt)
 
 pytestmark = pytest.mark.e2e
 
@@ -73,3 +74,14 @@ def test_one_deck_per_section_with_a_slide_per_question(example_build):
             [picture] = pictures
             assert picture.left >= 0 and picture.left + picture.width <= deck.slide_width
             assert picture.top + picture.height <= deck.slide_height
+
+
+def test_no_text_prints_below_7_pt(example_build):
+    assert smallest_text_pt(pdf_of(example_build)) >= 7
+
+
+def test_each_diagram_is_on_the_page_of_its_question(example_build):
+    checked = pages_of_questions_and_first_labels(example_build)
+    assert len(checked) >= 8
+    for number, page, label in checked:
+        assert label in page, f"Q{number}: {label!r} is not on the page of its heading"

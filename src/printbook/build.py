@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import deck, diagrams, parse, pdf, repair
 from .files import write_atomically
-from .model import Book, Chapter, Diagnostic
+from .model import Book, Chapter, Diagnostic, Picture
 
 
 CACHE_FOLDER = ".printbook-cache"
@@ -50,7 +50,11 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
     step(f"1/4 reading {source}")
     book = parse.parse_file(source)
     step(f"2/4 rendering {len(book.diagrams())} diagrams")
-    renderings, warnings = diagrams.render_diagrams(book.diagrams(), _render_options(options, outdir))
+    with diagrams.DiagramStage(_render_options(options, outdir)) as stage:
+        renderings, warnings = stage.render(book.diagrams())
+        # Decks show one layout of each diagram, as a vector with a PNG for viewers without SVG.
+        slide_pictures = {d: deck.slide_picture(r) for d, r in renderings.items() if isinstance(r, Picture)}
+        deck_renderings = {**renderings, **stage.with_pngs(slide_pictures, deck.png_scale)}
 
     outdir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".printbook-staging-", dir=outdir))
@@ -63,7 +67,7 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
         (staging / "decks").mkdir()
         for index, chapter in enumerate(book.sections, start=1):
             name = f"decks/{deck_name(chapter, index)}"
-            deck_result = deck.write_deck(book, chapter, renderings, staging / name)
+            deck_result = deck.write_deck(book, chapter, deck_renderings, staging / name)
             written.append((name, f"deck, {deck_result.slides} slides"))
         _move_into_place(staging, outdir, [name for name, _ in written])
     finally:
@@ -88,7 +92,8 @@ def lint(source: Path, options: BuildOptions = BuildOptions(), fix: bool = False
     the repaired document itself with `fix`, keeping the original as DOC.bak."""
     book = parse.parse_file(source)
     # Without an output folder, lint shares the cache of a default `printbook build` (out/).
-    _, found = diagrams.render_diagrams(book.diagrams(), _render_options(options, Path("out")))
+    render_options = dataclasses.replace(_render_options(options, Path("out")), restack=False)
+    _, found = diagrams.render_diagrams(book.diagrams(), render_options)
     # In lint, a diagram that cannot be drawn is an error: that is what lint is asked to find.
     found = [dataclasses.replace(d, severity="error") if d.severity == "warning" else d for d in found]
     fixed = None

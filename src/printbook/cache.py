@@ -1,19 +1,18 @@
-"""A persistent cache of rendered diagrams, so a rebuild with nothing changed starts no browser.
+"""A persistent cache of the renderer's answers, so a rebuild with nothing changed starts no
+browser.
 
-An entry is keyed by everything that changes the picture: the (repaired) diagram text, the
-mermaid version, the mermaid config and theme, the fonts, the PNG scale and the renderer script.
-Entries are written atomically; one that does not read back whole is dropped and re-rendered.
+An entry is keyed by its request (diagram text, or SVG to paint) and a fingerprint of everything
+else that changes the answer: mermaid version, mermaid config and theme, fonts, renderer script.
+Entries are written atomically; one that does not read back whole is dropped and asked again.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from pathlib import Path
 
 from .files import write_atomically
-from .model import DiagramFailure, Picture, Rendering
 
 
 class DiagramCache:
@@ -21,33 +20,26 @@ class DiagramCache:
         self.directory = directory
         self.fingerprint = fingerprint
 
-    def _path(self, source: str) -> Path:
-        key = hashlib.sha256(f"{self.fingerprint}\0{source}".encode()).hexdigest()
-        return self.directory / key[:2] / f"{key}.json"
+    def _path(self, key: str) -> Path:
+        digest = hashlib.sha256(f"{self.fingerprint}\0{key}".encode()).hexdigest()
+        return self.directory / digest[:2] / f"{digest}.json"
 
-    def get(self, source: str) -> Rendering | None:
-        path = self._path(source)
+    def get(self, key: str, fields: tuple[str, ...]) -> dict | None:
+        """The entry stored under `key`, if it reads back whole with all of `fields`."""
+        path = self._path(key)
         try:
             entry = json.loads(path.read_text())
-            if entry["source"] != source:
-                raise ValueError("key collision")
-            if "failure" in entry:
-                return DiagramFailure(entry["failure"])
-            return Picture(svg=entry["svg"], png=base64.b64decode(entry["png"], validate=True),
-                           width=float(entry["width"]), height=float(entry["height"]))
+            if entry.get("key") != key or not all(f in entry for f in fields):
+                raise ValueError("not the entry asked for")
+            return entry
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError):  # corrupt or truncated: render again
+        except (OSError, ValueError, AttributeError):  # corrupt or truncated: ask again
             path.unlink(missing_ok=True)
             return None
 
-    def put(self, source: str, rendering: Rendering) -> None:
-        if isinstance(rendering, DiagramFailure):
-            entry = {"source": source, "failure": rendering.message}
-        else:
-            entry = {"source": source, "svg": rendering.svg, "png": base64.b64encode(rendering.png).decode(),
-                     "width": rendering.width, "height": rendering.height}
-        write_atomically(self._path(source), json.dumps(entry))
+    def put(self, key: str, entry: dict) -> None:
+        write_atomically(self._path(key), json.dumps({**entry, "key": key}))
 
 
 def fingerprint(*parts: bytes | str) -> str:

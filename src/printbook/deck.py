@@ -20,6 +20,21 @@ BODY_TOP = Inches(1.75)
 ACCENT = RGBColor(0x3D, 0x5A, 0x80)
 MUTED = RGBColor(0x5C, 0x66, 0x70)
 LAYOUT_TITLE, LAYOUT_TITLE_ONLY = 0, 5  # python-pptx's default template
+# Where a diagram goes on its slide (left, top, width, height), and that space in CSS px.
+DIAGRAM_AREA = (MARGIN, BODY_TOP + Inches(0.15), SLIDE_WIDTH - 2 * MARGIN, SLIDE_HEIGHT - BODY_TOP - Inches(0.5))
+EMU_PER_PX = 9525
+PNG_DPI = 150  # the PNG fallback is at least this sharp at the size the slide shows it
+
+
+def slide_picture(picture: Picture) -> Picture:
+    """The layout of a diagram that comes out largest on a slide."""
+    return picture.best_fit(DIAGRAM_AREA[2] / EMU_PER_PX, DIAGRAM_AREA[3] / EMU_PER_PX, largest=float("inf"))
+
+
+def png_scale(picture: Picture, least: float = 2.0) -> float:
+    """PNG pixels per CSS pixel for `picture` to be PNG_DPI sharp as large as a slide shows it."""
+    shown_inches = picture.width * picture.scale_to_fit(*(x / EMU_PER_PX for x in DIAGRAM_AREA[2:]), float("inf")) / 96
+    return max(least, PNG_DPI * shown_inches / picture.width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,17 +87,18 @@ def _diagram_slide(deck, title: str, subtitle: str, rendering: Rendering | None,
         box.text_frame.text = subtitle
         run = box.text_frame.paragraphs[0].runs[0]
         run.font.size, run.font.color.rgb, run.font.bold = Pt(16), ACCENT, True
-    area = (MARGIN, BODY_TOP + Inches(0.15), SLIDE_WIDTH - 2 * MARGIN, SLIDE_HEIGHT - BODY_TOP - Inches(0.5))
-    if isinstance(rendering, Picture):
-        _add_fitted_picture(slide, rendering, *area)
+    if isinstance(rendering, Picture) and not rendering.png:
+        _add_failure(slide, diagram, DiagramFailure("the PNG of this diagram could not be painted"), *DIAGRAM_AREA)
+    elif isinstance(rendering, Picture):
+        _add_fitted_picture(slide, slide_picture(rendering), *DIAGRAM_AREA)
     elif isinstance(rendering, DiagramFailure) and diagram is not None:
-        _add_failure(slide, diagram, rendering, *area)
+        _add_failure(slide, diagram, rendering, *DIAGRAM_AREA)
     slide.notes_slide.notes_text_frame.text = notes
 
 
 def _add_fitted_picture(slide, picture: Picture, left, top, width, height) -> None:
     """The diagram as large as the area allows, aspect ratio kept, centred."""
-    scale = min(width / picture.width, height / picture.height)
+    scale = picture.scale_to_fit(width, height, float("inf"))
     shown_width, shown_height = int(picture.width * scale), int(picture.height * scale)
     slide.shapes.add_picture(io.BytesIO(picture.png), Emu(left + (width - shown_width) // 2), Emu(top),
                              Emu(shown_width), Emu(shown_height))

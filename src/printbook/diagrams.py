@@ -1,8 +1,10 @@
-"""Stage 2: mermaid diagrams -> Picture (SVG + PNG) or DiagramFailure.
+"""Stage 2: mermaid diagrams -> Picture (print-safe SVG, layout variants, PNG on demand) or
+DiagramFailure.
 
 One long-lived Node process (node/render.cjs) drives one Chromium with mermaid loaded once; we
-speak JSON lines to it over stdin/stdout. Identical diagrams are rendered once. A diagram that
-fails becomes a DiagramFailure and a located warning; the others go on.
+speak JSON lines to it over stdin/stdout. It starts only when the cache cannot answer. Identical
+diagrams are rendered once. A diagram that fails becomes a DiagramFailure and a located warning;
+the others go on.
 """
 
 from __future__ import annotations
@@ -15,66 +17,132 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import resources
-from .model import Diagnostic, Diagram, DiagramFailure, Picture, PrintbookError, Rendering
+from . import resources, restack
 from .cache import DiagramCache, fingerprint
+from .model import Diagnostic, Diagram, DiagramFailure, Picture, PrintbookError, Rendering
 from .repair import repair
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
     pages: int = 2  # parallel pages in the one browser: one per core here
-    png_scale: float = 2.0  # PNG pixels per CSS pixel (decks: sharp when projected)
     timeout_seconds: float = 20.0  # per diagram
     cache_dir: Path | None = None  # None: no cache
+    restack: bool = True  # also render stacked layouts of side-by-side subgraphs
 
 
 def mermaid_config() -> dict:
     return json.loads((resources.assets_dir() / "mermaid-config.json").read_text())
 
 
-def render_diagrams(
-    diagrams: Iterable[Diagram],
-    options: RenderOptions = RenderOptions(),
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[dict[Diagram, Rendering], list[Diagnostic]]:
-    """Repairs and renders every diagram; returns what each became, a note per repair and a
-    warning per diagram that could not be drawn."""
-    repaired = {d: repair(d) for d in diagrams}
-    unique_sources = list(dict.fromkeys(r.source for r in repaired.values()))
-    cache = DiagramCache(options.cache_dir, render_fingerprint(options)) if options.cache_dir else None
-    by_source = {s: cache.get(s) for s in unique_sources} if cache else {}
-    by_source = {s: r for s, r in by_source.items() if r is not None}
-    missing = [s for s in unique_sources if s not in by_source]
-    if missing:  # only then is a browser started
-        fresh = MermaidRenderer(options).render(missing, progress)
-        by_source.update(fresh)
-        for source, rendering in fresh.items():
-            if cache and not _is_transient(rendering):
-                cache.put(source, rendering)
-    renderings = {d: by_source[r.source] for d, r in repaired.items()}
-    diagnostics = [note for r in repaired.values() for note in r.notes]
-    diagnostics += [failure_diagnostic(d, repaired[d].source, r)
-                    for d, r in renderings.items() if isinstance(r, DiagramFailure)]
-    return renderings, diagnostics
+def render_diagrams(diagrams: Iterable[Diagram], options: RenderOptions = RenderOptions(),
+                    progress: Progress | None = None) -> tuple[dict[Diagram, Rendering], list[Diagnostic]]:
+    """Renders once, without PNGs; see DiagramStage.render."""
+    with DiagramStage(options) as stage:
+        return stage.render(diagrams, progress)
+
+
+class DiagramStage:
+    """Repairs, renders and paints diagrams through one renderer process, started on first need."""
+
+    def __init__(self, options: RenderOptions = RenderOptions()):
+        self.options = options
+        self.cache = DiagramCache(options.cache_dir, render_fingerprint(options)) if options.cache_dir else None
+        self.renderer = MermaidRenderer(options)
+
+    def __enter__(self) -> DiagramStage:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.renderer.close()
+
+    def render(self, diagrams: Iterable[Diagram], progress: Progress | None = None
+               ) -> tuple[dict[Diagram, Rendering], list[Diagnostic]]:
+        """What each diagram became, a note per repair and a warning per diagram not drawn.
+        Top-down flowcharts with side-by-side subgraphs get restacked layouts as alternatives."""
+        repaired = {d: repair(d) for d in diagrams}
+        sources = [r.source for r in repaired.values()]
+        by_source = self._ask([{"code": s} for s in dict.fromkeys(sources)], progress)
+        layouts = {s: restack.variants(s) if self.options.restack and _is_wide(by_source[s]) else [] for s in sources}
+        variant_answers = self._ask([{"code": v} for s in sources for v in layouts[s]])
+        renderings: dict[Diagram, Rendering] = {}
+        for diagram, fixed in repaired.items():
+            answer = by_source[fixed.source]
+            if not _is_picture(answer):
+                renderings[diagram] = DiagramFailure(answer.get("error", "unknown error"))
+                continue
+            alternatives = tuple(_picture(variant_answers[v]) for v in layouts[fixed.source]
+                                 if _is_picture(variant_answers[v]))
+            renderings[diagram] = replace(_picture(answer), alternatives=alternatives)
+        diagnostics = [note for r in repaired.values() for note in r.notes]
+        diagnostics += [failure_diagnostic(d, repaired[d].source, r)
+                        for d, r in renderings.items() if isinstance(r, DiagramFailure)]
+        return renderings, diagnostics
+
+    def with_pngs(self, pictures: dict[Diagram, Picture],
+                  scale_for: Callable[[Picture], float] = lambda picture: 2.0) -> dict[Diagram, Picture]:
+        """The same pictures with their PNGs painted at `scale_for(picture)` PNG pixels per CSS
+        pixel (alternatives dropped: choose the layout first)."""
+        def key(request: dict) -> str:
+            return f"png {request['png']:.3f}\n{request['svg']}"
+
+        requests = {d: {"svg": p.svg, "width": p.width, "height": p.height, "png": round(scale_for(p), 3)}
+                    for d, p in pictures.items()}
+        answers = self._ask(list(requests.values()), key=key)
+        result = {}
+        for diagram, picture in pictures.items():
+            answer = answers[key(requests[diagram])]
+            png = base64.b64decode(answer["png"]) if answer.get("ok") else b""
+            result[diagram] = replace(picture, png=png, alternatives=())
+        return result
+
+    def _ask(self, requests: list[dict], progress: Progress | None = None,
+             key: Callable[[dict], str] = lambda request: request["code"]) -> dict[str, dict]:
+        """The renderer's answer to each request, by key: from the cache where it has it."""
+        unique = {key(r): r for r in requests}
+        answers = {k: self.cache.get(k, ("ok",)) for k in unique} if self.cache else {}
+        answers = {k: a for k, a in answers.items() if a is not None}
+        missing = [k for k in unique if k not in answers]
+        if missing:  # only now is a browser started
+            fresh = self.renderer.ask([unique[k] for k in missing], progress)
+            for k, answer in zip(missing, fresh):
+                answers[k] = answer
+                if self.cache and not _is_transient(answer):
+                    self.cache.put(k, answer)
+        return answers
+
+
+def _is_picture(answer: dict) -> bool:
+    return bool(answer.get("ok")) and "svg" in answer
+
+
+def _is_wide(answer: dict) -> bool:
+    """Wider than twice its height: too wide for a page, and for a slide once much text is in it."""
+    return _is_picture(answer) and answer["width"] > 2 * answer["height"]
+
+
+def _picture(answer: dict) -> Picture:
+    return Picture(svg=answer["svg"], width=float(answer["width"]), height=float(answer["height"]))
+
+
+def _is_transient(answer: dict) -> bool:
+    """Failures of the machine rather than of the diagram are not worth remembering."""
+    message = answer.get("error", "")
+    return not answer.get("ok") and ("timed out" in message or message.startswith("the renderer stopped"))
 
 
 def render_fingerprint(options: RenderOptions) -> str:
-    """Everything besides the diagram text that changes a rendering."""
+    """Everything besides the request that changes an answer."""
     modules = resources.node_modules_dir()
     mermaid_version = (modules / "mermaid" / "package.json").read_bytes() if modules else b"no mermaid"
     fonts = sorted((resources.assets_dir() / "fonts").glob("*.ttf"))
-    return fingerprint(mermaid_version, json.dumps(mermaid_config(), sort_keys=True), str(options.png_scale),
+    return fingerprint(mermaid_version, json.dumps(mermaid_config(), sort_keys=True),
                        resources.renderer_script().read_bytes(), *(f"{f.name}:{f.stat().st_size}" for f in fonts))
-
-
-def _is_transient(rendering: Rendering) -> bool:
-    """Failures of the machine rather than of the diagram are not worth remembering."""
-    return isinstance(rendering, DiagramFailure) and (
-        "timed out" in rendering.message or rendering.message.startswith("the renderer stopped"))
 
 
 def failure_diagnostic(diagram: Diagram, rendered_source: str, failure: DiagramFailure) -> Diagnostic:
@@ -112,21 +180,53 @@ def explain_mermaid_error(source: str, message: str) -> tuple[int, int, str]:
 
 
 class MermaidRenderer:
-    """The Node renderer process, for one batch of diagrams."""
+    """The Node renderer process: started on the first request, kept for the next ones."""
 
     def __init__(self, options: RenderOptions):
         self.options = options
+        self.process: subprocess.Popen | None = None
+        self.scratch: tempfile.TemporaryDirectory | None = None
+        self.next_id = 0
 
-    def render(self, sources: list[str], progress: Callable[[int, int], None] | None = None) -> dict[str, Rendering]:
-        with tempfile.TemporaryDirectory(prefix="printbook-render-") as scratch:
-            process = self._start(Path(scratch))
+    def ask(self, requests: list[dict], progress: Progress | None = None) -> list[dict]:
+        """The answer to each request, in order; requests the renderer never answered (it died)
+        get a failure answer."""
+        process = self.process or self._start()
+        ids = [str(self.next_id + i) for i in range(len(requests))]
+        self.next_id += len(requests)
+        lines = [json.dumps({**request, "id": i}) for request, i in zip(requests, ids)]
+        # Write on a thread: the renderer answers while we are still sending.
+        writer = threading.Thread(target=_write_lines, args=(process.stdin, lines), daemon=True)
+        writer.start()
+        answers: dict[str, dict] = {}
+        while len(answers) < len(ids):
+            line = process.stdout.readline()
+            if not line:
+                break
+            answer = json.loads(line)
+            if answer.get("id") in ids:
+                answers[answer["id"]] = answer
+                if progress:
+                    progress(len(answers), len(ids))
+        writer.join(timeout=5)
+        lost = {"ok": False, "error": "the renderer stopped before drawing this diagram: " + self._stderr_tail()}
+        return [answers.get(i, lost) for i in ids]
+
+    def close(self) -> None:
+        if self.process:
             try:
-                return self._exchange(process, sources, progress)
-            finally:
-                process.kill()
-                process.wait()
+                self.process.stdin.close()
+                self.process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+        if self.scratch:
+            self.stderr.close()
+            self.scratch.cleanup()
+            self.scratch = None
 
-    def _start(self, scratch: Path) -> subprocess.Popen:
+    def _start(self) -> subprocess.Popen:
         node, modules, chromium = resources.node_path(), resources.node_modules_dir(), resources.chromium_path()
         missing = [(name, hint) for name, value, hint in (
             ("node", node, "install Node.js 20 (Debian: apt-get install nodejs)"),
@@ -136,6 +236,8 @@ class MermaidRenderer:
         if missing:
             name, hint = missing[0]
             raise PrintbookError(Diagnostic("error", None, f"cannot render diagrams: {name} not found", hint))
+        self.scratch = tempfile.TemporaryDirectory(prefix="printbook-render-")
+        scratch = Path(self.scratch.name)
         settings = {
             "mermaidPath": str(modules / "mermaid" / "dist" / "mermaid.min.js"),
             "chromiumPath": chromium,
@@ -148,35 +250,16 @@ class MermaidRenderer:
         settings_file.write_text(json.dumps(settings))
         env = {**os.environ, "NODE_PATH": str(modules), "FONTCONFIG_FILE": str(_font_config(scratch))}
         self.stderr = open(scratch / "stderr.txt", "w+")
-        return subprocess.Popen(
+        self.process = subprocess.Popen(
             [node, str(resources.renderer_script()), str(settings_file)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=env,
-        )
-
-    def _exchange(self, process: subprocess.Popen, sources: list[str], progress) -> dict[str, Rendering]:
-        ready = process.stdout.readline()
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=env)
+        ready = self.process.stdout.readline()
         if not ready or "fatal" in json.loads(ready):
             detail = json.loads(ready).get("fatal", "") if ready else self._stderr_tail()
+            self.close()
             raise PrintbookError(Diagnostic("error", None, "the diagram renderer did not start: " + detail.splitlines()[0],
-                                            "run 'printbook doctor' or check that chromium starts"))
-        # Write on a thread: the renderer answers while we are still sending.
-        requests = [json.dumps({"id": str(i), "code": s, "png": self.options.png_scale}) for i, s in enumerate(sources)]
-        writer = threading.Thread(target=_write_lines, args=(process.stdin, requests), daemon=True)
-        writer.start()
-        results: dict[str, Rendering] = {}
-        for line in process.stdout:
-            answer = json.loads(line)
-            if "id" not in answer:
-                continue
-            source = sources[int(answer["id"])]
-            results[source] = _rendering(answer)
-            if progress:
-                progress(len(results), len(sources))
-            if len(results) == len(sources):
-                break
-        writer.join(timeout=5)
-        lost = DiagramFailure("the renderer stopped before drawing this diagram: " + self._stderr_tail())
-        return {source: results.get(source, lost) for source in sources}
+                                            "check that chromium starts: chromium --headless --no-sandbox about:blank"))
+        return self.process
 
     def _stderr_tail(self) -> str:
         self.stderr.flush()
@@ -189,16 +272,9 @@ def _write_lines(stream, lines: list[str]) -> None:
     try:
         for line in lines:
             stream.write(line + "\n")
-        stream.close()
+        stream.flush()
     except BrokenPipeError:
         pass  # the renderer died; its missing answers become failures
-
-
-def _rendering(answer: dict) -> Rendering:
-    if not answer.get("ok"):
-        return DiagramFailure(answer.get("error", "unknown error"))
-    return Picture(svg=answer["svg"], png=base64.b64decode(answer.get("png", "")),
-                   width=float(answer["width"]), height=float(answer["height"]))
 
 
 def _font_config(scratch: Path) -> Path:

@@ -5,7 +5,7 @@ Plain frozen data. It imports no stage; the stages talk to each other only throu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Union
 
 
@@ -87,13 +87,25 @@ Block = Union[Prose, Table, Diagram]
 
 @dataclass(frozen=True, slots=True)
 class Picture:
-    """A rendered diagram: print-safe SVG, a PNG of it for viewers without SVG, and its size in
-    CSS pixels."""
+    """A rendered diagram: print-safe SVG and its size in CSS pixels; the PNG of it, for viewers
+    without SVG, is painted only for the pictures a deck shows. `alternatives` are other layouts
+    of the same diagram (subgraphs restacked), for spaces of another shape."""
 
     svg: str
-    png: bytes
     width: float
     height: float
+    png: bytes = b""
+    alternatives: tuple[Picture, ...] = ()
+
+    def scale_to_fit(self, width: float, height: float, largest: float) -> float:
+        return min(largest, width / self.width, height / self.height)
+
+    def best_fit(self, width: float, height: float, largest: float = 1.0) -> Picture:
+        """The layout whose text comes out largest in a width x height space, shown at most at
+        `largest` times its own size; the original where several do equally well."""
+        layouts = (self, *self.alternatives)
+        best = max(layouts, key=lambda p: (round(p.scale_to_fit(width, height, largest), 4), p is self))
+        return best if best is self else replace(best, alternatives=())
 
 
 @dataclass(frozen=True, slots=True)

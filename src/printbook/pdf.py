@@ -16,11 +16,16 @@ from weasyprint.text.fonts import FontConfiguration
 from . import resources
 from .model import Book, Diagram, DiagramFailure, Picture, Prose, Rendering, Table
 
-# The text column of an A4 page with the print CSS's margins, in CSS px (96 per inch).
-COLUMN_WIDTH_PX = (210 - 2 * 20) / 25.4 * 96
-DIAGRAM_MAX_HEIGHT_PX = 190 / 25.4 * 96
-# Diagram text is drawn at 16 px; at this scale it prints at 9 pt, like the body text's notes.
+PX_PER_MM = 96 / 25.4
+# The space for a diagram on an A4 page with the print CSS's margins, below its question's
+# heading, in CSS px: upright, and on a landscape page of its own.
+PORTRAIT_BOX = ((210 - 2 * 20) * PX_PER_MM, 190 * PX_PER_MM)
+LANDSCAPE_BOX = ((297 - 2 * 20) * PX_PER_MM, 120 * PX_PER_MM)
+# mermaid draws diagram text at 16 px; shown at 0.75 it prints at 9 pt, like the notes.
+DIAGRAM_TEXT_PX = 16
 DIAGRAM_NATURAL_SCALE = 0.75
+# Below this, a diagram goes on a landscape page if that prints it larger.
+SMALLEST_TEXT_PT = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,26 +56,44 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering]) -> str:
         if isinstance(block, Table):
             return environment.get_template("table.html.j2").render(table=block, inline=markdown.renderInline)
         return environment.get_template("diagram.html.j2").render(
-            diagram=block, rendering=renderings.get(block), **_diagram_view(renderings.get(block)))
+            diagram=block, rendering=renderings.get(block), **_diagram_view(renderings.get(block), boxes[block]))
+
+    boxes = {d: _box_for(renderings.get(d)) for d in book.diagrams()}
 
     return environment.get_template("handbook.html.j2").render(
         book=book,
         block=lambda b: jinja2.utils.markupsafe.Markup(block_html(b)),
         inline=lambda text: jinja2.utils.markupsafe.Markup(markdown.renderInline(text)),
         anchor=_anchor,
+        landscape=lambda question: any(boxes.get(b) == LANDSCAPE_BOX for b in question.blocks),
         today=date.today().isoformat(),
         shown_chapters=[c for c in book.chapters if c.title.strip().lower() != "metadata"],
     )
 
 
-def _diagram_view(rendering: Rendering | None) -> dict:
+def _box_for(rendering: Rendering | None) -> tuple[float, float]:
+    """The upright space, unless the diagram's text would print too small there and a landscape
+    page prints it larger."""
+    if not isinstance(rendering, Picture):
+        return PORTRAIT_BOX
+
+    def text_pt(box: tuple[float, float]) -> float:
+        picture = rendering.best_fit(*box, DIAGRAM_NATURAL_SCALE)
+        return DIAGRAM_TEXT_PX * picture.scale_to_fit(*box, DIAGRAM_NATURAL_SCALE) * 0.75
+
+    upright = text_pt(PORTRAIT_BOX)
+    return LANDSCAPE_BOX if upright < SMALLEST_TEXT_PT and text_pt(LANDSCAPE_BOX) > upright else PORTRAIT_BOX
+
+
+def _diagram_view(rendering: Rendering | None, box: tuple[float, float]) -> dict:
     """Where the template needs numbers: the picture as a data URI and its printed size."""
     if not isinstance(rendering, Picture):
         return {"failed": True, "message": rendering.message if isinstance(rendering, DiagramFailure) else "not rendered"}
-    scale = min(DIAGRAM_NATURAL_SCALE, COLUMN_WIDTH_PX / rendering.width, DIAGRAM_MAX_HEIGHT_PX / rendering.height)
-    uri = "data:image/svg+xml;base64," + base64.b64encode(rendering.svg.encode()).decode()
-    return {"failed": False, "uri": uri, "width": round(rendering.width * scale, 1),
-            "height": round(rendering.height * scale, 1)}
+    picture = rendering.best_fit(*box, DIAGRAM_NATURAL_SCALE)
+    scale = picture.scale_to_fit(*box, DIAGRAM_NATURAL_SCALE)
+    uri = "data:image/svg+xml;base64," + base64.b64encode(picture.svg.encode()).decode()
+    return {"failed": False, "uri": uri, "width": round(picture.width * scale, 1),
+            "height": round(picture.height * scale, 1)}
 
 
 def _anchor(*parts: object) -> str:

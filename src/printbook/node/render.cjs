@@ -2,8 +2,10 @@
 //
 // Started by printbook/diagrams.py. argv[2] is a JSON file holding
 //   {mermaidPath, chromiumPath, config, css, pages, timeoutMs}
-// stdin:  one request per line  {"id": "...", "code": "...", "png": 2}   (png: scale, or 0 for none)
-// stdout: one answer per line    {"id": "...", "ok": true, "svg": "...", "png": "<base64>", "width": w, "height": h}
+// stdin:  one request per line  {"id": "...", "code": "..."}                       render to SVG
+//                             or {"id": "...", "svg": "...", "width": w, "height": h, "png": scale}   paint a PNG
+// stdout: one answer per line    {"id": "...", "ok": true, "svg": "...", "width": w, "height": h}
+//                             or {"id": "...", "ok": true, "png": "<base64>"}
 //                             or {"id": "...", "ok": false, "error": "..."}
 // A line {"ready": true, "mermaid": "11.x"} is written once every page is ready.
 "use strict";
@@ -198,13 +200,15 @@ async function paintPng(svgText, width, height, scale) {
   }
 }
 
+// A request either renders mermaid code to SVG ({code}) or paints an SVG as PNG ({svg, width,
+// height, png: scale}); PNGs are asked for only for the pictures a deck shows.
 async function renderOne(slot, request, counter) {
-  const id = `pb${counter}`;
-  const result = await withTimeout(slot.page.evaluate(renderInPage, request.code, id), settings.timeoutMs);
-  if (result.ok && request.png) {
-    result.png = await withTimeout(
-      slot.page.evaluate(paintPng, result.svg, result.width, result.height, request.png), settings.timeoutMs);
+  if (request.svg) {
+    const png = await withTimeout(
+      slot.page.evaluate(paintPng, request.svg, request.width, request.height, request.png), settings.timeoutMs);
+    return { ok: true, png };
   }
+  const result = await withTimeout(slot.page.evaluate(renderInPage, request.code, `pb${counter}`), settings.timeoutMs);
   await slot.page.evaluate(() => { document.getElementById("shot").innerHTML = ""; });
   return result;
 }

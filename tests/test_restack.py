@@ -1,0 +1,55 @@
+"""Layout variants of side-by-side subgraphs, and choosing the layout that prints largest."""
+
+from printbook.model import Picture
+from printbook.restack import variants
+
+FOUR = """graph TD
+    subgraph "Static Dispatch"
+        A[Generic] --> B[Mono]
+    end
+    subgraph named ["Dynamic"]
+        C --> D
+        subgraph inner
+            E
+        end
+    end
+    subgraph plain
+        F
+    end
+    subgraph Spaced title here
+        G
+    end
+    A --> G
+"""
+
+
+def test_four_subgraphs_give_column_and_grid_with_and_without_inner_direction():
+    stacked, grid, stacked_down, grid_down = variants(FOUR)
+    assert stacked.splitlines()[1] == '    subgraph pbsg0 ["Static Dispatch"]'
+    assert '    subgraph pbsg3 ["Spaced title here"]' in stacked.splitlines()
+    assert stacked.splitlines()[-3:] == ["    pbsg0 ~~~ named", "    named ~~~ plain", "    plain ~~~ pbsg3"]
+    assert grid.splitlines()[-2:] == ["    pbsg0 ~~~ plain", "    named ~~~ pbsg3"]
+    assert "subgraph inner" in stacked and "inner ~~~" not in stacked  # nested subgraphs stay put
+    assert stacked_down.count("direction TB") == 4 and "direction" not in stacked
+    assert stacked_down.splitlines()[-3:] == stacked.splitlines()[-3:]
+    assert grid_down.splitlines()[-2:] == grid.splitlines()[-2:]
+
+
+def test_nothing_to_restack():
+    assert variants("graph LR\n    subgraph a\n    A\n    end\n    subgraph b\n    B\n    end\n") == []
+    assert variants("graph TD\n    subgraph a\n    A\n    end\n    B --> C\n") == []
+    assert variants("sequenceDiagram\n    A->>B: hi\n") == []
+
+
+def test_two_subgraphs_have_no_grid():
+    assert len(variants("flowchart TB\n    subgraph a\n    A\n    end\n    subgraph b\n    B\n    end\n")) == 2
+
+
+def test_best_fit_takes_the_layout_that_prints_largest():
+    wide = Picture("<svg>wide</svg>", 3000, 500, alternatives=(Picture("<svg>tall</svg>", 1000, 1200),
+                                                                  Picture("<svg>grid</svg>", 1500, 800)))
+    page = wide.best_fit(640, 720, 0.75)
+    assert page.svg == "<svg>tall</svg>" and page.alternatives == ()
+    assert wide.best_fit(1180, 490, float("inf")).svg == "<svg>grid</svg>"  # a 16:9 slide
+    small = Picture("<svg>small</svg>", 300, 200, alternatives=(Picture("<svg>other</svg>", 200, 300),))
+    assert small.best_fit(640, 720, 0.75) is small  # both fit at their natural scale: keep the original
