@@ -13,7 +13,6 @@ and the PDF stage (WeasyPrint) on printbook's clean SVGs.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from printbook import diagrams, pdf, repair, resources
+from printbook import diagrams, pdf, repair
 from printbook.parse import parse_file, read_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,15 +33,6 @@ def timed(function):
     started = time.perf_counter()
     result = function()
     return time.perf_counter() - started, result
-
-
-def mmdc_command(scratch: Path) -> list[str]:
-    config = scratch / "puppeteer.json"
-    args = ["--no-sandbox"] if os.geteuid() == 0 else []
-    config.write_text(json.dumps({"executablePath": resources.chromium_path(), "args": args + ["--disable-gpu"]}))
-    mermaid_config = scratch / "mermaid.json"
-    mermaid_config.write_text(json.dumps(diagrams.mermaid_config()))
-    return [str(resources.node_modules_dir() / ".bin" / "mmdc"), "-p", str(config), "-c", str(mermaid_config), "-q"]
 
 
 def main() -> None:
@@ -63,7 +53,7 @@ def main() -> None:
         rows += [("printbook cold, original layouts", plain), ("printbook cold, with restacked layouts", restacked),
                  ("printbook warm (cache)", warm)]
 
-        command = mmdc_command(scratch)
+        command = diagrams.mmdc_command(scratch)
         sample = sources[:SAMPLE]
 
         def one_mmdc(index: int) -> None:

@@ -52,3 +52,16 @@ def test_failed_build_keeps_the_previous_outputs(tmp_path, monkeypatch):
     assert {p: p.read_bytes() for p in before} == before
     # no staging folder or partial file left behind; the diagram cache stays for the next build
     assert sorted(p.name for p in outdir.iterdir()) == sorted({".printbook-cache", "decks", first.written[0].path.name})
+
+
+@pytest.mark.e2e
+def test_diagrams_command_exports_svg_and_png_named_by_question(tmp_path):
+    result = run("diagrams", str(EXAMPLE), "-o", str(tmp_path / "d"))
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "d").iterdir() if not p.name.startswith("."))
+    assert names[:4] == ["line-19.png", "line-19.svg", "q1.png", "q1.svg"]  # the pie has no question
+    assert len(names) == 2 * 13
+    assert (tmp_path / "d" / "q4.svg").read_text().startswith("<svg")
+    assert "Read cache.get(key)" in (tmp_path / "d" / "q4.svg").read_text()
+    assert (tmp_path / "d" / "q4.png").read_bytes().startswith(b"\x89PNG")
+    assert "exported 13 of 13 diagrams" in result.stdout

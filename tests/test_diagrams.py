@@ -1,12 +1,16 @@
 """The diagram stage against real Chromium + mermaid, and mermaid's messages turned into locations."""
 
 import io
+import os
+import signal
+import subprocess
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 from PIL import Image
 
-from printbook.diagrams import DiagramStage, explain_mermaid_error, render_diagrams
+from printbook.diagrams import DiagramStage, MermaidRenderer, RenderOptions, explain_mermaid_error, render_diagrams
 from printbook.model import Diagram, DiagramFailure, Location, Picture
 
 # Messages as mermaid 11.17 words them: the excerpt before the caret loses its newlines and, when
@@ -82,3 +86,46 @@ def test_every_svg_is_print_safe():
                 assert "javascript:" not in value and "http://" not in value, (diagram.source, name, value)
     mindmap = renderings[diagrams[2]].svg
     assert ">Alerts that fire<" in mindmap and ">Runbook<" in mindmap  # HTML labels became SVG text
+
+
+def _label_text(svg: str) -> list[str]:
+    """The words of every <text> element, in order: what a reader of the picture sees."""
+    root = ElementTree.fromstring(svg)
+    return " ".join("".join(e.itertext()) for e in root.iter() if e.tag.endswith("}text")).split()
+
+
+@pytest.mark.e2e
+def test_mmdc_renderer_draws_the_same_picture():
+    sources = ['graph TD\n    A[Monomorphization] --> B["fn(A) -> B"]\n    B --> C{ok?}\n',
+               "sequenceDiagram\n    Client->>Service: HTTPS request\n    Service-->>Client: 200 OK\n",
+               'pie title Share\n    "High" : 3\n    "Low" : 5\n']
+    diagrams = [Diagram(s, Location("d.md", 1 + 10 * i)) for i, s in enumerate(sources)]
+    browser, _ = render_diagrams(diagrams, RenderOptions(restack=False))
+    mmdc, _ = render_diagrams(diagrams, RenderOptions(restack=False, renderer="mmdc"))
+    for diagram in diagrams:
+        ours, reference = browser[diagram], mmdc[diagram]
+        assert (abs(ours.width - reference.width), abs(ours.height - reference.height)) <= (1, 1), diagram.source
+        assert _label_text(ours.svg) == _label_text(reference.svg), diagram.source
+
+
+def _descendants(pid: int) -> list[int]:
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(c) for child in children for c in [int(child), *_descendants(int(child))]]
+
+
+@pytest.mark.e2e
+def test_renderer_restarts_chromium_that_died_and_loses_no_diagram():
+    renderer = MermaidRenderer(RenderOptions())
+    try:
+        [first] = renderer.ask([{"code": "graph TD\n    A --> B\n"}])
+        assert first["ok"]
+        browsers = [p for p in _descendants(renderer.process.pid)
+                    if "chromium" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")]
+        assert browsers
+        for pid in browsers:
+            os.kill(pid, signal.SIGKILL)
+        answers = renderer.ask([{"code": f"graph TD\n    A{i}[After the crash {i}] --> B\n"} for i in range(4)])
+        assert [a["ok"] for a in answers] == [True] * 4
+        assert ">After the crash 3<" in answers[3]["svg"].replace("</tspan>", "<")
+    finally:
+        renderer.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import deck, diagrams, parse, pdf, repair
 from .files import write_atomically
-from .model import Book, Chapter, Diagnostic, Picture
+from .model import Book, Chapter, Diagnostic, Diagram, Picture
 
 
 CACHE_FOLDER = ".printbook-cache"
@@ -103,6 +103,40 @@ def lint(source: Path, options: BuildOptions = BuildOptions(), fix: bool = False
         write_atomically(source, repair.repaired_document(text, book.diagrams()))
         fixed = source
     return LintReport(book, book.diagnostics + tuple(found), fixed)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReport:
+    book: Book
+    written: tuple[Path, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def export_diagrams(source: Path, outdir: Path, options: BuildOptions = BuildOptions()) -> ExportReport:
+    """Every diagram as SVG and PNG (repaired where needed, in its own layout), named by its
+    question (`q12.svg`, `q12-2.svg` for a second one) or else by its line (`line-3670.svg`)."""
+    book = parse.parse_file(source)
+    names = diagram_names(book)
+    render_options = dataclasses.replace(_render_options(options, outdir), restack=False)
+    with diagrams.DiagramStage(render_options) as stage:
+        renderings, found = stage.render(book.diagrams())
+        painted = stage.with_pngs({d: r for d, r in renderings.items() if isinstance(r, Picture)})
+    written = []
+    for diagram, picture in painted.items():
+        for suffix, data in ((".svg", picture.svg.encode()), (".png", picture.png)):
+            path = outdir / (names[diagram] + suffix)
+            write_atomically(path, data)
+            written.append(path)
+    return ExportReport(book, tuple(written), book.diagnostics + tuple(found))
+
+
+def diagram_names(book: Book) -> dict[Diagram, str]:
+    names = {}
+    for question in (q for c in book.chapters for q in c.numbered_questions):
+        found = [b for b in question.blocks if isinstance(b, Diagram)]
+        for position, diagram in enumerate(found, start=1):
+            names[diagram] = f"q{question.number}" + (f"-{position}" if position > 1 else "")
+    return {d: names.get(d, f"line-{d.location.line}") for d in book.diagrams()}
 
 
 def _render_options(options: BuildOptions, outdir: Path) -> diagrams.RenderOptions:

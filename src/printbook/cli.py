@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import BuildOptions, build, lint
+from .build import BuildOptions, build, export_diagrams, lint
+from .diagrams import RenderOptions
 from .model import PrintbookError
 
 EXIT_STRICT_FAILURE = 1
@@ -25,10 +26,30 @@ def main() -> None:
     """Publish Markdown interview documents with mermaid diagrams as a PDF handbook and decks."""
 
 
-def cache_options(command):
+def render_options(command):
+    """--cache-dir, --no-cache and --renderer, for every command that renders diagrams."""
+    command = click.option("--renderer", type=click.Choice(["browser", "mmdc"]), default="browser", show_default=True,
+                           help="browser: one Chromium for all diagrams; mmdc: one mermaid-cli process per "
+                                "diagram (slower, the reference).")(command)
     command = click.option("--no-cache", is_flag=True, help="Render every diagram afresh and keep nothing.")(command)
     return click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
                         help="Where rendered diagrams are kept between runs [default: OUTDIR/.printbook-cache].")(command)
+
+
+def build_options(cache_dir: Path | None, no_cache: bool, renderer: str) -> BuildOptions:
+    return BuildOptions(cache_dir=cache_dir, use_cache=not no_cache, render=RenderOptions(renderer=renderer))
+
+
+def run_or_exit(work, *args, **kwargs):
+    """`work(*args, **kwargs)`, or a one-line message and exit 2 when the input or the machine
+    stops it (never a traceback)."""
+    try:
+        return work(*args, **kwargs)
+    except PrintbookError as error:
+        click.echo(str(error), err=True)
+    except OSError as error:  # an output folder we may not write to, a full disk
+        click.echo(f"printbook: error: {error.strerror or error}: {error.filename or ''}", err=True)
+    sys.exit(EXIT_NOT_PUBLISHED)
 
 
 @main.command("build")
@@ -36,22 +57,15 @@ def cache_options(command):
 @click.option("-o", "--output", "outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
               show_default=True, help="Folder for the PDF and the decks/ folder.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any diagram or number needs attention.")
-@cache_options
+@render_options
 @click.option("-v/-q", "--verbose/--quiet", default=None,
               help="Show or hide the numbered steps (shown by default on a terminal).")
 def build_command(document: Path, outdir: Path, strict: bool, cache_dir: Path | None, no_cache: bool,
-                  verbose: bool | None) -> None:
+                  renderer: str, verbose: bool | None) -> None:
     """Publish DOCUMENT as OUTDIR/<title>.pdf and OUTDIR/decks/NN-<section>.pptx."""
     show_steps = sys.stderr.isatty() if verbose is None else verbose
     step = (lambda message: click.echo(message, err=True)) if show_steps else (lambda message: None)
-    try:
-        report = build(document, outdir, BuildOptions(cache_dir=cache_dir, use_cache=not no_cache), step)
-    except PrintbookError as error:
-        click.echo(str(error), err=True)
-        sys.exit(EXIT_NOT_PUBLISHED)
-    except OSError as error:  # an output folder we may not write to, a full disk
-        click.echo(f"printbook: error: {error.strerror or error}: {error.filename or outdir}", err=True)
-        sys.exit(EXIT_NOT_PUBLISHED)
+    report = run_or_exit(build, document, outdir, build_options(cache_dir, no_cache, renderer), step)
     for diagnostic in report.diagnostics:
         click.echo(str(diagnostic), err=True)
     click.echo(f"published {report.book.title!r}: {len(report.book.questions)} questions, "
@@ -67,14 +81,11 @@ def build_command(document: Path, outdir: Path, strict: bool, cache_dir: Path | 
 @click.argument("document", type=click.Path(path_type=Path, dir_okay=True, exists=False))
 @click.option("--fix", is_flag=True, help="Write the repaired diagrams back into DOCUMENT (the original is kept as DOCUMENT.bak).")
 @click.option("--strict", is_flag=True, help="Exit 1 on repairs and warnings too, not only on errors.")
-@cache_options
-def lint_command(document: Path, fix: bool, strict: bool, cache_dir: Path | None, no_cache: bool) -> None:
+@render_options
+def lint_command(document: Path, fix: bool, strict: bool, cache_dir: Path | None, no_cache: bool,
+                 renderer: str) -> None:
     """Check every diagram of DOCUMENT (syntax, repairs, rendering) without writing outputs."""
-    try:
-        report = lint(document, BuildOptions(cache_dir=cache_dir, use_cache=not no_cache), fix=fix)
-    except PrintbookError as error:
-        click.echo(str(error), err=True)
-        sys.exit(EXIT_NOT_PUBLISHED)
+    report = run_or_exit(lint, document, build_options(cache_dir, no_cache, renderer), fix=fix)
     for diagnostic in report.diagnostics:
         click.echo(str(diagnostic))
     counts = {s: sum(d.severity == s for d in report.diagnostics) for s in ("error", "warning", "note")}
@@ -84,3 +95,16 @@ def lint_command(document: Path, fix: bool, strict: bool, cache_dir: Path | None
         click.echo(f"rewrote {report.fixed} (original kept as {report.fixed.name}.bak)", err=True)
     if report.errors or (strict and report.diagnostics):
         sys.exit(EXIT_STRICT_FAILURE)
+
+
+@main.command("diagrams")
+@click.argument("document", type=click.Path(path_type=Path, dir_okay=True, exists=False))
+@click.option("-o", "--output", "outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("diagrams"),
+              show_default=True, help="Folder for the SVG and PNG files.")
+@render_options
+def diagrams_command(document: Path, outdir: Path, cache_dir: Path | None, no_cache: bool, renderer: str) -> None:
+    """Export every diagram of DOCUMENT as SVG and PNG, named q<N> by question (or line-<L>)."""
+    report = run_or_exit(export_diagrams, document, outdir, build_options(cache_dir, no_cache, renderer))
+    for diagnostic in report.diagnostics:
+        click.echo(str(diagnostic), err=True)
+    click.echo(f"exported {len(report.written) // 2} of {len(report.book.diagrams())} diagrams to {outdir} (SVG and PNG)")

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import re
 import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -34,6 +36,7 @@ class RenderOptions:
     timeout_seconds: float = 20.0  # per diagram
     cache_dir: Path | None = None  # None: no cache
     restack: bool = True  # also render stacked layouts of side-by-side subgraphs
+    renderer: str = "browser"  # or "mmdc": one mermaid-cli process per diagram, slower, the reference
 
 
 def mermaid_config() -> dict:
@@ -53,7 +56,7 @@ class DiagramStage:
     def __init__(self, options: RenderOptions = RenderOptions()):
         self.options = options
         self.cache = DiagramCache(options.cache_dir, render_fingerprint(options)) if options.cache_dir else None
-        self.renderer = MermaidRenderer(options)
+        self.renderer = MmdcRenderer(options) if options.renderer == "mmdc" else MermaidRenderer(options)
 
     def __enter__(self) -> DiagramStage:
         return self
@@ -141,7 +144,7 @@ def render_fingerprint(options: RenderOptions) -> str:
     modules = resources.node_modules_dir()
     mermaid_version = (modules / "mermaid" / "package.json").read_bytes() if modules else b"no mermaid"
     fonts = sorted((resources.assets_dir() / "fonts").glob("*.ttf"))
-    return fingerprint(mermaid_version, json.dumps(mermaid_config(), sort_keys=True),
+    return fingerprint(options.renderer, mermaid_version, json.dumps(mermaid_config(), sort_keys=True),
                        resources.renderer_script().read_bytes(), *(f"{f.name}:{f.stat().st_size}" for f in fonts))
 
 
@@ -266,6 +269,62 @@ class MermaidRenderer:
         self.stderr.seek(0)
         lines = [line for line in self.stderr.read().splitlines() if line.strip()]
         return lines[-1] if lines else "no message"
+
+
+class MmdcRenderer:
+    """mermaid-cli's own command, one process (and browser) per diagram, two at a time: what
+    Pandoc's mermaid-filter does. Slower; kept as the reference the browser renderer is checked
+    against. PNGs are still painted by the browser renderer."""
+
+    def __init__(self, options: RenderOptions):
+        self.painter = MermaidRenderer(options)
+        self.scratch = tempfile.TemporaryDirectory(prefix="printbook-mmdc-")
+        self.command = mmdc_command(Path(self.scratch.name))
+
+    def ask(self, requests: list[dict], progress: Progress | None = None) -> list[dict]:
+        paints = [i for i, r in enumerate(requests) if "code" not in r]
+        answers: list[dict] = [{} for _ in requests]
+        for index, answer in zip(paints, self.painter.ask([requests[i] for i in paints]) if paints else []):
+            answers[index] = answer
+        codes = [i for i in range(len(requests)) if i not in set(paints)]
+        with ThreadPoolExecutor(2) as pool:
+            for index, answer in zip(codes, pool.map(lambda i: self._render(i, requests[i]["code"]), codes)):
+                answers[index] = answer
+                if progress:
+                    progress(codes.index(index) + 1, len(codes))
+        return answers
+
+    def _render(self, index: int, code: str) -> dict:
+        folder = Path(self.scratch.name)
+        source, target = folder / f"{index}-{os.getpid()}.mmd", folder / f"{index}-{os.getpid()}.svg"
+        source.write_text(code)
+        result = subprocess.run(self.command + ["-i", str(source), "-o", str(target)], capture_output=True, text=True)
+        if result.returncode != 0 or not target.exists():
+            lines = [line for line in (result.stderr or "mmdc failed").splitlines() if line.strip()]
+            return {"ok": False, "error": "\n".join(lines[:6])}
+        svg = target.read_text()
+        view_box = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', svg)
+        width, height = (float(view_box.group(1)), float(view_box.group(2))) if view_box else (800.0, 600.0)
+        return {"ok": True, "svg": svg, "width": math.ceil(width), "height": math.ceil(height)}
+
+    def close(self) -> None:
+        self.painter.close()
+        self.scratch.cleanup()
+
+
+def mmdc_command(scratch: Path) -> list[str]:
+    """mermaid-cli's `mmdc` with printbook's mermaid config and Debian's Chromium."""
+    modules = resources.node_modules_dir()
+    if not modules or not (modules / ".bin" / "mmdc").exists():
+        raise PrintbookError(Diagnostic("error", None, "cannot render diagrams: mmdc not found",
+                                        "run 'make setup' (npm ci) in printbook's folder"))
+    puppeteer = scratch / "puppeteer.json"
+    sandbox = ["--no-sandbox"] if os.geteuid() == 0 else []  # Chromium refuses its sandbox as root
+    puppeteer.write_text(json.dumps({"executablePath": resources.chromium_path(),
+                                     "args": sandbox + ["--disable-gpu", "--disable-background-networking"]}))
+    config = scratch / "mermaid.json"
+    config.write_text(json.dumps(mermaid_config()))
+    return [str(modules / ".bin" / "mmdc"), "-p", str(puppeteer), "-c", str(config), "-q"]
 
 
 def _write_lines(stream, lines: list[str]) -> None:

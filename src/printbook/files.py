@@ -7,13 +7,13 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Writes `text` beside `path`, then renames it into place (keeping `path`'s mode, if any)."""
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Writes `content` beside `path`, then renames it into place (keeping `path`'s mode, if any)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content.encode() if isinstance(content, str) else content)
         if path.exists():
             os.chmod(temporary, path.stat().st_mode)
         os.replace(temporary, path)
