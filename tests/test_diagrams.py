@@ -129,3 +129,17 @@ def test_renderer_restarts_chromium_that_died_and_loses_no_diagram():
         assert ">After the crash 3<" in answers[3]["svg"].replace("</tspan>", "<")
     finally:
         renderer.close()
+
+
+@pytest.mark.e2e
+def test_a_diagram_over_its_time_becomes_an_error_and_the_rest_render():
+    slow = "graph TD\n" + "".join(f"    N{i}[Node {i}] --> N{i + 1}\n    N{i} --> N{i * 7 % 230}\n" for i in range(230))
+    renderer = MermaidRenderer(RenderOptions(timeout_seconds=1.0))
+    try:
+        answers = renderer.ask([{"code": slow}, {"code": "graph TD\n    A --> B\n"}, {"code": "graph TD\n    C --> D\n"}])
+        assert answers[0] == {**answers[0], "ok": False, "error": "render timed out after 1000 ms"}
+        assert [a["ok"] for a in answers[1:]] == [True, True]
+        [after] = renderer.ask([{"code": "graph TD\n    E --> F\n"}])
+        assert after["ok"]
+    finally:
+        renderer.close()

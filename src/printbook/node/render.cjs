@@ -217,9 +217,10 @@ async function main() {
   let browser = await launchBrowser();
   let generation = 0;
   let slots = [];
+  // Pages load mermaid side by side: start-up is one page's load, not one per page.
   const openSlots = async () => {
-    slots = [];
-    for (let i = 0; i < Math.max(1, settings.pages); i++) slots.push(await openRenderPage(browser));
+    const count = Math.max(1, settings.pages);
+    slots = await Promise.all(Array.from({ length: count }, () => openRenderPage(browser)));
   };
   await openSlots();
   send({ ready: true });
