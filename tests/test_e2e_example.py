@@ -1,14 +1,17 @@
 """The bundled example built end to end (real Chromium + mermaid, WeasyPrint, python-pptx) and
 read back from the files it wrote."""
 
+import subprocess
+
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from printbook.build import build
+from printbook.build import BuildOptions, build
+from printbook.pdf import PdfOptions
 
 from conftest import (decks_of, flat_text, outline, pages_of_questions_and_first_labels, pdf_of, pdf_text,
-                      smallest_text_pt)
+                      smallest_text_pt, EXAMPLE)
 
 pytestmark = pytest.mark.e2e
 
@@ -85,3 +88,45 @@ def test_each_diagram_is_on_the_page_of_its_question(example_build):
     assert len(checked) >= 8
     for number, page, label in checked:
         assert label in page, f"Q{number}: {label!r} is not on the page of its heading"
+
+
+def test_at_a_glance_lists_questions_by_probability_with_band_and_page(example_build):
+    reader = PdfReader(pdf_of(example_build))
+    glance = flat_text(reader.pages[2].extract_text())
+    assert glance.startswith("At a glance")
+    ordered = sorted(example_build.book.questions, key=lambda q: -q.probability)
+    positions = [glance.index(flat_text(q.title)) for q in ordered]
+    assert positions == sorted(positions)
+    top = ordered[0]
+    page = next(i + 1 for i, p in enumerate(reader.pages) if f"Q{top.number} {top.title}" in flat_text(p.extract_text()))
+    assert f"{top.title} {top.probability} {top.band} {page}" in glance
+
+
+def test_question_pages_have_band_and_notes_area(example_build):
+    text = pdf_text(pdf_of(example_build))
+    assert "Probability 85 High" in text and "Probability 45 Medium" in text
+    assert text.count("Interviewer notes") == len(example_build.book.questions)
+    assert "Score 1 2 3 4" in text
+
+
+def test_section_opener_has_count_average_and_bands(example_build):
+    text = pdf_text(pdf_of(example_build))
+    assert "Questions Q5-Q8 Count 4 Average probability 64.5" in text
+
+
+def test_pdf_metadata_for_email_and_archive(example_build):
+    reader = PdfReader(pdf_of(example_build))
+    info = reader.metadata
+    assert info.title == example_build.book.title
+    assert info.author and "12 questions" in info.subject and "Service Design" in info["/Keywords"]
+    fonts = {f for page in reader.pages for f in (page["/Resources"].get("/Font") or {}).values()}
+    assert fonts and all("+" in f.get_object()["/BaseFont"] for f in fonts)  # embedded subsets
+    assert subprocess.run(["qpdf", "--check", str(pdf_of(example_build))], capture_output=True).returncode == 0
+
+
+def test_letter_paper_without_notes(tmp_path):
+    report = build(EXAMPLE, tmp_path, BuildOptions(pdf=PdfOptions(paper="letter", notes=False, duplex=True)))
+    reader = PdfReader(pdf_of(report))
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    assert (round(width), round(height)) == (612, 792)
+    assert "Interviewer notes" not in pdf_text(pdf_of(report))

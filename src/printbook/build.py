@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import deck, diagrams, parse, pdf, repair
+from . import checks, deck, diagrams, parse, pdf, repair
 from .files import write_atomically
 from .model import Book, Chapter, Diagnostic, Diagram, Picture
 
@@ -30,6 +30,7 @@ class BuildOptions:
     cache_dir: Path | None = None  # default: OUTDIR/.printbook-cache
     use_cache: bool = True
     render: diagrams.RenderOptions = diagrams.RenderOptions()
+    pdf: pdf.PdfOptions = pdf.PdfOptions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
           step: Callable[[str], None] = lambda message: None) -> BuildReport:
     step(f"1/4 reading {source}")
     book = parse.parse_file(source)
+    discrepancies = checks.check_numbers(book)
     step(f"2/4 rendering {len(book.diagrams())} diagrams")
     with diagrams.DiagramStage(_render_options(options, outdir)) as stage:
         renderings, warnings = stage.render(book.diagrams())
@@ -61,7 +63,7 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
     try:
         step("3/4 typesetting the PDF handbook")
         pdf_name = f"{slugify(book.title) or slugify(source.stem)}.pdf"
-        pdf_result = pdf.write_pdf(book, renderings, staging / pdf_name)
+        pdf_result = pdf.write_pdf(book, renderings, staging / pdf_name, discrepancies, options.pdf)
         written = [(pdf_name, f"PDF handbook, {pdf_result.pages} pages")]
         step(f"4/4 making {len(book.sections)} decks")
         (staging / "decks").mkdir()
@@ -73,7 +75,7 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildReport(book=book, written=tuple(WrittenFile(outdir / n, w) for n, w in written),
-                       diagnostics=book.diagnostics + tuple(warnings))
+                       diagnostics=book.diagnostics + tuple(warnings) + tuple(checks.as_diagnostics(discrepancies)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,8 @@ def lint(source: Path, options: BuildOptions = BuildOptions(), fix: bool = False
         shutil.copy2(source, source.with_name(source.name + ".bak"))
         write_atomically(source, repair.repaired_document(text, book.diagrams()))
         fixed = source
-    return LintReport(book, book.diagnostics + tuple(found), fixed)
+    numbers = checks.as_diagnostics(checks.check_numbers(book))
+    return LintReport(book, book.diagnostics + tuple(found) + tuple(numbers), fixed)
 
 
 @dataclass(frozen=True, slots=True)

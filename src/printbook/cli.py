@@ -6,6 +6,7 @@ or set-up), with a one-line message and no traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import click
 from . import __version__
 from .build import BuildOptions, build, export_diagrams, lint
 from .diagrams import RenderOptions
+from .pdf import PdfOptions
 from .model import PrintbookError
 
 EXIT_STRICT_FAILURE = 1
@@ -57,15 +59,23 @@ def run_or_exit(work, *args, **kwargs):
 @click.option("-o", "--output", "outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
               show_default=True, help="Folder for the PDF and the decks/ folder.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any diagram or number needs attention.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option("--duplex", is_flag=True, help="Mirror the margins for double-sided printing.")
+@click.option("--no-notes", is_flag=True, help="Leave out the interviewer's notes area under each question.")
+@click.option("--organisation", default="", help="Shown on the cover and as the PDF's author.")
+@click.option("--logo", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="An image for the cover.")
 @render_options
 @click.option("-v/-q", "--verbose/--quiet", default=None,
               help="Show or hide the numbered steps (shown by default on a terminal).")
-def build_command(document: Path, outdir: Path, strict: bool, cache_dir: Path | None, no_cache: bool,
-                  renderer: str, verbose: bool | None) -> None:
+def build_command(document: Path, outdir: Path, strict: bool, paper: str, duplex: bool, no_notes: bool,
+                  organisation: str, logo: Path | None, cache_dir: Path | None, no_cache: bool, renderer: str,
+                  verbose: bool | None) -> None:
     """Publish DOCUMENT as OUTDIR/<title>.pdf and OUTDIR/decks/NN-<section>.pptx."""
     show_steps = sys.stderr.isatty() if verbose is None else verbose
     step = (lambda message: click.echo(message, err=True)) if show_steps else (lambda message: None)
-    report = run_or_exit(build, document, outdir, build_options(cache_dir, no_cache, renderer), step)
+    options = dataclasses.replace(build_options(cache_dir, no_cache, renderer), pdf=PdfOptions(
+        paper=paper, duplex=duplex, notes=not no_notes, organisation=organisation, logo=logo))
+    report = run_or_exit(build, document, outdir, options, step)
     for diagnostic in report.diagnostics:
         click.echo(str(diagnostic), err=True)
     click.echo(f"published {report.book.title!r}: {len(report.book.questions)} questions, "

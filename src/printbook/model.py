@@ -84,6 +84,29 @@ class Diagram:
 
 Block = Union[Prose, Table, Diagram]
 
+# Probability bands, highest first: (name, lowest probability in the band).
+BANDS = (("High", 80), ("Medium-High", 60), ("Medium", 40), ("Lower", 20), ("Low", 0))
+
+
+def band(probability: int) -> str:
+    """The band a probability falls in: High 80–100, Medium-High 60–79, Medium 40–59, Lower 20–39,
+    Low below that."""
+    return next(name for name, lowest in BANDS if probability >= lowest)
+
+
+def average(numbers: list[int]) -> float | None:
+    return sum(numbers) / len(numbers) if numbers else None
+
+
+@dataclass(frozen=True, slots=True)
+class Discrepancy:
+    """A number the document states about its questions that its questions do not give."""
+
+    what: str
+    stated: str
+    actual: str
+    location: Location
+
 
 @dataclass(frozen=True, slots=True)
 class Picture:
@@ -133,6 +156,10 @@ class Question:
     def label(self) -> str:
         return f"Q{self.number}. {self.title}" if self.number is not None else self.title
 
+    @property
+    def band(self) -> str | None:
+        return band(self.probability) if self.probability is not None else None
+
 
 @dataclass(frozen=True, slots=True)
 class Chapter:
@@ -157,6 +184,10 @@ class Chapter:
     def numbered_questions(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.number is not None)
 
+    @property
+    def average_probability(self) -> float | None:
+        return average([q.probability for q in self.questions if q.probability is not None])
+
 
 @dataclass(frozen=True, slots=True)
 class Book:
@@ -178,6 +209,14 @@ class Book:
     @property
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for c in self.chapters for q in c.numbered_questions)
+
+    @property
+    def average_probability(self) -> float | None:
+        return average([q.probability for q in self.questions if q.probability is not None])
+
+    def stated(self, attribute: str) -> str | None:
+        """A value of the metadata table, by attribute name (any case)."""
+        return next((v for k, v in self.metadata if k.strip().lower() == attribute.lower()), None)
 
     def diagrams(self) -> list[Diagram]:
         """Every diagram in reading order."""

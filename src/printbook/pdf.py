@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import mimetypes
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from xml.etree import ElementTree
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -14,13 +16,14 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from . import resources
-from .model import Book, Diagram, DiagramFailure, Picture, Prose, Rendering, Table
+from .model import BANDS, Book, Chapter, Diagram, DiagramFailure, Discrepancy, Picture, Prose, Rendering, Table
 
 PX_PER_MM = 96 / 25.4
-# The space for a diagram on an A4 page with the print CSS's margins, below its question's
-# heading, in CSS px: upright, and on a landscape page of its own.
-PORTRAIT_BOX = ((210 - 2 * 20) * PX_PER_MM, 190 * PX_PER_MM)
-LANDSCAPE_BOX = ((297 - 2 * 20) * PX_PER_MM, 120 * PX_PER_MM)
+PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}  # mm
+SIDE_MARGINS_MM, TOP_AND_BOTTOM_MM = 40, 42  # both sides together, as in print.css
+HEADING_MM = 30  # a question's title (up to two lines) and its probability
+NOTES_MM = 42  # the interviewer's notes area: a head and NOTES_LINES ruled lines
+NOTES_LINES = 5
 # mermaid draws diagram text at 16 px; shown at 0.75 it prints at 9 pt, like the notes.
 DIAGRAM_TEXT_PX = 16
 DIAGRAM_NATURAL_SCALE = 0.75
@@ -29,25 +32,56 @@ SMALLEST_TEXT_PT = 7
 
 
 @dataclass(frozen=True, slots=True)
+class PdfOptions:
+    paper: str = "a4"  # or "letter"
+    duplex: bool = False  # mirror the margins for double-sided printing
+    notes: bool = True  # ruled lines and a 1–4 score row under each question
+    organisation: str = ""
+    logo: Path | None = None
+
+    def diagram_boxes(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The space for a diagram below its question's heading, in CSS px: on an upright page,
+        and on a landscape page of its own."""
+        width, height = PAPERS[self.paper]
+        below = TOP_AND_BOTTOM_MM + HEADING_MM + (NOTES_MM if self.notes else 0)
+        upright = ((width - SIDE_MARGINS_MM) * PX_PER_MM, (height - below) * PX_PER_MM)
+        landscape = ((height - SIDE_MARGINS_MM) * PX_PER_MM, (width - below) * PX_PER_MM)
+        return upright, landscape
+
+    def page_css(self) -> str:
+        size = {"a4": "A4", "letter": "letter"}[self.paper]
+        css = f"@page {{ size: {size}; }}\n@page landscape {{ size: {size} landscape; }}\n"
+        if self.duplex:  # a wider inner margin for the binding, on the side that alternates
+            css += ("@page :left { margin-left: 15mm; margin-right: 25mm; }\n"
+                    "@page :right { margin-left: 25mm; margin-right: 15mm; }\n")
+        return css
+
+
+@dataclass(frozen=True, slots=True)
 class PdfResult:
     pages: int
 
 
-def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path) -> PdfResult:
-    html = render_html(book, renderings)
+def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
+              discrepancies: list[Discrepancy] = (), options: PdfOptions = PdfOptions()) -> PdfResult:
+    html = render_html(book, renderings, discrepancies, options)
     fonts = FontConfiguration()
-    stylesheet = CSS(filename=str(resources.assets_dir() / "print.css"), font_config=fonts)
+    stylesheets = [CSS(filename=str(resources.assets_dir() / "print.css"), font_config=fonts),
+                   CSS(string=options.page_css(), font_config=fonts)]
     document = HTML(string=html, base_url=str(resources.assets_dir())).render(
-        stylesheets=[stylesheet], font_config=fonts)
+        stylesheets=stylesheets, font_config=fonts)
     document.write_pdf(target)
     return PdfResult(pages=len(document.pages))
 
 
-def render_html(book: Book, renderings: dict[Diagram, Rendering]) -> str:
+def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies: list[Discrepancy] = (),
+                options: PdfOptions = PdfOptions()) -> str:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resources.templates_dir()),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     markdown = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
+    upright, landscape = options.diagram_boxes()
+    boxes = {d: _box_for(renderings.get(d), upright, landscape) for d in book.diagrams()}
 
     def block_html(block) -> str:
         """One block as HTML; the template places it."""
@@ -58,31 +92,64 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering]) -> str:
         return environment.get_template("diagram.html.j2").render(
             diagram=block, rendering=renderings.get(block), **_diagram_view(renderings.get(block), boxes[block]))
 
-    boxes = {d: _box_for(renderings.get(d)) for d in book.diagrams()}
-
+    shown = [c for c in book.chapters if c.title.strip().lower() != "metadata"]
     return environment.get_template("handbook.html.j2").render(
         book=book,
+        options=options,
         block=lambda b: jinja2.utils.markupsafe.Markup(block_html(b)),
         inline=lambda text: jinja2.utils.markupsafe.Markup(markdown.renderInline(text)),
         anchor=_anchor,
-        landscape=lambda question: any(boxes.get(b) == LANDSCAPE_BOX for b in question.blocks),
+        landscape=lambda question: any(boxes.get(b) == landscape for b in question.blocks),
+        shown_chapters=shown,
+        cover_facts=_cover_facts(book),
+        role=book.stated("Role Level") or "",
+        logo=_data_uri(options.logo) if options.logo else "",
         today=date.today().isoformat(),
-        shown_chapters=[c for c in book.chapters if c.title.strip().lower() != "metadata"],
+        by_probability=sorted(book.questions, key=lambda q: (-(q.probability or -1), q.number)),
+        band_counts=lambda questions: [(name, sum(q.band == name for q in questions)) for name, _ in BANDS],
+        discrepancies_in=lambda chapter: _discrepancies_in(chapter, book, discrepancies, shown),
+        notes_lines=NOTES_LINES,
     )
 
 
-def _box_for(rendering: Rendering | None) -> tuple[float, float]:
+def _cover_facts(book: Book) -> list[tuple[str, str]]:
+    """The metadata as written, with the counted question total and today's date."""
+    facts = [(k, v) for k, v in book.metadata if k.strip().lower() != "questions"]
+    if book.questions:
+        facts.append(("Questions", str(len(book.questions))))
+    return facts + [("Printed", date.today().strftime("%d %B %Y").lstrip("0"))]
+
+
+def _discrepancies_in(chapter: Chapter | None, book: Book, discrepancies: list[Discrepancy],
+                      shown: list[Chapter]) -> list[Discrepancy]:
+    """The discrepancies stated inside `chapter`; for None, those stated in chapters the PDF does
+    not show (the metadata), which the cover shows."""
+    def home(d: Discrepancy) -> Chapter | None:
+        before = [c for c in book.chapters if c.location.line <= d.location.line]
+        owner = before[-1] if before else None
+        return owner if owner in shown else None
+
+    return [d for d in discrepancies if home(d) == chapter]
+
+
+def _data_uri(path: Path) -> str:
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def _box_for(rendering: Rendering | None, upright: tuple[float, float], landscape: tuple[float, float]
+             ) -> tuple[float, float]:
     """The upright space, unless the diagram's text would print too small there and a landscape
     page prints it larger."""
     if not isinstance(rendering, Picture):
-        return PORTRAIT_BOX
+        return upright
 
     def text_pt(box: tuple[float, float]) -> float:
         picture = rendering.best_fit(*box, DIAGRAM_NATURAL_SCALE)
         return DIAGRAM_TEXT_PX * picture.scale_to_fit(*box, DIAGRAM_NATURAL_SCALE) * 0.75
 
-    upright = text_pt(PORTRAIT_BOX)
-    return LANDSCAPE_BOX if upright < SMALLEST_TEXT_PT and text_pt(LANDSCAPE_BOX) > upright else PORTRAIT_BOX
+    upright_pt = text_pt(upright)
+    return landscape if upright_pt < SMALLEST_TEXT_PT and text_pt(landscape) > upright_pt else upright
 
 
 def _diagram_view(rendering: Rendering | None, box: tuple[float, float]) -> dict:
@@ -93,7 +160,18 @@ def _diagram_view(rendering: Rendering | None, box: tuple[float, float]) -> dict
     scale = picture.scale_to_fit(*box, DIAGRAM_NATURAL_SCALE)
     uri = "data:image/svg+xml;base64," + base64.b64encode(picture.svg.encode()).decode()
     return {"failed": False, "uri": uri, "width": round(picture.width * scale, 1),
-            "height": round(picture.height * scale, 1)}
+            "height": round(picture.height * scale, 1), "alt": alt_text(picture.svg)}
+
+
+def alt_text(svg: str) -> str:
+    """What a screen reader says for a diagram: its labels in drawing order."""
+    labels = []
+    for element in ElementTree.fromstring(svg).iter():
+        if element.tag.endswith("}text"):
+            text = " ".join("".join(element.itertext()).split())
+            if text and text not in labels:
+                labels.append(text)
+    return "Diagram: " + " → ".join(labels) if labels else "Diagram"
 
 
 def _anchor(*parts: object) -> str:

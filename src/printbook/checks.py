@@ -1,0 +1,112 @@
+"""Checks the numbers a document states about its questions against the questions themselves.
+
+Interview documents carry summaries written by hand: a question count and average in the
+metadata, a pie of how many questions fall in each probability band, a table (and sometimes a
+pie) of section averages. They drift from the questions. Each number that differs becomes a
+Discrepancy with the place it is stated; the PDF prints them after the summary that states them,
+and lint warns about them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .model import BANDS, Book, Chapter, Diagnostic, Diagram, Discrepancy, Table, band
+
+PIE_SLICE = re.compile(r'^\s*"([^"]+)"\s*:\s*([\d.]+)\s*$')
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def check_numbers(book: Book) -> list[Discrepancy]:
+    questions = [q for q in book.questions if q.probability is not None]
+    if not questions:
+        return []
+    found = _metadata(book)
+    for chapter in book.chapters:
+        for block in chapter.blocks:
+            if isinstance(block, Diagram) and block.kind == "pie":
+                by_band = _band_pie(book, block)
+                found += by_band if by_band is not None else _section_pie(book, block)
+            elif isinstance(block, Table):
+                found += _section_table(book, block)
+    return found
+
+
+def as_diagnostics(discrepancies: list[Discrepancy]) -> list[Diagnostic]:
+    return [Diagnostic("warning", d.location, f"{d.what}: the document states {d.stated}, its questions give {d.actual}",
+                       "correct the summary, or the questions it summarises") for d in discrepancies]
+
+
+def _differs(stated: str, actual: float) -> bool:
+    """Whether `actual`, rounded as finely as the document wrote `stated`, is another number."""
+    decimals = len(stated.split(".")[1]) if "." in stated else 0
+    return round(actual, decimals) != round(float(stated), decimals)
+
+
+def _shown(actual: float) -> str:
+    return f"{actual:.2f}".rstrip("0").rstrip(".")
+
+
+def _metadata(book: Book) -> list[Discrepancy]:
+    facts = {"Questions": len(book.questions), "Average Probability": book.average_probability}
+    found = []
+    for attribute, actual in facts.items():
+        stated = NUMBER.search(book.stated(attribute) or "")
+        if stated and actual is not None and _differs(stated.group(), actual):
+            where = next((c.location for c in book.chapters if c.title.lower() == "metadata"), book.location)
+            found.append(Discrepancy(f"{attribute} (metadata)", stated.group(), _shown(actual), where))
+    return found
+
+
+def _slices(diagram: Diagram) -> list[tuple[str, str]]:
+    return [(m.group(1), m.group(2)) for line in diagram.source.splitlines() if (m := PIE_SLICE.match(line))]
+
+
+def _band_pie(book: Book, diagram: Diagram) -> list[Discrepancy] | None:
+    """A pie whose slices are the probability bands: counts (or percentages) per band."""
+    slices = _slices(diagram)
+    names = {name.lower(): name for name, _ in BANDS}
+    by_band = {names[label.split("(")[0].strip().lower()]: value for label, value in slices
+               if label.split("(")[0].strip().lower() in names}
+    if not slices or len(by_band) != len(slices):
+        return None
+    probabilities = [q.probability for q in book.questions if q.probability is not None]
+    total_stated = sum(float(v) for v in by_band.values())
+    as_percent = round(total_stated) == 100 and len(probabilities) != 100
+    found = []
+    for name, _ in BANDS:
+        count = sum(band(p) == name for p in probabilities)
+        actual = 100 * count / len(probabilities) if as_percent else count
+        stated = by_band.get(name, "0")
+        if _differs(stated, actual):
+            unit = "share of questions, %" if as_percent else "questions"
+            found.append(Discrepancy(f"{name} band ({unit})", stated, _shown(actual), diagram.location))
+    return found
+
+
+def _section_pie(book: Book, diagram: Diagram) -> list[Discrepancy]:
+    """A pie with one slice per section: their average probabilities."""
+    slices = _slices(diagram)
+    sections = [c for c in book.chapters if c.is_section]
+    if len(slices) != len(sections) or not sections:
+        return []
+    return [Discrepancy(f"average probability of section {c.section_number} (pie)", value, _shown(c.average_probability),
+                        diagram.location)
+            for (label, value), c in zip(slices, sections)
+            if c.average_probability is not None and _differs(value, c.average_probability)]
+
+
+def _section_table(book: Book, table: Table) -> list[Discrepancy]:
+    """A table with a row per section and an average-probability column."""
+    column = next((i for i, h in enumerate(table.header) if "avg" in h.lower() or "average" in h.lower()), None)
+    sections: list[Chapter] = [c for c in book.chapters if c.is_section]
+    if column is None or len(table.rows) != len(sections):
+        return []
+    found = []
+    for row, chapter in zip(table.rows, sections):
+        stated = NUMBER.search(row[column]) if column < len(row) else None
+        actual = chapter.average_probability
+        if stated and actual is not None and _differs(stated.group(), actual):
+            found.append(Discrepancy(f"average probability of section {chapter.section_number} ({row[0]})",
+                                     stated.group(), _shown(actual), table.location))
+    return found
