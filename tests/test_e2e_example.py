@@ -130,3 +130,24 @@ def test_letter_paper_without_notes(tmp_path):
     width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
     assert (round(width), round(height)) == (612, 792)
     assert "Interviewer notes" not in pdf_text(pdf_of(report))
+
+
+def test_pdf_is_tagged_with_alt_text_for_every_diagram(example_build):
+    root = PdfReader(pdf_of(example_build)).trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and root["/Lang"] == "en"
+    alts = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure" and "/Alt" in node:
+                alts.append(str(node["/Alt"]))
+            if "/K" in node:
+                walk(node["/K"])
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(root["/StructTreeRoot"])
+    assert len(alts) == len(example_build.book.diagrams())
+    assert any("Map domain boundaries" in alt and "Find Seams" in alt for alt in alts)

@@ -70,7 +70,8 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
                    CSS(string=options.page_css(), font_config=fonts)]
     document = HTML(string=html, base_url=str(resources.assets_dir())).render(
         stylesheets=stylesheets, font_config=fonts)
-    document.write_pdf(target)
+    # Tagged (PDF/UA-1): screen readers get the structure and each diagram's alt text.
+    document.write_pdf(target, pdf_variant="pdf/ua-1")
     return PdfResult(pages=len(document.pages))
 
 
@@ -164,14 +165,15 @@ def _diagram_view(rendering: Rendering | None, box: tuple[float, float]) -> dict
 
 
 def alt_text(svg: str) -> str:
-    """What a screen reader says for a diagram: its labels in drawing order."""
+    """What a screen reader says for a diagram: its labels, in the order mermaid drew them
+    (groups first), which is not always the order of the flow."""
     labels = []
     for element in ElementTree.fromstring(svg).iter():
         if element.tag.endswith("}text"):
             text = " ".join("".join(element.itertext()).split())
             if text and text not in labels:
                 labels.append(text)
-    return "Diagram: " + " → ".join(labels) if labels else "Diagram"
+    return "Diagram: " + "; ".join(labels) if labels else "Diagram"
 
 
 def _anchor(*parts: object) -> str:
