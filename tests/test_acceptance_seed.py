@@ -46,8 +46,9 @@ def test_five_decks_of_twenty_questions(seed_build):
     assert len(decks) == 5
     for path, section in zip(decks, seed_build.book.sections):
         titles = [s.shapes.title.text for s in Presentation(path).slides]
-        assert titles[1:] == [q.label for q in section.questions]
-        assert len(titles[1:]) == 20
+        answers = [t for t in titles if t.startswith("Q")]
+        assert answers == [q.label for q in section.questions]
+        assert len(answers) == 20 and len(titles) == 2 + 2 * 20 + 1
 
 
 def test_diagrams_stay_with_their_question_and_mostly_print_at_7_pt(seed_build):

@@ -57,11 +57,16 @@ def test_diagram_that_cannot_be_drawn_is_a_placeholder_and_the_rest_publish(tmp_
     assert str(warning).startswith(f"{document}:19:")  # line 2 of the diagram whose fence is on 17
     text = pdf_text(pdf_of(report))
     assert "Still drawn" in text and "Diagram could not be drawn" in text and "B -->> C" in text
-    slides = list(Presentation(decks_of(report)[0]).slides)
-    assert any("could not be drawn" in s.text_frame.text for s in slides[2].shapes if s.has_text_frame)
+    [answer] = [s for s in Presentation(decks_of(report)[0]).slides
+                if s.shapes.title.text == "Q2. Bad?" and "could not be drawn" in _texts(s)]
+    assert "B -->> C" in _texts(answer)
 
 
-def test_one_deck_per_section_with_a_slide_per_question(example_build):
+def _texts(slide) -> str:
+    return " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+
+
+def test_one_deck_per_section_with_asking_and_answer_slides(example_build):
     book = example_build.book
     decks = decks_of(example_build)
     assert [d.name for d in decks] == ["01-service-design.pptx", "02-reliability.pptx", "03-delivery-pipelines.pptx"]
@@ -69,12 +74,14 @@ def test_one_deck_per_section_with_a_slide_per_question(example_build):
         deck = Presentation(path)
         assert deck.slide_width * 9 == deck.slide_height * 16
         titles = [s.shapes.title.text for s in deck.slides]
-        assert titles[0] == section.label
-        assert titles[1:] == [q.label for q in section.questions]
-        for slide, question in zip(list(deck.slides)[1:], section.questions):
-            assert question.title in slide.notes_slide.notes_text_frame.text
-            pictures = [s for s in slide.shapes if s.shape_type == 13]
-            [picture] = pictures
+        expected = [section.label, "Agenda"]
+        for question in section.questions:
+            expected += [question.title, question.label]
+        assert titles == expected + [f"Summary: {section.title}"]
+        for question, asking, answer in zip(section.questions, list(deck.slides)[2::2], list(deck.slides)[3::2]):
+            assert f"Probability {question.probability} · {question.band}" in _texts(asking)
+            assert question.title in answer.notes_slide.notes_text_frame.text
+            [picture] = [s for s in answer.shapes if s.shape_type == 13]
             assert picture.left >= 0 and picture.left + picture.width <= deck.slide_width
             assert picture.top + picture.height <= deck.slide_height
 

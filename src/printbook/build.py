@@ -31,6 +31,8 @@ class BuildOptions:
     use_cache: bool = True
     render: diagrams.RenderOptions = diagrams.RenderOptions()
     pdf: pdf.PdfOptions = pdf.PdfOptions()
+    deck: deck.DeckOptions = deck.DeckOptions()
+    single_deck: bool = False  # all sections in one deck instead of one deck each
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +64,15 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
     staging = Path(tempfile.mkdtemp(prefix=".printbook-staging-", dir=outdir))
     try:
         step("3/4 typesetting the PDF handbook")
-        pdf_name = f"{slugify(book.title) or slugify(source.stem)}.pdf"
-        pdf_result = pdf.write_pdf(book, renderings, staging / pdf_name, discrepancies, options.pdf)
-        written = [(pdf_name, f"PDF handbook, {pdf_result.pages} pages")]
-        step(f"4/4 making {len(book.sections)} decks")
+        book_slug = slugify(book.title) or slugify(source.stem)
+        pdf_result = pdf.write_pdf(book, renderings, staging / f"{book_slug}.pdf", discrepancies, options.pdf)
+        written = [(f"{book_slug}.pdf", f"PDF handbook, {pdf_result.pages} pages")]
+        decks = ([(f"decks/{book_slug}.pptx", list(book.sections))] if options.single_deck else
+                 [(f"decks/{deck_name(c, i)}", [c]) for i, c in enumerate(book.sections, start=1)])
+        step(f"4/4 making {len(decks)} decks")
         (staging / "decks").mkdir()
-        for index, chapter in enumerate(book.sections, start=1):
-            name = f"decks/{deck_name(chapter, index)}"
-            deck_result = deck.write_deck(book, chapter, deck_renderings, staging / name)
+        for name, chapters in decks:
+            deck_result = deck.write_deck(book, chapters, deck_renderings, staging / name, options.deck)
             written.append((name, f"deck, {deck_result.slides} slides"))
         _move_into_place(staging, outdir, [name for name, _ in written])
     finally:

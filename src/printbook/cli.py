@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .build import BuildOptions, build, export_diagrams, lint
 from .diagrams import RenderOptions
+from .deck import DeckOptions
 from .pdf import PdfOptions
 from .model import PrintbookError
 
@@ -64,17 +65,24 @@ def run_or_exit(work, *args, **kwargs):
 @click.option("--no-notes", is_flag=True, help="Leave out the interviewer's notes area under each question.")
 @click.option("--organisation", default="", help="Shown on the cover and as the PDF's author.")
 @click.option("--logo", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="An image for the cover.")
+@click.option("--reference-pptx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Build the decks from this .pptx's layouts and theme instead of printbook's.")
+@click.option("--single-deck", is_flag=True, help="All sections in one deck.")
+@click.option("--no-question-slides", is_flag=True, help="Leave out the asking slide before each answer slide.")
 @render_options
 @click.option("-v/-q", "--verbose/--quiet", default=None,
               help="Show or hide the numbered steps (shown by default on a terminal).")
 def build_command(document: Path, outdir: Path, strict: bool, paper: str, duplex: bool, no_notes: bool,
-                  organisation: str, logo: Path | None, cache_dir: Path | None, no_cache: bool, renderer: str,
+                  organisation: str, logo: Path | None, reference_pptx: Path | None, single_deck: bool,
+                  no_question_slides: bool, cache_dir: Path | None, no_cache: bool, renderer: str,
                   verbose: bool | None) -> None:
     """Publish DOCUMENT as OUTDIR/<title>.pdf and OUTDIR/decks/NN-<section>.pptx."""
     show_steps = sys.stderr.isatty() if verbose is None else verbose
     step = (lambda message: click.echo(message, err=True)) if show_steps else (lambda message: None)
-    options = dataclasses.replace(build_options(cache_dir, no_cache, renderer), pdf=PdfOptions(
-        paper=paper, duplex=duplex, notes=not no_notes, organisation=organisation, logo=logo))
+    options = dataclasses.replace(
+        build_options(cache_dir, no_cache, renderer),
+        pdf=PdfOptions(paper=paper, duplex=duplex, notes=not no_notes, organisation=organisation, logo=logo),
+        deck=DeckOptions(reference=reference_pptx, question_slides=not no_question_slides), single_deck=single_deck)
     report = run_or_exit(build, document, outdir, options, step)
     for diagnostic in report.diagnostics:
         click.echo(str(diagnostic), err=True)

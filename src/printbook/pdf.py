@@ -8,14 +8,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from xml.etree import ElementTree
 
 import jinja2
 from markdown_it import MarkdownIt
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from . import resources
+from . import describe, resources
 from .model import BANDS, Book, Chapter, Diagram, DiagramFailure, Discrepancy, Picture, Prose, Rendering, Table
 
 PX_PER_MM = 96 / 25.4
@@ -91,7 +90,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         if isinstance(block, Table):
             return environment.get_template("table.html.j2").render(table=block, inline=markdown.renderInline)
         return environment.get_template("diagram.html.j2").render(
-            diagram=block, rendering=renderings.get(block), **_diagram_view(renderings.get(block), boxes[block]))
+            diagram=block, rendering=renderings.get(block), **_diagram_view(block, renderings.get(block), boxes[block]))
 
     shown = [c for c in book.chapters if c.title.strip().lower() != "metadata"]
     return environment.get_template("handbook.html.j2").render(
@@ -153,7 +152,7 @@ def _box_for(rendering: Rendering | None, upright: tuple[float, float], landscap
     return landscape if upright_pt < SMALLEST_TEXT_PT and text_pt(landscape) > upright_pt else upright
 
 
-def _diagram_view(rendering: Rendering | None, box: tuple[float, float]) -> dict:
+def _diagram_view(diagram: Diagram, rendering: Rendering | None, box: tuple[float, float]) -> dict:
     """Where the template needs numbers: the picture as a data URI and its printed size."""
     if not isinstance(rendering, Picture):
         return {"failed": True, "message": rendering.message if isinstance(rendering, DiagramFailure) else "not rendered"}
@@ -161,19 +160,9 @@ def _diagram_view(rendering: Rendering | None, box: tuple[float, float]) -> dict
     scale = picture.scale_to_fit(*box, DIAGRAM_NATURAL_SCALE)
     uri = "data:image/svg+xml;base64," + base64.b64encode(picture.svg.encode()).decode()
     return {"failed": False, "uri": uri, "width": round(picture.width * scale, 1),
-            "height": round(picture.height * scale, 1), "alt": alt_text(picture.svg)}
+            "height": round(picture.height * scale, 1),
+            "alt": describe.tell(diagram, picture.svg)}
 
-
-def alt_text(svg: str) -> str:
-    """What a screen reader says for a diagram: its labels, in the order mermaid drew them
-    (groups first), which is not always the order of the flow."""
-    labels = []
-    for element in ElementTree.fromstring(svg).iter():
-        if element.tag.endswith("}text"):
-            text = " ".join("".join(element.itertext()).split())
-            if text and text not in labels:
-                labels.append(text)
-    return "Diagram: " + "; ".join(labels) if labels else "Diagram"
 
 
 def _anchor(*parts: object) -> str:

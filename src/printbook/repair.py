@@ -51,7 +51,7 @@ def repair(diagram: Diagram, escape_angles: bool = True) -> Repaired:
 
 
 def _repair_line(line: str, escape_angles: bool, report) -> str:
-    parts = _split_outside_quotes(line)
+    parts = split_at_links(line)
     position = 0
     for number, part in enumerate(parts):
         if number % 2 == 0:  # node text; odd parts are the links between nodes
@@ -60,25 +60,54 @@ def _repair_line(line: str, escape_angles: bool, report) -> str:
     return "".join(parts)
 
 
-def _repair_node(text: str, column_base: int, escape_angles: bool, report) -> str:
+@dataclass(frozen=True, slots=True)
+class NodeText:
+    """A node as written between links: `indent id opener label closer :::class trailing`;
+    opener, label and closer are empty for a bare id."""
+
+    indent: str
+    node_id: str
+    opener: str
+    label: str
+    closer: str
+    css_class: str
+    trailing: str
+
+    @property
+    def text(self) -> str:
+        """The label as a reader sees it: no quotes, line breaks as spaces."""
+        inside = self.label[1:-1] if _is_quoted(self.label) else self.label
+        return " ".join(re.sub(r"<br\s*/?>", " ", inside.replace('\\"', '"'), flags=re.I).split())
+
+
+def parse_node(text: str) -> NodeText | None:
+    """The node written in `text` (one part of split_at_links), or None if it is not one."""
     match = NODE.match(text)
     if not match:
-        return text
+        return None
     indent, node_id, shape_text, css_class, trailing = match.groups()
     for opener, closer in SHAPES:
         if shape_text.startswith(opener) and shape_text.endswith(closer) and len(shape_text) >= len(opener) + len(closer):
             label = shape_text[len(opener): len(shape_text) - len(closer)]
-            text_inside = label[1:-1] if _is_quoted(label) else label
-            kept_text = _escape_angles(text_inside) if escape_angles else text_inside
-            if _needs_quotes(opener, label):
-                report(column_base + len(indent) + len(node_id) + len(opener) + 1, text_inside)
-                label = '"' + _typographic_quotes(kept_text) + '"'
-            elif kept_text != text_inside:
-                label = label.replace(text_inside, kept_text)
-            else:
-                return text
-            return f"{indent}{node_id}{opener}{label}{closer}{css_class or ''}{trailing}"
-    return text
+            return NodeText(indent, node_id, opener, label, closer, css_class or "", trailing)
+    return NodeText(indent, node_id, "", "", "", css_class or "", trailing) if not shape_text.strip() else None
+
+
+def _repair_node(text: str, column_base: int, escape_angles: bool, report) -> str:
+    node = parse_node(text)
+    if node is None or not node.opener:
+        return text
+    label = node.label
+    text_inside = label[1:-1] if _is_quoted(label) else label
+    kept_text = _escape_angles(text_inside) if escape_angles else text_inside
+    if _needs_quotes(node.opener, label):
+        report(column_base + len(node.indent) + len(node.node_id) + len(node.opener) + 1, text_inside)
+        label = '"' + _typographic_quotes(kept_text) + '"'
+    elif kept_text != text_inside:
+        label = label.replace(text_inside, kept_text)
+    else:
+        return text
+    return f"{node.indent}{node.node_id}{node.opener}{label}{node.closer}{node.css_class}{node.trailing}"
 
 
 def _escape_angles(text: str) -> str:
@@ -114,7 +143,7 @@ def _is_quoted(label: str) -> bool:
     return len(label) >= 2 and label.startswith('"') and label.endswith('"')
 
 
-def _split_outside_quotes(line: str) -> list[str]:
+def split_at_links(line: str) -> list[str]:
     """The line cut at links between nodes, ignoring links inside "quoted" text:
     [node, link, node, link, …]."""
     parts, start, in_quotes = [], 0, False

@@ -1,0 +1,87 @@
+"""Decks read back: python-pptx reopens them, LibreOffice draws them."""
+
+import io
+import subprocess
+
+import pytest
+from PIL import Image
+from pptx import Presentation
+from pypdf import PdfReader
+
+from printbook.build import BuildOptions, build
+from printbook.deck import DeckOptions, fitted_size, wrap
+from printbook.model import band
+
+from conftest import EXAMPLE, decks_of
+
+pytestmark = pytest.mark.e2e
+SVG_BLIP = "{http://schemas.microsoft.com/office/drawing/2016/SVG/main}svgBlip"
+EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+
+
+def pictures(deck):
+    return [(slide, shape) for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]
+
+
+def test_diagrams_are_svg_with_a_sharp_png_fallback(example_build):
+    deck = Presentation(decks_of(example_build)[0])
+    found = pictures(deck)
+    assert len(found) == 4
+    for slide, shape in found:
+        assert shape.image.content_type == "image/png"
+        width_px, _ = Image.open(io.BytesIO(shape.image.blob)).size
+        assert width_px / (shape.width / 914400) >= 150  # dpi as shown
+        [svg_blip] = shape._element.iter(SVG_BLIP)
+        svg = slide.part.related_part(svg_blip.get(EMBED))
+        assert svg.content_type == "image/svg+xml" and svg.blob.startswith(b"<svg")
+
+
+def test_notes_tell_the_question_band_and_diagram(example_build):
+    deck = Presentation(decks_of(example_build)[0])
+    [answer] = [s for s in deck.slides if s.shapes.title.text.startswith("Q3.")]
+    notes = answer.notes_slide.notes_text_frame.text
+    assert "Q3. How do you design an idempotent payment endpoint?" in notes
+    assert f"Probability 77 ({band(77)})" in notes
+    assert "Request Path: Client sends Idempotency-Key, Lookup key in store" in notes
+    assert "Lookup key in store → Reserve key atomically" in notes
+
+
+def test_long_titles_are_sized_to_fit_their_placeholder():
+    title = "How would you design " + "a very long and winding question " * 8 + "?"
+    size = fitted_size(title, 800, 80, 40, 12)
+    assert len(wrap(title, 800, size)) * size * 1.2 <= 80
+    assert fitted_size("Short?", 800, 80, 40, 12) == 40
+
+
+def test_single_deck_without_asking_slides_and_a_reference_template(tmp_path):
+    reference = tmp_path / "ours.pptx"
+    Presentation().save(reference)  # python-pptx's 4:3 default stands in for a user's template
+    report = build(EXAMPLE, tmp_path / "out", BuildOptions(
+        single_deck=True, deck=DeckOptions(reference=reference, question_slides=False)))
+    [path] = decks_of(report)
+    deck = Presentation(path)
+    assert (deck.slide_width, deck.slide_height) == (9144000, 6858000)
+    titles = [s.shapes.title.text for s in deck.slides]
+    assert titles.count("Agenda") == 3 and len([t for t in titles if t.startswith("Q")]) == 12
+    assert not any(t == q.title for q in report.book.questions for t in titles)  # no asking slides
+    for slide, shape in pictures(deck):
+        assert shape.left + shape.width <= deck.slide_width and shape.top + shape.height <= deck.slide_height
+
+
+def test_libreoffice_draws_every_slide_and_the_diagrams(example_build, tmp_path):
+    deck_path = decks_of(example_build)[1]
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck_path)],
+                   check=True, capture_output=True, timeout=240)
+    pdf = tmp_path / (deck_path.stem + ".pdf")
+    assert len(PdfReader(pdf).pages) == len(Presentation(deck_path).slides)
+    subprocess.run(["pdftoppm", "-r", "20", "-png", str(pdf), str(tmp_path / "slide")], check=True)
+    images = sorted(tmp_path.glob("slide-*.png"))
+    for image in images:
+        pixels = Image.open(image).convert("L")
+        dark = sum(pixels.histogram()[:200])  # pixels darker than paper
+        assert dark > 50, f"{image.name} is blank"
+    answers = [i for i, s in enumerate(Presentation(deck_path).slides) if s.shapes.title.text.startswith("Q")]
+    for index in answers:  # the diagram's half of an answer slide has drawing in it
+        pixels = Image.open(images[index]).convert("L")
+        lower = pixels.crop((0, pixels.height // 3, pixels.width, pixels.height))
+        assert sum(lower.histogram()[:200]) > 200, f"slide {index + 1} shows no diagram"
