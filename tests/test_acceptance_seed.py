@@ -1,5 +1,7 @@
 """Acceptance on the user's real document (../shared/seeds), skipped where ../shared is absent."""
 
+import subprocess
+
 import pytest
 from pptx import Presentation
 
@@ -76,3 +78,9 @@ def test_the_seeds_wrong_summary_numbers_are_found_and_printed(seed_build):
     text = pdf_text(pdf_of(seed_build))
     assert text.count("Checked against the questions") == 2  # after the distribution and the summary
     assert "62.1 63" in text
+
+
+def test_handbook_is_small_enough_to_email_and_well_formed(seed_build):
+    path = pdf_of(seed_build)
+    assert path.stat().st_size <= 1.5 * 1024 * 1024
+    assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode == 0

@@ -95,6 +95,12 @@ function printSafe(svg) {
     fo.replaceWith(text);
   }
   for (const bad of [...svg.querySelectorAll("script")]) bad.remove();
+  // mermaid leaves empty background rects in every label; each would cost WeasyPrint a
+  // transparency group in the PDF (5,000 of them in the seed) and they draw nothing.
+  for (const rect of [...svg.querySelectorAll("rect")]) {
+    const box = rect.getBBox();
+    if (box.width === 0 || box.height === 0) rect.remove();
+  }
   for (const element of [svg, ...svg.querySelectorAll("*")]) {
     for (const attribute of [...element.attributes]) {
       const name = attribute.name.toLowerCase();
@@ -123,6 +129,24 @@ function printSafe(svg) {
     const words = [...row.querySelectorAll("tspan.text-inner-tspan")];
     const plain = words.every((w) => w.getAttribute("font-weight") === "normal" && w.getAttribute("font-style") === "normal");
     if (words.length > 1 && plain) row.textContent = words.map((w) => w.textContent).join("");
+  }
+  // Centred and end-anchored text as start-anchored, at the x the browser measured: WeasyPrint
+  // draws every anchored text in a group of its own (2,000 in the seed's PDF) to shift it later.
+  for (const text of [...svg.querySelectorAll("text")]) {
+    if (!text.textContent.trim()) { text.remove(); continue; }
+    const anchor = getComputedStyle(text).textAnchor;
+    const rows = [...text.children].filter((c) => c.tagName === "tspan" && c.hasAttribute("x"));
+    const pieces = rows.length ? rows : [text];
+    if (anchor === "start" || pieces.some((p) => /[\s,]/.test((p.getAttribute("x") || "").trim()))) continue;
+    for (const piece of pieces) {
+      const length = piece.getComputedTextLength();
+      const x = parseFloat(piece.getAttribute("x") || "0");
+      piece.setAttribute("x", String(x - (anchor === "middle" ? length / 2 : length)));
+    }
+    for (const element of [text, ...text.querySelectorAll("tspan")]) {
+      element.setAttribute("text-anchor", "start");
+      element.style.textAnchor = "start";
+    }
   }
   for (const sheet of [...svg.querySelectorAll("style")]) {
     const kept = [];
