@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from printbook import diagrams, pdf, repair
+from printbook.model import Picture
 from printbook.parse import parse_file, read_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         options = diagrams.RenderOptions(cache_dir=scratch / "cache")
-        plain, _ = timed(lambda: diagrams.render_diagrams(found, diagrams.RenderOptions(restack=False)))
+        plain, (plain_renderings, _) = timed(lambda: diagrams.render_diagrams(found, diagrams.RenderOptions(restack=False)))
         restacked, (renderings, _) = timed(lambda: diagrams.render_diagrams(found, options))
         warm, _ = timed(lambda: diagrams.render_diagrams(found, options))
         cold = plain
@@ -73,8 +74,18 @@ def main() -> None:
         status = "" if result.returncode == 0 else " (failed)"
         rows.append((f"mmdc markdown mode{status}", markdown_time))
 
-        pdf_time, pdf_result = timed(lambda: pdf.write_pdf(book, renderings, scratch / "book.pdf"))
-        pdf_size = (scratch / "book.pdf").stat().st_size
+        # The PDF stage on mermaid's own SVGs (what mmdc's markdown mode wrote) and on printbook's.
+        raw_svgs = sorted(scratch.glob("out-*.svg"), key=lambda p: int(p.stem.split("-")[1]))
+        pdf_rows = []
+        if len(raw_svgs) == len(found):
+            raw = {d: Picture(p.read_text(), *diagrams.svg_size(p.read_text())) for d, p in zip(found, raw_svgs)}
+            pdf_rows.append(("mermaid's own SVG (mmdc), original layouts", raw, "raw.pdf"))
+        pdf_rows += [("printbook's print-safe SVG, original layouts", plain_renderings, "plain.pdf"),
+                     ("printbook's print-safe SVG, as built (restacked)", renderings, "book.pdf")]
+        pdf_results = []
+        for name, pictures, file_name in pdf_rows:
+            seconds, result = timed(lambda: pdf.write_pdf(book, pictures, scratch / file_name))
+            pdf_results.append((name, seconds, result.pages, (scratch / file_name).stat().st_size))
 
     print(f"\n{'diagram stage':<48}{'seconds':>9}{'vs cold, original layouts':>27}")
     for name, seconds in rows:
@@ -83,7 +94,10 @@ def main() -> None:
     print(f"\nprintbook cold (same layouts as mmdc) is {mmdc_each / cold:.1f}x faster than one mmdc per diagram, "
           f"{mmdc_markdown / cold:.1f}x faster than mmdc's markdown mode; with restacked layouts "
           f"{mmdc_each / restacked:.1f}x and {mmdc_markdown / restacked:.1f}x; warm takes {warm:.2f} s.")
-    print(f"PDF stage (WeasyPrint): {pdf_time:.2f} s, {pdf_result.pages} pages, {pdf_size / 1e6:.2f} MB")
+    print(f"\n{'PDF stage (WeasyPrint), same handbook':<50}{'seconds':>9}{'pages':>7}{'MB':>7}{'vs mermaid SVG':>16}")
+    reference = pdf_results[0][1]
+    for name, seconds, pages, size in pdf_results:
+        print(f"{name:<50}{seconds:>9.2f}{pages:>7}{size / 1e6:>7.2f}{seconds / reference:>15.2f}x")
 
 
 if __name__ == "__main__":

@@ -158,3 +158,17 @@ def test_pdf_is_tagged_with_alt_text_for_every_diagram(example_build):
     walk(root["/StructTreeRoot"])
     assert len(alts) == len(example_build.book.diagrams())
     assert any("Map domain boundaries" in alt and "Find Seams" in alt for alt in alts)
+
+
+def test_contents_and_glance_entries_are_links_to_their_pages(example_build):
+    reader = PdfReader(pdf_of(example_build))
+    named = reader.named_destinations
+    targets = []
+    for page in reader.pages[1:3]:  # contents and at a glance
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") == "/Link":
+                targets.append(reader.get_destination_page_number(named[str(annotation["/Dest"])]) + 1)
+    questions = len(example_build.book.questions)
+    assert len(targets) >= questions * 2  # every question in the contents and at a glance
+    assert all(isinstance(t, int) and 3 <= t <= len(reader.pages) for t in targets)

@@ -303,13 +303,19 @@ class MmdcRenderer:
             lines = [line for line in (result.stderr or "mmdc failed").splitlines() if line.strip()]
             return {"ok": False, "error": "\n".join(lines[:6])}
         svg = target.read_text()
-        view_box = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', svg)
-        width, height = (float(view_box.group(1)), float(view_box.group(2))) if view_box else (800.0, 600.0)
-        return {"ok": True, "svg": svg, "width": math.ceil(width), "height": math.ceil(height)}
+        width, height = svg_size(svg)
+        return {"ok": True, "svg": svg, "width": width, "height": height}
 
     def close(self) -> None:
         self.painter.close()
         self.scratch.cleanup()
+
+
+def svg_size(svg: str) -> tuple[int, int]:
+    """Width and height of an SVG mermaid wrote, from its viewBox."""
+    view_box = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', svg)
+    width, height = (float(view_box.group(1)), float(view_box.group(2))) if view_box else (800.0, 600.0)
+    return math.ceil(width), math.ceil(height)
 
 
 def mmdc_command(scratch: Path) -> list[str]:
