@@ -1,6 +1,7 @@
 """Decks read back: python-pptx reopens them, LibreOffice draws them."""
 
 import io
+import re
 import subprocess
 
 import pytest
@@ -26,7 +27,7 @@ def pictures(deck):
 def test_diagrams_are_svg_with_a_sharp_png_fallback(example_build):
     deck = Presentation(decks_of(example_build)[0])
     found = pictures(deck)
-    assert len(found) == 4
+    assert len(found) >= 4  # one per question, more where a diagram continues over slides
     for slide, shape in found:
         assert shape.image.content_type == "image/png"
         width_px, _ = Image.open(io.BytesIO(shape.image.blob)).size
@@ -62,7 +63,8 @@ def test_single_deck_without_asking_slides_and_a_reference_template(tmp_path):
     deck = Presentation(path)
     assert (deck.slide_width, deck.slide_height) == (9144000, 6858000)
     titles = [s.shapes.title.text for s in deck.slides]
-    assert titles.count("Agenda") == 3 and len([t for t in titles if t.startswith("Q")]) == 12
+    answers = {re.sub(r" \(\d+/\d+\)$", "", t) for t in titles if t.startswith("Q")}
+    assert titles.count("Agenda") == 3 and answers == {q.label for q in report.book.questions}
     assert not any(t == q.title for q in report.book.questions for t in titles)  # no asking slides
     for slide, shape in pictures(deck):
         assert shape.left + shape.width <= deck.slide_width and shape.top + shape.height <= deck.slide_height

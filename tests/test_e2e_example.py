@@ -1,6 +1,7 @@
 """The bundled example built end to end (real Chromium + mermaid, WeasyPrint, python-pptx) and
 read back from the files it wrote."""
 
+import re
 import subprocess
 
 import pytest
@@ -73,17 +74,21 @@ def test_one_deck_per_section_with_asking_and_answer_slides(example_build):
     for path, section in zip(decks, book.sections):
         deck = Presentation(path)
         assert deck.slide_width * 9 == deck.slide_height * 16
-        titles = [s.shapes.title.text for s in deck.slides]
+        slides = list(deck.slides)
+        # A diagram too small to read whole on a slide continues over "(1/3)" … "(3/3)".
+        titles = [re.sub(r" \(\d+/\d+\)$", "", s.shapes.title.text) for s in slides]
         expected = [section.label, "Agenda"]
         for question in section.questions:
             expected += [question.title, question.label]
-        assert titles == expected + [f"Summary: {section.title}"]
-        for question, asking, answer in zip(section.questions, list(deck.slides)[2::2], list(deck.slides)[3::2]):
+        assert [t for i, t in enumerate(titles) if i == 0 or t != titles[i - 1]] == expected + [f"Summary: {section.title}"]
+        for question in section.questions:
+            [asking] = [s for s in slides if s.shapes.title.text == question.title]
             assert f"Probability {question.probability} · {question.band}" in _texts(asking)
-            assert question.title in answer.notes_slide.notes_text_frame.text
-            [picture] = [s for s in answer.shapes if s.shape_type == 13]
-            assert picture.left >= 0 and picture.left + picture.width <= deck.slide_width
-            assert picture.top + picture.height <= deck.slide_height
+            for answer in (s for s, t in zip(slides, titles) if t == question.label):
+                assert question.title in answer.notes_slide.notes_text_frame.text
+                [picture] = [s for s in answer.shapes if s.shape_type == 13]
+                assert picture.left >= 0 and picture.left + picture.width <= deck.slide_width
+                assert picture.top + picture.height <= deck.slide_height
 
 
 def test_no_text_prints_below_7_pt(example_build):

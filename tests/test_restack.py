@@ -1,7 +1,7 @@
 """Layout variants of side-by-side subgraphs, and choosing the layout that prints largest."""
 
 from printbook.model import Picture
-from printbook.restack import variants
+from printbook.restack import parts, variants
 
 FOUR = """graph TD
     subgraph "Static Dispatch"
@@ -53,3 +53,19 @@ def test_best_fit_takes_the_layout_that_prints_largest():
     assert wide.best_fit(1180, 490, float("inf")).svg == "<svg>grid</svg>"  # a 16:9 slide
     small = Picture("<svg>small</svg>", 300, 200, alternatives=(Picture("<svg>other</svg>", 200, 300),))
     assert small.best_fit(640, 720, 0.75) is small  # both fit at their natural scale: keep the original
+
+
+def test_parts_give_each_subgraph_alone_with_borrowed_labels_in_two_layouts():
+    across, down = parts(FOUR)[0]
+    assert across.splitlines()[:2] == ["graph TD", '    subgraph "Static Dispatch"']
+    assert "direction TB" not in across and "        direction TB" in down.splitlines()
+    last = parts(FOUR)[3][0]
+    assert "subgraph Spaced title here" in last and "    G" in last and "A --> G" not in last
+    assert len(parts(FOUR)) == 4
+    second = parts(FOUR)[1][0]
+    assert "subgraph inner" in second  # nested subgraphs stay with their parent
+
+
+def test_a_part_names_a_node_written_in_another_subgraph_by_its_label():
+    source = 'graph TD\n    subgraph a\n        D[MIR - Mid-level IR]\n    end\n    subgraph b\n        G[Borrow] --> D\n    end\n'
+    assert "    D[MIR - Mid-level IR]" in parts(source)[1][0].splitlines()

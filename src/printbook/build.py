@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import checks, deck, diagrams, parse, pdf, repair
 from .files import write_atomically
-from .model import Book, Chapter, Diagnostic, Diagram, Picture
+from .model import Book, Chapter, Diagnostic, Diagram, Picture, Rendering
 
 
 CACHE_FOLDER = ".printbook-cache"
@@ -56,9 +56,7 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
     step(f"2/4 rendering {len(book.diagrams())} diagrams")
     with diagrams.DiagramStage(_render_options(options, outdir)) as stage:
         renderings, warnings = stage.render(book.diagrams())
-        # Decks show one layout of each diagram, as a vector with a PNG for viewers without SVG.
-        slide_pictures = {d: deck.slide_picture(r) for d, r in renderings.items() if isinstance(r, Picture)}
-        deck_renderings = {**renderings, **stage.with_pngs(slide_pictures, deck.png_scale)}
+        deck_renderings = _deck_pictures(stage, renderings)
 
     outdir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".printbook-staging-", dir=outdir))
@@ -143,6 +141,21 @@ def diagram_names(book: Book) -> dict[Diagram, str]:
         for position, diagram in enumerate(found, start=1):
             names[diagram] = f"q{question.number}" + (f"-{position}" if position > 1 else "")
     return {d: names.get(d, f"line-{d.location.line}") for d in book.diagrams()}
+
+
+def _deck_pictures(stage: diagrams.DiagramStage, renderings: dict[Diagram, Rendering]) -> dict[Diagram, Rendering]:
+    """What the decks show: one layout of each diagram, or one picture per subgraph where the
+    whole would show its text under deck.SMALLEST_TEXT_PT; each as SVG with a PNG painted."""
+    chosen = {d: deck.slide_picture(r) for d, r in renderings.items() if isinstance(r, Picture)}
+    split = stage.parts([d for d, p in chosen.items() if deck.text_pt(p) < deck.SMALLEST_TEXT_PT])
+    to_paint = {**chosen, **{(d, i): deck.slide_picture(part) for d, parts in split.items()
+                             for i, part in enumerate(parts)}}
+    painted = stage.with_pngs(to_paint, deck.png_scale)
+    result: dict[Diagram, Rendering] = dict(renderings)
+    for diagram in chosen:
+        parts = tuple(painted[(diagram, i)] for i in range(len(split.get(diagram, ()))))
+        result[diagram] = dataclasses.replace(painted[diagram], parts=parts)
+    return result
 
 
 def _render_options(options: BuildOptions, outdir: Path) -> diagrams.RenderOptions:

@@ -61,6 +61,16 @@ class DeckResult:
     slides: int
 
 
+SMALLEST_TEXT_PT = 10  # diagram text on a slide, in the slide's own points
+DIAGRAM_TEXT_PX = 16  # mermaid's font size
+
+
+def text_pt(picture: Picture) -> float:
+    """The size diagram text shows at when `picture` fills the diagram space of a slide."""
+    scale = picture.scale_to_fit(DIAGRAM_AREA[2] / EMU_PER_PX, DIAGRAM_AREA[3] / EMU_PER_PX, float("inf"))
+    return DIAGRAM_TEXT_PX * scale * 0.75
+
+
 def slide_picture(picture: Picture) -> Picture:
     """The layout of a diagram that comes out largest on a slide."""
     return picture.best_fit(DIAGRAM_AREA[2] / EMU_PER_PX, DIAGRAM_AREA[3] / EMU_PER_PX, largest=float("inf"))
@@ -138,13 +148,21 @@ class _SlideMaker:
         slide.notes_slide.notes_text_frame.text = _question_notes(question)
 
     def answer(self, title: str, diagram: Diagram, notes: str) -> None:
-        """The answer slide: the diagram as large as the slide allows."""
+        """The answer slide: the diagram as large as the slide allows; one slide per subgraph
+        where the whole would be too small to read."""
+        rendering = self.renderings.get(diagram)
+        if isinstance(rendering, Picture) and rendering.parts:
+            for number, part in enumerate(rendering.parts, start=1):
+                self._answer_slide(f"{title} ({number}/{len(rendering.parts)})", diagram, part, notes)
+        else:
+            self._answer_slide(title, diagram, rendering, notes)
+
+    def _answer_slide(self, title: str, diagram: Diagram, rendering: Rendering | None, notes: str) -> None:
         slide = self.deck.slides.add_slide(self.layout("answer"))
         title_shape = slide.shapes.title
         title_shape.left, title_shape.top = MARGIN, TITLE_TOP
         title_shape.width, title_shape.height = self.deck.slide_width - 2 * MARGIN, TITLE_HEIGHT
         _set_fitted(title_shape, title, largest=28, smallest=16)
-        rendering = self.renderings.get(diagram)
         if isinstance(rendering, Picture) and rendering.png:
             _add_picture(slide, slide_picture(rendering), *self.area)
         else:

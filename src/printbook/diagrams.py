@@ -87,21 +87,32 @@ class DiagramStage:
                         for d, r in renderings.items() if isinstance(r, DiagramFailure)]
         return renderings, diagnostics
 
-    def with_pngs(self, pictures: dict[Diagram, Picture],
-                  scale_for: Callable[[Picture], float] = lambda picture: 2.0) -> dict[Diagram, Picture]:
-        """The same pictures with their PNGs painted at `scale_for(picture)` PNG pixels per CSS
-        pixel (alternatives dropped: choose the layout first)."""
+    def parts(self, diagrams: Iterable[Diagram]) -> dict[Diagram, tuple[Picture, ...]]:
+        """Each diagram split into one picture per top-level subgraph, where it has two or more
+        and every part renders."""
+        split = {d: restack.parts(repair(d).source) for d in diagrams}
+        answers = self._ask([{"code": layout} for pieces in split.values() for piece in pieces for layout in piece])
+        result = {}
+        for diagram, pieces in split.items():
+            drawn = [[_picture(answers[layout]) for layout in piece if _is_picture(answers[layout])] for piece in pieces]
+            if pieces and all(drawn):
+                result[diagram] = tuple(replace(first, alternatives=tuple(others)) for first, *others in drawn)
+        return result
+
+    def with_pngs(self, pictures: dict, scale_for: Callable[[Picture], float] = lambda picture: 2.0) -> dict:
+        """The same pictures, under the same keys, with their PNGs painted at `scale_for(picture)`
+        PNG pixels per CSS pixel (alternatives dropped: choose the layout first)."""
         def key(request: dict) -> str:
             return f"png {request['png']:.3f}\n{request['svg']}"
 
-        requests = {d: {"svg": p.svg, "width": p.width, "height": p.height, "png": round(scale_for(p), 3)}
-                    for d, p in pictures.items()}
+        requests = {name: {"svg": p.svg, "width": p.width, "height": p.height, "png": round(scale_for(p), 3)}
+                    for name, p in pictures.items()}
         answers = self._ask(list(requests.values()), key=key)
         result = {}
-        for diagram, picture in pictures.items():
-            answer = answers[key(requests[diagram])]
+        for name, picture in pictures.items():
+            answer = answers[key(requests[name])]
             png = base64.b64decode(answer["png"]) if answer.get("ok") else b""
-            result[diagram] = replace(picture, png=png, alternatives=())
+            result[name] = replace(picture, png=png, alternatives=())
         return result
 
     def _ask(self, requests: list[dict], progress: Progress | None = None,

@@ -119,6 +119,7 @@ class Picture:
     height: float
     png: bytes = b""
     alternatives: tuple[Picture, ...] = ()
+    parts: tuple[Picture, ...] = ()  # one per subgraph, for slides where the whole is too small
 
     def scale_to_fit(self, width: float, height: float, largest: float) -> float:
         return min(largest, width / self.width, height / self.height)

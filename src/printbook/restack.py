@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import re
 
+from .repair import parse_node, split_at_links
+
 TOP_DOWN = re.compile(r"^\s*(graph|flowchart)\s+(TD|TB)\s*;?\s*$", re.I)
 SUBGRAPH = re.compile(r"^(\s*)subgraph\s+(.*?)\s*$")
 END = re.compile(r"^\s*end\s*;?\s*$")
@@ -66,3 +68,68 @@ def _name_top_level_subgraphs(lines: list[str]) -> tuple[list[str], set[int]]:
 def _links(ids: list[str], columns: int) -> list[str]:
     """Invisible links putting subgraph i+columns under subgraph i."""
     return [f"    {ids[i]} ~~~ {ids[i + columns]}" for i in range(len(ids) - columns)]
+
+
+def parts(source: str) -> list[tuple[str, str]]:
+    """One diagram per top-level subgraph of a flowchart (with the styles), for slides where the
+    whole is too small to read; links between subgraphs are left out. [] for fewer than two.
+    Each part comes in two layouts: as mermaid lays a lone subgraph (across), and downward."""
+    lines = source.rstrip("\n").split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip() and not line.strip().startswith("%%")), None)
+    if first is None or not re.match(r"^\s*(graph|flowchart)\b", lines[first], re.I):
+        return []
+    blocks: list[list[str]] = []
+    shared: list[str] = []  # class and style lines, for the parts they apply to
+    depth = 0
+    for line in lines[first + 1:]:
+        if SUBGRAPH.match(line):
+            if depth == 0:
+                blocks.append([])
+            depth += 1
+        if depth > 0:
+            blocks[-1].append(line)
+            if END.match(line):
+                depth -= 1
+        elif re.match(r"^\s*(classDef|class|style)\b", line):
+            shared.append(line)
+    if len(blocks) < 2:
+        return []
+    labels = _node_definitions(lines)
+    result = []
+    for block in blocks:
+        rest = [*_borrowed_labels(block, labels), *(s for s in shared if _applies(s, block))]
+        downward = [block[0], f"{SUBGRAPH.match(block[0]).group(1)}    direction TB", *block[1:]]
+        result.append(tuple("\n".join([lines[first], *body, *rest]) + "\n" for body in (block, downward)))
+    return result
+
+
+def _node_definitions(lines: list[str]) -> dict[str, str]:
+    """Each node's first written shape and label (`D[MIR - Mid-level IR]`), by id."""
+    found: dict[str, str] = {}
+    for line in lines[1:]:
+        if SUBGRAPH.match(line) or END.match(line):
+            continue
+        for part in split_at_links(line)[::2]:
+            node = parse_node(part)
+            if node and node.opener and node.node_id not in found:
+                found[node.node_id] = f"{node.node_id}{node.opener}{node.label}{node.closer}"
+    return found
+
+
+def _borrowed_labels(block: list[str], labels: dict[str, str]) -> list[str]:
+    """Definitions for nodes a subgraph links to but that are written elsewhere, so they show
+    their label rather than their id."""
+    here = _node_definitions(["", *block])
+    used = {node.node_id for line in block[1:] if not (SUBGRAPH.match(line) or END.match(line))
+            for part in split_at_links(line)[::2] if (node := parse_node(part))}
+    return [f"    {labels[n]}" for n in sorted(used) if n not in here and n in labels]
+
+
+def _applies(line: str, block: list[str]) -> bool:
+    """classDef lines always; `style X` and `class X,Y c` only where X is in the block (mermaid
+    would otherwise draw X as a new, empty node)."""
+    words = line.split()
+    if words[0] == "classDef" or len(words) < 2:
+        return True
+    text = "\n".join(block)
+    return any(re.search(rf"\b{re.escape(node)}\b", text) for node in words[1].split(","))
