@@ -6,7 +6,11 @@ import subprocess
 import pytest
 from pptx import Presentation
 
-from conftest import SEED, decks_of, flat_text, outline, pages_of_questions_and_first_labels, pdf_of, pdf_text
+from pypdf import PdfReader
+
+from conftest import (SEED, decks_of, flat_text, outline, pages_of_questions_and_first_labels, pdf_of, pdf_text,
+                      smallest_text_pt)
+from printbook.model import Diagram
 
 pytestmark = [pytest.mark.e2e, pytest.mark.acceptance]
 
@@ -57,16 +61,24 @@ def test_five_decks_of_twenty_questions(seed_build):
         assert [q.title for q in section.questions] == [t for t in titles if t in {q.title for q in section.questions}]
 
 
-def test_diagrams_stay_with_their_question_and_mostly_print_at_7_pt(seed_build):
+def test_diagrams_stay_with_their_question_and_print_at_7_pt_or_more(seed_build):
     for number, page, label in pages_of_questions_and_first_labels(seed_build):
         assert label in page, f"Q{number}: {label!r} is not on the page of its heading"
-    import pdfplumber
+    # Restacked layouts, lists as columns, landscape pages, and parts for what is still too small:
+    # side by side as mermaid lays them, a third of the seed's labels printed under 5 pt.
+    assert smallest_text_pt(pdf_of(seed_build)) >= 7
 
-    with pdfplumber.open(pdf_of(seed_build)) as document:
-        sizes = [c["size"] for page in document.pages for c in page.chars]
-    # Restacked subgraphs and landscape pages: side by side, a third of the labels were under 5 pt.
-    assert sum(size < 7 for size in sizes) / len(sizes) < 0.10
-    assert min(sizes) >= 4
+
+def test_a_diagram_shown_in_parts_keeps_every_label(seed_build):
+    pages = [flat_text(page.extract_text()).replace(" ", "") for page in PdfReader(pdf_of(seed_build)).pages]
+    whole = "".join(pages)
+    split = [q for q in seed_build.book.questions
+             if any(flat_text(f"Q{q.number} {q.title}").replace(" ", "") in p and "Part1of" in p for p in pages)]
+    assert split, "no diagram of the seed needed parts"
+    for question in split:
+        source = next(b.source for b in question.blocks if isinstance(b, Diagram))
+        for label in re.findall(r'\w+\["?([^\]"<]+)"?\]', source):
+            assert label.replace(" ", "") in whole, f"Q{question.number}: {label!r} is missing"
 
 
 def test_the_seeds_wrong_summary_numbers_are_found_and_printed(seed_build):

@@ -69,3 +69,38 @@ def test_parts_give_each_subgraph_alone_with_borrowed_labels_in_two_layouts():
 def test_a_part_names_a_node_written_in_another_subgraph_by_its_label():
     source = 'graph TD\n    subgraph a\n        D[MIR - Mid-level IR]\n    end\n    subgraph b\n        G[Borrow] --> D\n    end\n'
     assert "    D[MIR - Mid-level IR]" in parts(source)[1][0].splitlines()
+
+
+LISTS = """graph TD
+    subgraph "Sections"
+        H[Summary]
+        I[Motivation]
+        J[Guide]
+        K[Reference]
+        L[Drawbacks]
+    end
+    subgraph "Process"
+        A[Identify] --> B[Research]
+        C[Loose]
+    end
+    subgraph "Linked elsewhere"
+        P[Statement]
+        Q[Support]
+    end
+    P & Q --> A
+"""
+
+
+def test_lists_of_unlinked_nodes_become_columns_going_down():
+    found = variants(LISTS)
+    assert len(found) == 6  # column and grid; as written, going down, and lists as columns
+    listed = found[4].splitlines()
+    sections = listed[listed.index('    subgraph pbsg0 ["Sections"]'):listed.index("    end")]
+    assert sections[-2:] == ["        H ~~~ I ~~~ J", "        K ~~~ L"]  # five: columns of three and two
+    assert "~~~ C" not in found[4] and "C ~~~" not in found[4]  # a lone loose node stays as it is
+    assert "P ~~~" not in found[4]  # P and Q are linked, in a line outside their subgraph
+    assert "direction TB" in sections[1]
+
+
+def test_no_lists_no_third_layout():
+    assert len(variants(FOUR)) == 4

@@ -57,6 +57,7 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
     with diagrams.DiagramStage(_render_options(options, outdir)) as stage:
         renderings, warnings = stage.render(book.diagrams())
         deck_renderings = _deck_pictures(stage, renderings)
+        renderings = _handbook_pictures(stage, renderings, options.pdf)
 
     outdir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".printbook-staging-", dir=outdir))
@@ -141,6 +142,14 @@ def diagram_names(book: Book) -> dict[Diagram, str]:
         for position, diagram in enumerate(found, start=1):
             names[diagram] = f"q{question.number}" + (f"-{position}" if position > 1 else "")
     return {d: names.get(d, f"line-{d.location.line}") for d in book.diagrams()}
+
+
+def _handbook_pictures(stage: diagrams.DiagramStage, renderings: dict[Diagram, Rendering],
+                       options: pdf.PdfOptions) -> dict[Diagram, Rendering]:
+    """What the handbook shows: each diagram in its layouts, with one picture per subgraph
+    attached where no layout prints its text legibly on any page."""
+    split = stage.parts([d for d, r in renderings.items() if pdf.needs_parts(r, options)])
+    return {d: dataclasses.replace(r, parts=split[d]) if d in split else r for d, r in renderings.items()}
 
 
 def _deck_pictures(stage: diagrams.DiagramStage, renderings: dict[Diagram, Rendering]) -> dict[Diagram, Rendering]:

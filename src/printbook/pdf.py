@@ -100,6 +100,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         inline=lambda text: jinja2.utils.markupsafe.Markup(markdown.renderInline(text)),
         anchor=_anchor,
         landscape=lambda question: any(boxes.get(b) == landscape for b in question.blocks),
+        in_parts=lambda question: any(isinstance(r := renderings.get(b), Picture) and r.parts for b in question.blocks),
         shown_chapters=shown,
         cover_facts=_cover_facts(book),
         role=book.stated("Role Level") or "",
@@ -137,32 +138,49 @@ def _data_uri(path: Path) -> str:
     return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode()
 
 
+def printed_text_pt(picture: Picture, box: tuple[float, float]) -> float:
+    """The size diagram text prints at in `box` (CSS px), in its best layout there."""
+    best = picture.best_fit(*box, DIAGRAM_NATURAL_SCALE)
+    return DIAGRAM_TEXT_PX * best.scale_to_fit(*box, DIAGRAM_NATURAL_SCALE) * 0.75
+
+
+def needs_parts(rendering: Rendering | None, options: PdfOptions = PdfOptions()) -> bool:
+    """True when no layout of the diagram prints its text at SMALLEST_TEXT_PT, upright or on a
+    landscape page: the handbook then shows it one subgraph at a time (given the parts)."""
+    if not isinstance(rendering, Picture):
+        return False
+    return max(printed_text_pt(rendering, box) for box in options.diagram_boxes()) < SMALLEST_TEXT_PT
+
+
 def _box_for(rendering: Rendering | None, upright: tuple[float, float], landscape: tuple[float, float]
              ) -> tuple[float, float]:
     """The upright space, unless the diagram's text would print too small there and a landscape
-    page prints it larger."""
-    if not isinstance(rendering, Picture):
+    page prints it larger; parts always go upright."""
+    if not isinstance(rendering, Picture) or rendering.parts:
         return upright
-
-    def text_pt(box: tuple[float, float]) -> float:
-        picture = rendering.best_fit(*box, DIAGRAM_NATURAL_SCALE)
-        return DIAGRAM_TEXT_PX * picture.scale_to_fit(*box, DIAGRAM_NATURAL_SCALE) * 0.75
-
-    upright_pt = text_pt(upright)
-    return landscape if upright_pt < SMALLEST_TEXT_PT and text_pt(landscape) > upright_pt else upright
+    upright_pt = printed_text_pt(rendering, upright)
+    return landscape if upright_pt < SMALLEST_TEXT_PT and printed_text_pt(rendering, landscape) > upright_pt else upright
 
 
 def _diagram_view(diagram: Diagram, rendering: Rendering | None, box: tuple[float, float]) -> dict:
-    """Where the template needs numbers: the picture as a data URI and its printed size."""
+    """Where the template needs numbers: each picture shown (the diagram, or its parts) as a
+    data URI with its printed size and alt text."""
     if not isinstance(rendering, Picture):
         return {"failed": True, "message": rendering.message if isinstance(rendering, DiagramFailure) else "not rendered"}
-    picture = rendering.best_fit(*box, DIAGRAM_NATURAL_SCALE)
-    scale = picture.scale_to_fit(*box, DIAGRAM_NATURAL_SCALE)
-    uri = "data:image/svg+xml;base64," + base64.b64encode(picture.svg.encode()).decode()
-    return {"failed": False, "uri": uri, "width": round(picture.width * scale, 1),
-            "height": round(picture.height * scale, 1),
-            "alt": describe.tell(diagram, picture.svg)}
 
+    def shown(picture: Picture, alt: str) -> dict:
+        picture = picture.best_fit(*box, DIAGRAM_NATURAL_SCALE)
+        scale = picture.scale_to_fit(*box, DIAGRAM_NATURAL_SCALE)
+        uri = "data:image/svg+xml;base64," + base64.b64encode(picture.svg.encode()).decode()
+        return {"uri": uri, "width": round(picture.width * scale, 1), "height": round(picture.height * scale, 1),
+                "alt": alt}
+
+    if rendering.parts:
+        count = len(rendering.parts)
+        return {"failed": False, "pictures": [
+            shown(part, f"Part {i} of {count}: " + "; ".join(describe.labels_of_svg(part.svg)) + ".")
+            for i, part in enumerate(rendering.parts, start=1)]}
+    return {"failed": False, "pictures": [shown(rendering, describe.tell(diagram, rendering.svg))]}
 
 
 def _anchor(*parts: object) -> str:

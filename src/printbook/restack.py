@@ -23,8 +23,9 @@ VARIANT_ID = "pbsg{}"
 
 
 def variants(source: str) -> list[str]:
-    """Restacked versions of `source` (one column, then a grid), or [] when there is nothing to
-    restack: not a top-down flowchart, or fewer than two top-level subgraphs."""
+    """Restacked versions of `source` (one column, then a grid; as written, going down, and going
+    down with lists as columns), or [] when there is nothing to restack: not a top-down
+    flowchart, or fewer than two top-level subgraphs."""
     lines = source.rstrip("\n").split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip() and not line.strip().startswith("%%")), None)
     if first is None or not TOP_DOWN.match(lines[first]):
@@ -35,9 +36,15 @@ def variants(source: str) -> list[str]:
     columns = [1] + ([math.ceil(math.sqrt(len(ids)))] if len(ids) >= 3 else [])
     # mermaid lays out a subgraph with no links to outside nodes across the page (TD turns LR);
     # `direction TB` inside each subgraph keeps its chain going down, which may fit better.
-    downward = [line + f"\n{SUBGRAPH.match(line).group(1)}    direction TB" if index in headers else line
-                for index, line in enumerate(lines)]
-    return ["\n".join(body + _links(ids, c)) + "\n" for body in (lines, downward) for c in columns]
+    downward = "\n".join(line + f"\n{SUBGRAPH.match(line).group(1)}    direction TB" if index in headers else line
+                          for index, line in enumerate(lines)).split("\n")
+    bodies = [lines, downward]
+    # A subgraph listing unlinked nodes lays them in one row; going down, invisible links make
+    # the list a column (or a few), which is what makes the seed's widest diagrams readable.
+    listed = _lists_as_columns(downward)
+    if listed != downward:
+        bodies.append(listed)
+    return ["\n".join(body + _links(ids, c)) + "\n" for body in bodies for c in columns]
 
 
 def _name_top_level_subgraphs(lines: list[str]) -> tuple[list[str], set[int]]:
@@ -63,6 +70,31 @@ def _name_top_level_subgraphs(lines: list[str]) -> tuple[list[str], set[int]]:
         elif END.match(line) and depth > 0:
             depth -= 1
     return ids, headers
+
+
+def _lists_as_columns(lines: list[str], longest: int = 4) -> list[str]:
+    """`lines` with the unlinked nodes written directly inside each top-level subgraph chained by
+    invisible links into columns of at most `longest`, inserted before the subgraph's `end`."""
+    linked = " ".join(line for line in lines if len(split_at_links(line)) > 1)
+    result: list[str] = []
+    loose: list[str] = []
+    depth = 0
+    for line in lines:
+        if SUBGRAPH.match(line):
+            depth += 1
+        elif END.match(line) and depth > 0:
+            depth -= 1
+            if depth == 0 and len(loose) >= 2:
+                height = math.ceil(len(loose) / math.ceil(len(loose) / longest))
+                indent = re.match(r"\s*", line).group(0) + "    "
+                result += [indent + " ~~~ ".join(loose[i:i + height]) for i in range(0, len(loose), height)]
+            loose = [] if depth == 0 else loose
+        elif depth == 1 and len(split_at_links(line)) == 1:
+            node = parse_node(line)
+            if node and node.node_id not in loose and not re.search(rf"(?<![\w-]){re.escape(node.node_id)}(?![\w-])", linked):
+                loose.append(node.node_id)
+        result.append(line)
+    return result
 
 
 def _links(ids: list[str], columns: int) -> list[str]:

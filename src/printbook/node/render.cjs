@@ -94,6 +94,18 @@ function printSafe(svg) {
     }
     fo.replaceWith(text);
   }
+  // Subgraph titles to the top-left corner: mermaid centres them, right where the links into the
+  // subgraph arrive, and a line struck through a title is hard to read on paper.
+  if ((svg.getAttribute("aria-roledescription") || "").startsWith("flowchart")) {
+    for (const cluster of svg.querySelectorAll("g.cluster")) {
+      const frame = cluster.querySelector(":scope > rect");
+      const title = cluster.querySelector(":scope > g.cluster-label");
+      if (!frame || !title) continue;
+      const shift = (frame.getBoundingClientRect().left + 8 - title.getBoundingClientRect().left) /
+        (cluster.getScreenCTM().a || 1);
+      if (shift < 0) title.setAttribute("transform", `translate(${shift}, 0) ${title.getAttribute("transform") || ""}`);
+    }
+  }
   for (const bad of [...svg.querySelectorAll("script")]) bad.remove();
   // mermaid leaves empty background rects in every label; each would cost WeasyPrint a
   // transparency group in the PDF (5,000 of them in the seed) and they draw nothing.
