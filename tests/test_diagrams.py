@@ -109,6 +109,27 @@ def test_mmdc_renderer_draws_the_same_picture():
         assert _label_text(ours.svg) == _label_text(reference.svg), diagram.source
 
 
+@pytest.mark.e2e
+def test_faster_config_copy_applies_to_the_pinned_mermaid_and_changes_no_picture():
+    sources = ['graph TD\n    subgraph "Group"\n    A[Monomorphization] --> B["fn(A) -> B"]\n    end\n    B --> C{ok?}\n',
+               "sequenceDiagram\n    Client->>Service: HTTPS request\n    Service-->>Client: 200 OK\n",
+               'pie title Share\n    "High" : 3\n    "Low" : 5\n',
+               "stateDiagram-v2\n    [*] --> Queued\n    Queued --> Running: start\n",
+               "mindmap\n  root((Runbook))\n    Symptoms\n    Actions\n",
+               '%%{init: {"theme": "dark", "flowchart": {"nodeSpacing": 80}}}%%\ngraph LR\n    A --> B\n']
+    svgs = {}
+    for patched in (True, False):
+        renderer = MermaidRenderer(RenderOptions(patch_mermaid=patched))
+        try:
+            answers = renderer.ask([{"code": s} for s in sources])
+            assert renderer.mermaid_patched is patched
+        finally:
+            renderer.close()
+        assert all(a["ok"] for a in answers), [a.get("error") for a in answers]
+        svgs[patched] = [a["svg"] for a in answers]
+    assert svgs[True] == svgs[False]
+
+
 def _descendants(pid: int) -> list[int]:
     children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     return [int(c) for child in children for c in [int(child), *_descendants(int(child))]]

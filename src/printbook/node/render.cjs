@@ -10,6 +10,8 @@
 // A line {"ready": true, "mermaid": "11.x"} is written once every page is ready.
 "use strict";
 const fs = require("fs");
+const path = require("path");
+const url = require("url");
 const readline = require("readline");
 const puppeteer = require("puppeteer");
 
@@ -30,13 +32,39 @@ function launchBrowser() {
   return puppeteer.launch({ executablePath: settings.chromiumPath, headless: true, args, protocolTimeout: settings.timeoutMs * 3 });
 }
 
+// mermaid's getConfig() copies the whole configuration through assignWithDepth, hundreds of times
+// per diagram, and that defines every key with Object.defineProperty (to keep a `__proto__` key
+// from reaching the prototype): 40% of a render. A plain assignment does exactly the same for any
+// other key, so only `__proto__` keeps defineProperty. Applied only where the code is exactly as
+// in the pinned mermaid; otherwise mermaid runs as shipped.
+const SLOW_CONFIG_COPY = [
+  ['Object.hasOwn(e,a)||Object.defineProperty(e,a,{value:void 0,writable:!0,enumerable:!0,configurable:!0})',
+   'a==="__proto__"&&Object.defineProperty(e,a,{value:void 0,writable:!0,enumerable:!0,configurable:!0})'],
+  ['Object.hasOwn(e,a)?i[a]=o:Object.defineProperty(e,a,{value:o,writable:!0,enumerable:!0,configurable:!0})',
+   'a==="__proto__"?Object.defineProperty(e,a,{value:o,writable:!0,enumerable:!0,configurable:!0}):i[a]=o'],
+];
+
+function fasterMermaid(code) {
+  if (!settings.patchMermaid || !SLOW_CONFIG_COPY.every(([slow]) => code.split(slow).length === 2)) return [code, false];
+  return [SLOW_CONFIG_COPY.reduce((text, [slow, fast]) => text.replace(slow, () => fast), code), true];
+}
+
+// The page every diagram is rendered in, with mermaid as a file the browser reads itself: faster
+// than sending 3.5 MB of script through the DevTools protocol to each page.
+const scratch = path.dirname(process.argv[2]);
+const [mermaidCode, mermaidPatched] = fasterMermaid(fs.readFileSync(settings.mermaidPath, "utf8"));
+fs.writeFileSync(path.join(scratch, "mermaid.js"), mermaidCode);
+const pagePath = path.join(scratch, "render-page.html");
+fs.writeFileSync(pagePath, `<!doctype html><html><head><meta charset="utf-8"><style>${settings.css}</style>` +
+  `<script src="mermaid.js"></script></head>` +
+  `<body style="margin:0;background:white"><div id="shot"></div></body></html>`);
+const pageUrl = url.pathToFileURL(pagePath).href;
+
 // A page with mermaid loaded and initialised once; every diagram is rendered in it.
 async function openRenderPage(browser) {
   const page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 800, deviceScaleFactor: 1 });
-  await page.setContent(`<!doctype html><html><head><style>${settings.css}</style></head>` +
-    `<body style="margin:0;background:white"><div id="shot"></div></body></html>`);
-  await page.addScriptTag({ path: settings.mermaidPath });
+  await page.goto(pageUrl);
   await page.addScriptTag({ content: `window.printSafe = ${printSafe.toString()};` });
   await page.evaluate(async (config) => {
     await document.fonts.ready;
@@ -109,10 +137,13 @@ function printSafe(svg) {
   for (const bad of [...svg.querySelectorAll("script")]) bad.remove();
   // mermaid leaves empty background rects in every label; each would cost WeasyPrint a
   // transparency group in the PDF (5,000 of them in the seed) and they draw nothing.
-  for (const rect of [...svg.querySelectorAll("rect")]) {
+  // (Each loop below measures everything before it changes anything: a change between two
+  // measurements makes the browser lay the diagram out again.)
+  const empty = [...svg.querySelectorAll("rect")].filter((rect) => {
     const box = rect.getBBox();
-    if (box.width === 0 || box.height === 0) rect.remove();
-  }
+    return box.width === 0 || box.height === 0;
+  });
+  for (const rect of empty) rect.remove();
   for (const element of [svg, ...svg.querySelectorAll("*")]) {
     for (const attribute of [...element.attributes]) {
       const name = attribute.name.toLowerCase();
@@ -126,10 +157,12 @@ function printSafe(svg) {
     }
   }
   // Words of one line as one run: WeasyPrint draws each <tspan> on its own.
-  for (const row of [...svg.querySelectorAll("tspan.text-outer-tspan")]) {
+  const rows = [...svg.querySelectorAll("tspan.text-outer-tspan")];
+  const fontSizes = rows.map((row) => parseFloat(getComputedStyle(row).fontSize) || 16);
+  for (const [index, row] of rows.entries()) {
     // One absolute y per line: WeasyPrint adds a line's dy to the wrong origin and drops second
     // lines below their boxes.
-    const fontSize = parseFloat(getComputedStyle(row).fontSize) || 16;
+    const fontSize = fontSizes[index];
     const inPx = (name) => {
       const value = row.getAttribute(name) || "0";
       return parseFloat(value) * (value.endsWith("em") ? fontSize : 1);
@@ -144,17 +177,21 @@ function printSafe(svg) {
   }
   // Centred and end-anchored text as start-anchored, at the x the browser measured: WeasyPrint
   // draws every anchored text in a group of its own (2,000 in the seed's PDF) to shift it later.
+  const moves = [];
   for (const text of [...svg.querySelectorAll("text")]) {
-    if (!text.textContent.trim()) { text.remove(); continue; }
+    if (!text.textContent.trim()) continue;
     const anchor = getComputedStyle(text).textAnchor;
-    const rows = [...text.children].filter((c) => c.tagName === "tspan" && c.hasAttribute("x"));
-    const pieces = rows.length ? rows : [text];
+    const lines = [...text.children].filter((c) => c.tagName === "tspan" && c.hasAttribute("x"));
+    const pieces = lines.length ? lines : [text];
     if (anchor === "start" || pieces.some((p) => /[\s,]/.test((p.getAttribute("x") || "").trim()))) continue;
-    for (const piece of pieces) {
-      const length = piece.getComputedTextLength();
-      const x = parseFloat(piece.getAttribute("x") || "0");
-      piece.setAttribute("x", String(x - (anchor === "middle" ? length / 2 : length)));
-    }
+    const shifts = pieces.map((piece) => piece.getComputedTextLength() * (anchor === "middle" ? 0.5 : 1));
+    moves.push({ text, pieces, shifts });
+  }
+  for (const text of [...svg.querySelectorAll("text")]) if (!text.textContent.trim()) text.remove();
+  for (const { text, pieces, shifts } of moves) {
+    pieces.forEach((piece, index) => {
+      piece.setAttribute("x", String(parseFloat(piece.getAttribute("x") || "0") - shifts[index]));
+    });
     for (const element of [text, ...text.querySelectorAll("tspan")]) {
       element.setAttribute("text-anchor", "start");
       element.style.textAnchor = "start";
@@ -200,6 +237,7 @@ async function renderInPage(code, id) {
     return { ok: false, error: directive ? message.replace(/line (\d+)/, (_, n) => `line ${n - 1}`) : message };
   } finally {
     sandbox.remove();
+    document.getElementById("shot").innerHTML = "";
     // mermaid leaves its scratch element behind when a diagram fails to parse.
     for (const stray of document.querySelectorAll(`#d${id}, #${id}`)) {
       if (!stray.closest("#shot")) stray.remove();
@@ -244,9 +282,7 @@ async function renderOne(slot, request, counter) {
       slot.page.evaluate(paintPng, request.svg, request.width, request.height, request.png), settings.timeoutMs);
     return { ok: true, png };
   }
-  const result = await withTimeout(slot.page.evaluate(renderInPage, request.code, `pb${counter}`), settings.timeoutMs);
-  await slot.page.evaluate(() => { document.getElementById("shot").innerHTML = ""; });
-  return result;
+  return await withTimeout(slot.page.evaluate(renderInPage, request.code, `pb${counter}`), settings.timeoutMs);
 }
 
 async function main() {
@@ -259,7 +295,7 @@ async function main() {
     slots = await Promise.all(Array.from({ length: count }, () => openRenderPage(browser)));
   };
   await openSlots();
-  send({ ready: true });
+  send({ ready: true, patched: mermaidPatched });
 
   const queue = [];
   let counter = 0;
