@@ -9,6 +9,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from printbook.build import BuildOptions, build
+from printbook import pdf
 from printbook.pdf import PdfOptions
 
 from conftest import (decks_of, flat_text, outline, pages_of_questions_and_first_labels, pdf_of, pdf_text,
@@ -32,6 +33,24 @@ def test_pdf_draws_diagram_labels_as_text(example_build):
     text = pdf_text(pdf_of(example_build))
     for label in ("Map domain boundaries", "Shadow reads and compare", "Automatic rollback", "Escalation contacts"):
         assert label in text
+
+
+def test_diagram_labels_are_drawn_as_whole_runs_that_search_and_copy_find(example_build):
+    """Each line of a label is one run of text (pdf.svg_text_in_runs), not one per letter as
+    WeasyPrint draws SVG text: fewer operations to draw, kerning, and words found whole."""
+    import pdfplumber
+    from pypdf.generic import ContentStream
+
+    with pdf.svg_text_in_runs() as active:
+        assert active  # the installed WeasyPrint is the one it was written for
+    reader = PdfReader(pdf_of(example_build))
+    page = next(p for p in reader.pages if "Reserve key atomically" in p.extract_text())
+    shows = [op for _, op in ContentStream(page.get_contents(), reader).operations if op in (b"Tj", b"TJ")]
+    letters = len(re.sub(r"\s", "", page.extract_text()))
+    assert len(shows) < letters / 5, (len(shows), letters)
+    with pdfplumber.open(pdf_of(example_build)) as document:
+        words = {w["text"] for p in document.pages for w in p.extract_words()}
+    assert {"Idempotency-Key", "Reconcile", "atomically", "Escalation", "contacts"} <= words
 
 
 def test_pdf_has_page_numbers_and_a_contents_page(example_build):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -67,10 +68,11 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
     fonts = FontConfiguration()
     stylesheets = [CSS(filename=str(resources.assets_dir() / "print.css"), font_config=fonts),
                    CSS(string=options.page_css(), font_config=fonts)]
-    document = HTML(string=html, base_url=str(resources.assets_dir())).render(
-        stylesheets=stylesheets, font_config=fonts)
-    # Tagged (PDF/UA-1): screen readers get the structure and each diagram's alt text.
-    document.write_pdf(target, pdf_variant="pdf/ua-1")
+    with svg_text_in_runs():
+        document = HTML(string=html, base_url=str(resources.assets_dir())).render(
+            stylesheets=stylesheets, font_config=fonts)
+        # Tagged (PDF/UA-1): screen readers get the structure and each diagram's alt text.
+        document.write_pdf(target, pdf_variant="pdf/ua-1")
     return PdfResult(pages=len(document.pages))
 
 
@@ -181,6 +183,54 @@ def _diagram_view(diagram: Diagram, rendering: Rendering | None, box: tuple[floa
             shown(part, f"Part {i} of {count}: " + "; ".join(describe.labels_of_svg(part.svg)) + ".")
             for i, part in enumerate(rendering.parts, start=1)]}
     return {"failed": False, "pictures": [shown(rendering, describe.tell(diagram, rendering.svg))]}
+
+
+class _WholeRun(str):
+    """Text that WeasyPrint's letter loop sees as a single letter."""
+
+    def __iter__(self):
+        yield str(self)
+
+
+@contextlib.contextmanager
+def svg_text_in_runs():
+    """While open, WeasyPrint draws each run of SVG text whole instead of one letter at a time.
+
+    WeasyPrint 70 lays out and draws SVG text letter by letter, so that a per-letter x, y, dx, dy
+    or rotate can place each one: most of its time on the seed's diagrams, without kerning, and
+    with words split apart for search and copy. The diagram stage writes one position per line,
+    so a run with at most one of each is drawn whole, the same way WeasyPrint draws HTML text;
+    other runs are drawn as WeasyPrint does. Left as it is on a WeasyPrint whose SVG module is not
+    laid out as expected."""
+    import weasyprint.svg as svg_module
+
+    by_letter = svg_module.TAGS.get("text")
+    if by_letter is None or svg_module.TAGS.get("tspan") is not by_letter or getattr(svg_module, "text", None) is not by_letter:
+        yield False
+        return
+
+    def in_runs(svg, node, font_size):
+        element = node._etree_node
+        single = all(len(normalize_list(node.get(name))) <= 1 for name in ("x", "y", "dx", "dy"))
+        if not element.text or not single or any(node.get(name) for name in ("rotate", "textLength", "letter-spacing")):
+            return by_letter(svg, node, font_size)
+        text = element.text
+        element.text = _WholeRun(text)
+        try:
+            return by_letter(svg, node, font_size)
+        finally:
+            element.text = text
+
+    svg_module.TAGS["text"] = svg_module.TAGS["tspan"] = svg_module.text = in_runs
+    try:
+        yield True
+    finally:
+        svg_module.TAGS["text"] = svg_module.TAGS["tspan"] = svg_module.text = by_letter
+
+
+def normalize_list(value: str | None) -> list[str]:
+    """An SVG list attribute's items (`x="1 2,3"`)."""
+    return (value or "").replace(",", " ").split()
 
 
 def _anchor(*parts: object) -> str:
