@@ -207,6 +207,11 @@ function printSafe(svg) {
     }
     sheet.textContent = kept.join("\n");
   }
+  // Last, once no CSS rule needs them: mermaid's data-* attributes (edge points as base64, ids)
+  // draw nothing, and WeasyPrint copies every attribute of a group to each of its children.
+  for (const element of [svg, ...svg.querySelectorAll("*")]) {
+    for (const name of element.getAttributeNames()) if (name.startsWith("data-")) element.removeAttribute(name);
+  }
 }
 
 // Runs in the page: render one diagram, leave nothing behind in the DOM.
