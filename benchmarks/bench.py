@@ -2,7 +2,7 @@
 
 Measured in one run on this machine:
   printbook cold   - one renderer process, one Chromium, mermaid loaded once, empty cache; as a
-                     build does it (with up to 4 restacked layouts of each wide diagram) and with
+                     build does it (with up to 6 restacked layouts of each wide diagram) and with
                      the original layouts only, which is what mermaid-cli makes
   printbook warm   - the same diagrams again from the cache (no browser)
   mmdc per diagram - one `mmdc` process per diagram, two at a time (Pandoc's mermaid-filter and
