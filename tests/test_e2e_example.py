@@ -140,9 +140,16 @@ def test_question_pages_have_band_and_notes_area(example_build):
     assert "Score 1 2 3 4" in text
 
 
-def test_section_opener_has_count_average_and_bands(example_build):
+def test_section_opener_has_count_average_bands_and_its_questions_with_pages(example_build):
     text = pdf_text(pdf_of(example_build))
     assert "Questions Q5-Q8 Count 4 Average probability 64.5" in text
+    reader = PdfReader(pdf_of(example_build))
+    pages = [flat_text(p.extract_text()) for p in reader.pages]
+    opener = next(i for i, p in enumerate(pages) if "Questions Q5-Q8" in p)
+    for question in [q for q in example_build.book.questions if 5 <= q.number <= 8]:
+        shown_on = next(i for i, p in enumerate(pages) if flat_text(f"Q{question.number} {question.title}") in p)
+        row = flat_text(f"{question.number} {question.title} {question.probability} {question.band} {shown_on + 1}")
+        assert row in pages[opener], row
 
 
 def test_pdf_metadata_for_email_and_archive(example_build):
