@@ -294,19 +294,28 @@ async function main() {
   let browser = await launchBrowser();
   let generation = 0;
   let slots = [];
-  // Pages load mermaid side by side: start-up is one page's load, not one per page.
-  const openSlots = async () => {
-    const count = Math.max(1, settings.pages);
-    slots = await Promise.all(Array.from({ length: count }, () => openRenderPage(browser)));
-  };
-  await openSlots();
-  send({ ready: true, patched: mermaidPatched });
-
   const queue = [];
   let counter = 0;
   let inputClosed = false;
   let running = 0;
   let recovering = null;
+
+  // Pages load mermaid side by side, and each takes diagrams as soon as it has: rendering starts
+  // with the first page ready. Resolves then; rejects only if no page opens.
+  const openSlots = () => {
+    slots = [];
+    const forGeneration = generation;
+    return Promise.any(Array.from({ length: Math.max(1, settings.pages) }, async () => {
+      const slot = await openRenderPage(browser);
+      if (forGeneration === generation) {
+        slots.push(slot);
+        pump();
+      }
+      return slot;
+    }));
+  };
+  await openSlots();
+  send({ ready: true, patched: mermaidPatched });
 
   // The browser died or a page hung: start a fresh one so the remaining diagrams still render.
   function recover(failedGeneration) {
