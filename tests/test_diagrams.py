@@ -84,9 +84,24 @@ def test_every_svg_is_print_safe():
             for name, value in element.attrib.items():
                 name = name.rsplit("}", 1)[-1].lower()
                 assert not name.startswith("on"), (diagram.source, name)
+                assert not name.startswith("data-"), (diagram.source, name)  # drawn by nothing
                 assert "javascript:" not in value and "http://" not in value, (diagram.source, name, value)
     mindmap = renderings[diagrams[2]].svg
     assert ">Alerts that fire<" in mindmap and ">Runbook<" in mindmap  # HTML labels became SVG text
+
+
+@pytest.mark.e2e
+def test_subgraph_titles_sit_in_the_top_left_corner_away_from_arriving_links():
+    source = 'graph TD\n    A[Start] --> B\n    subgraph Build ["Build stage"]\n        B[Compile everything here] --> C[Test]\n    end\n'
+    diagram = Diagram(source, Location("t.md", 1))
+    renderings, _ = render_diagrams([diagram], RenderOptions(restack=False))
+    svg = ElementTree.fromstring(renderings[diagram].svg)
+    cluster = next(e for e in svg.iter() if e.get("class") == "cluster")
+    frame = next(e for e in cluster if e.tag.endswith("}rect"))
+    title = next(e for e in cluster if e.get("class") == "cluster-label")
+    shift, place = re.findall(r"translate\(([-\d.]+)", title.get("transform"))[:2]
+    # The title's left edge (its centred place moved by `shift`) is 8 px inside the frame.
+    assert float(shift) < 0 and float(place) + float(shift) < float(frame.get("x")) + float(frame.get("width")) / 2
 
 
 def _label_text(svg: str) -> list[str]:
