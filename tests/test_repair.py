@@ -51,3 +51,15 @@ def test_repair_is_idempotent_and_keeps_line_count(label):
     twice = repair(Diagram(once, Location("d.md", 1))).source
     assert twice == once
     assert once.count("\n") == 2
+
+
+def test_subgraph_styled_by_its_title_gets_an_id_to_be_styled_by():
+    source = ('graph TD\n    subgraph "Control Loop"\n        A --> B\n    end\n    subgraph "Other"\n        C\n    end\n'
+              '    Control_Loop[Taken]\n    style "Control Loop" fill:#f9f9f9,stroke:#333\n    style "Missing" fill:#fff\n')
+    fixed = repair(Diagram(source, Location("d.md", 10)))
+    lines = fixed.source.split("\n")
+    assert lines[1] == '    subgraph Control_Loop_ ["Control Loop"]'  # Control_Loop is a node already
+    assert lines[8] == "    style Control_Loop_ fill:#f9f9f9,stroke:#333"
+    assert lines[4] == '    subgraph "Other"' and lines[9] == '    style "Missing" fill:#fff'  # nothing to style: as written
+    [note] = fixed.notes
+    assert str(note).startswith('d.md:19:11: note: gave subgraph "Control Loop" the id Control_Loop_')

@@ -7,6 +7,7 @@ or set-up), with a one-line message and no traceback.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -52,6 +53,12 @@ def run_or_exit(work, *args, **kwargs):
         click.echo(str(error), err=True)
     except OSError as error:  # an output folder we may not write to, a full disk
         click.echo(f"printbook: error: {error.strerror or error}: {error.filename or ''}", err=True)
+    except Exception as error:  # a bug: still one line, and nothing half-written (build stages)
+        if os.environ.get("PRINTBOOK_TRACEBACK"):
+            raise
+        click.echo(f"printbook: error: internal error: {type(error).__name__}: {error} (hint: nothing was "
+                   "published; this is a bug in printbook: set PRINTBOOK_TRACEBACK=1 to see where, and report "
+                   "it with the document)", err=True)
     sys.exit(EXIT_NOT_PUBLISHED)
 
 

@@ -122,16 +122,25 @@ class DiagramStage:
              key: Callable[[dict], str] = lambda request: request["code"]) -> dict[str, dict]:
         """The renderer's answer to each request, by key: from the cache where it has it."""
         unique = {key(r): r for r in requests}
-        answers = {k: self.cache.get(k, ("ok",)) for k in unique} if self.cache else {}
-        answers = {k: a for k, a in answers.items() if a is not None}
+        answers = {k: _whole_characters(a) for k in unique if (a := self.cache.get(k, ("ok",)))} if self.cache else {}
         missing = [k for k in unique if k not in answers]
         if missing:  # only now is a browser started
             fresh = self.renderer.ask([unique[k] for k in missing], progress)
             for k, answer in zip(missing, fresh):
-                answers[k] = answer
+                answer = answers[k] = _whole_characters(answer)
                 if self.cache and not _is_transient(answer):
                     self.cache.put(k, answer)
         return answers
+
+
+def _whole_characters(answer: dict) -> dict:
+    """The answer without half characters: mermaid cuts the excerpt in its error messages by
+    UTF-16 unit, which can leave half of an emoji that no PDF or terminal can take."""
+    return {key: LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+            for key, value in answer.items()}
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _is_picture(answer: dict) -> bool:

@@ -3,7 +3,8 @@
 Each repair quotes a node label, which never changes what a label says: `B[type_of(DefId) → Ty]`
 becomes `B["type_of(DefId) → Ty"]`. Labels are quoted when they hold `( ) [ ] { } |` (mermaid
 reads those as shape syntax), start with `/` or `\\` without closing as the matching shape, or hold
-a `"` (made a typographic quote). Every repair is reported as a located note. Independently,
+a `"` (made a typographic quote). A subgraph styled by its title (`style "Title" fill:…`) gets an id
+to be styled by. Every repair is reported as a located note. Independently,
 `<` and `>` in labels are written as mermaid's `#lt;`/`#gt;`, which its sanitiser keeps.
 """
 
@@ -47,7 +48,38 @@ def repair(diagram: Diagram, escape_angles: bool = True) -> Repaired:
         lines[index] = _repair_line(line, escape_angles, lambda column, label: notes.append(Diagnostic(
             "note", diagram.source_location(index + 1, column), f'quoted label "{label}"',
             "quote labels that hold ( ) [ ] { } | or start with / so mermaid reads them as text")))
+    for index, title, name in _name_styled_subgraphs(lines):
+        column = len(lines[index]) - len(lines[index].lstrip()) + len("style ") + 1
+        notes.append(Diagnostic(
+            "note", diagram.source_location(index + 1, column), f'gave subgraph "{title}" the id {name} to style it by',
+            f'mermaid styles a subgraph by its id: write subgraph {name} ["{title}"] and style {name} …'))
     return Repaired("\n".join(lines), tuple(notes))
+
+
+STYLE_BY_TITLE = re.compile(r'^(\s*)style\s+"([^"]+)"(\s.*)?$')
+SUBGRAPH_TITLE = re.compile(r'^(\s*)subgraph\s+"([^"]+)"\s*$')
+
+
+def _name_styled_subgraphs(lines: list[str]) -> list[tuple[int, str, str]]:
+    """`style "Title" …` names a subgraph by its title, which mermaid cannot parse (a titled
+    subgraph has a generated id). Gives each such subgraph an id made from its title and styles
+    that id instead, in place; returns (style line index, title, id) for each."""
+    headers = {m.group(2): i for i, line in enumerate(lines) if (m := SUBGRAPH_TITLE.match(line))}
+    named = []
+    for index, line in enumerate(lines):
+        style = STYLE_BY_TITLE.match(line)
+        if not style or style.group(2) not in headers:
+            continue
+        indent, title, rest = style.groups()
+        name = re.sub(r"\W+", "_", title).strip("_") or "subgraph"
+        text = "\n".join(lines)
+        while re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            name += "_"
+        header = headers.pop(title)
+        lines[header] = f'{SUBGRAPH_TITLE.match(lines[header]).group(1)}subgraph {name} ["{title}"]'
+        lines[index] = f"{indent}style {name}{rest or ''}"
+        named.append((index, title, name))
+    return named
 
 
 def _repair_line(line: str, escape_angles: bool, report) -> str:
