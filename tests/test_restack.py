@@ -59,11 +59,23 @@ def test_parts_give_each_subgraph_alone_with_borrowed_labels_in_two_layouts():
     across, down = parts(FOUR)[0]
     assert across.splitlines()[:2] == ["graph TD", '    subgraph "Static Dispatch"']
     assert "direction TB" not in across and "        direction TB" in down.splitlines()
-    last = parts(FOUR)[3][0]
-    assert "subgraph Spaced title here" in last and "    G" in last and "A --> G" not in last
-    assert len(parts(FOUR)) == 4
+    fourth = parts(FOUR)[3][0]
+    assert "subgraph Spaced title here" in fourth and "    G" in fourth and "A --> G" not in fourth
+    # A last part holds what no subgraph does: here the link between two of them, labelled.
+    assert len(parts(FOUR)) == 5
+    assert parts(FOUR)[4][0].splitlines() == ["graph TD", "    A --> G", "    A[Generic]"]
     second = parts(FOUR)[1][0]
     assert "subgraph inner" in second  # nested subgraphs stay with their parent
+
+
+def test_nodes_outside_every_subgraph_are_a_part_of_their_own():
+    source = ('graph TD\n    subgraph a\n        X[Controller]\n    end\n    subgraph b\n        Y\n    end\n'
+              '    X -- Manages --> R[ReplicaSet]\n    R -- Owns --> P[Pods]\n    style R fill:#fff\n')
+    found = parts(source)
+    assert len(found) == 3
+    assert found[2][0].splitlines() == ["graph TD", "    X -- Manages --> R[ReplicaSet]", "    R -- Owns --> P[Pods]",
+                                        "    X[Controller]", "    style R fill:#fff"]
+    assert "style R" not in found[0][0]  # R is not in subgraph a
 
 
 def test_a_part_names_a_node_written_in_another_subgraph_by_its_label():

@@ -81,7 +81,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resources.templates_dir()),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    markdown = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
+    markdown = _markdown()
     upright, landscape = options.diagram_boxes()
     boxes = {d: _box_for(renderings.get(d), upright, landscape) for d in book.diagrams()}
 
@@ -113,6 +113,42 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         discrepancies_in=lambda chapter: _discrepancies_in(chapter, book, discrepancies, shown),
         notes_lines=NOTES_LINES,
     )
+
+
+# Inline HTML that documents use for emphasis (`<span style="color: …">`, `<b>`, `<br>`): kept as
+# the bare tag, without attributes, so it can neither fetch anything nor break the layout; other
+# HTML tags are dropped and their text kept; what only looks like a tag (`Vec<T>`) is text; an
+# HTML block becomes a paragraph of its text.
+INLINE_TAGS = {"b", "strong", "i", "em", "u", "s", "del", "sub", "sup", "code", "kbd", "mark", "small", "br", "span"}
+OTHER_HTML_TAGS = set("""a abbr address area article aside audio bdi bdo blockquote body button canvas caption center
+    cite col colgroup data datalist dd details dfn dialog div dl dt embed fieldset figcaption figure font footer form
+    h1 h2 h3 h4 h5 h6 head header hr html iframe img input ins label legend li link main map meta meter nav noscript
+    object ol optgroup option output p param picture pre progress q rp rt ruby samp script section select slot source
+    strike style summary svg table tbody td template textarea tfoot th thead time title tr track tt ul var video
+    wbr""".split())
+TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>$")
+
+
+def _markdown() -> MarkdownIt:
+    markdown = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+
+    def inline_html(renderer, tokens, index, options, env) -> str:
+        text = tokens[index].content
+        tag = TAG.match(text.strip())
+        name = tag.group(2).lower() if tag else ""
+        if name in INLINE_TAGS:
+            return "<br>" if name == "br" else f"<{tag.group(1)}{name}>"
+        if name in OTHER_HTML_TAGS or text.startswith("<!--"):
+            return ""
+        return str(jinja2.utils.markupsafe.escape(text))  # `Vec<T>`, `Box<dyn Trait>`: text, not HTML
+
+    markdown.add_render_rule("html_inline", inline_html)
+    def block_html(renderer, tokens, index, options, env) -> str:
+        text = re.sub(r"<[^>]*>", " ", tokens[index].content).strip()
+        return f"<p>{jinja2.utils.markupsafe.escape(text)}</p>\n" if text else ""
+
+    markdown.add_render_rule("html_block", block_html)
+    return markdown
 
 
 def _cover_facts(book: Book) -> list[tuple[str, str]]:

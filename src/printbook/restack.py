@@ -103,8 +103,9 @@ def _links(ids: list[str], columns: int) -> list[str]:
 
 
 def parts(source: str) -> list[tuple[str, str]]:
-    """One diagram per top-level subgraph of a flowchart (with the styles), for slides where the
-    whole is too small to read; links between subgraphs are left out. [] for fewer than two.
+    """One diagram per top-level subgraph of a flowchart (with the styles), and one of the nodes
+    and links outside every subgraph, for pages and slides where the whole is too small to read;
+    a part shows the labels of the nodes it links to elsewhere. [] for fewer than two subgraphs.
     Each part comes in two layouts: as mermaid lays a lone subgraph (across), and downward."""
     lines = source.rstrip("\n").split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip() and not line.strip().startswith("%%")), None)
@@ -112,6 +113,7 @@ def parts(source: str) -> list[tuple[str, str]]:
         return []
     blocks: list[list[str]] = []
     shared: list[str] = []  # class and style lines, for the parts they apply to
+    outside: list[str] = []  # nodes and links outside every subgraph
     depth = 0
     for line in lines[first + 1:]:
         if SUBGRAPH.match(line):
@@ -124,6 +126,8 @@ def parts(source: str) -> list[tuple[str, str]]:
                 depth -= 1
         elif re.match(r"^\s*(classDef|class|style)\b", line):
             shared.append(line)
+        elif line.strip() and not re.match(r"^\s*(%%|linkStyle|click|direction)\b", line):
+            outside.append(line)
     if len(blocks) < 2:
         return []
     labels = _node_definitions(lines)
@@ -132,6 +136,10 @@ def parts(source: str) -> list[tuple[str, str]]:
         rest = [*_borrowed_labels(block, labels), *(s for s in shared if _applies(s, block))]
         downward = [block[0], f"{SUBGRAPH.match(block[0]).group(1)}    direction TB", *block[1:]]
         result.append(tuple("\n".join([lines[first], *body, *rest]) + "\n" for body in (block, downward)))
+    if outside:  # a last part with what no subgraph holds, often how the subgraphs connect
+        rest = [*_borrowed_labels(["", *outside], labels), *(s for s in shared if _applies(s, outside))]
+        part = "\n".join([lines[first], *outside, *rest]) + "\n"
+        result.append((part, part))
     return result
 
 

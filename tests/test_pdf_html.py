@@ -1,0 +1,31 @@
+"""The handbook's HTML before WeasyPrint: what a document's own Markdown and HTML become."""
+
+from printbook.parse import parse_text
+from printbook.pdf import render_html
+
+DOCUMENT = """# Guide
+
+## Section 1: Basics
+
+### Q1. What does a controller do?
+**Probability**: 50
+
+- <span style="color: #FF6B6B; font-weight: bold;">Node Controller</span>: watches nodes<br>and reports
+- <img src="http://tracker.example/pixel.png" onerror="alert(1)"> <b onclick="steal()">bold</b> <script>x()</script>
+
+A `Vec<T>` in code, and Vec<T> or Box<dyn Trait> in prose.
+
+<div align="center">
+Centred <b>text</b>
+</div>
+"""
+
+
+def test_inline_html_keeps_its_emphasis_without_attributes_and_drops_the_rest():
+    html = render_html(parse_text(DOCUMENT, "guide.md"), {})
+    assert "<span>Node Controller</span>: watches nodes<br>and reports" in html
+    assert "<b>bold</b>" in html
+    assert "tracker.example" not in html and "onclick" not in html and "<script" not in html and "<img src=\"http" not in html
+    assert "<p>Centred  text</p>" in html and "align=" not in html
+    assert "&lt;span" not in html  # no tag shown as text
+    assert "Vec&lt;T&gt; or Box&lt;dyn Trait&gt; in prose" in html  # Rust generics are not HTML
