@@ -82,6 +82,18 @@ def test_diagram_that_cannot_be_drawn_is_a_placeholder_and_the_rest_publish(tmp_
     assert "B -->> C" in _texts(answer)
 
 
+def test_a_mermaid_message_cut_inside_an_emoji_still_publishes(tmp_path):
+    """mermaid cuts its error excerpt by UTF-16 unit: here through the middle of 📦."""
+    document = tmp_path / "doc.md"
+    document.write_text("# Emoji\n\n## Section 1: One\n\n### Q1. Loop?\n**Probability**: 50\n\n```mermaid\n"
+                        'graph TD\n    Loop -- Owns --> Pods[📦 Pods]\n\n    style "Controller Loop" fill:#f9f9f9\n```\n')
+    report = build(document, tmp_path / "out")
+    [warning] = [d for d in report.diagnostics if d.severity == "warning"]
+    assert str(warning).encode()  # whole characters only: a half would not even print
+    text = pdf_text(pdf_of(report))
+    assert "Diagram could not be drawn" in text and "\ufffd Pods]" in text  # mermaid's excerpt, mended
+
+
 def _texts(slide) -> str:
     return " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
 

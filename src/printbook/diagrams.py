@@ -168,7 +168,18 @@ def render_fingerprint(options: RenderOptions) -> str:
     mermaid_version = (modules / "mermaid" / "package.json").read_bytes() if modules else b"no mermaid"
     fonts = sorted((resources.assets_dir() / "fonts").glob("*.ttf"))
     return fingerprint(options.renderer, mermaid_version, json.dumps(mermaid_config(), sort_keys=True),
-                       resources.renderer_script().read_bytes(), *(f"{f.name}:{f.stat().st_size}" for f in fonts))
+                       resources.renderer_script().read_bytes(), *(f"{f.name}:{f.stat().st_size}" for f in fonts),
+                       _system_fonts())
+
+
+def _system_fonts() -> str:
+    """The fonts Chromium falls back to for what Noto Sans lacks (emoji, other scripts): installing
+    one changes how wide mermaid measures a label."""
+    try:
+        listed = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "no fc-list"
+    return "\n".join(sorted(set(listed.splitlines())))
 
 
 def failure_diagnostic(diagram: Diagram, rendered_source: str, failure: DiagramFailure) -> Diagnostic:
