@@ -64,6 +64,8 @@ HOSTILE = [
     'graph TD\n    C["<img src=x onerror=alert(1)>"] --> D["<script>alert(1)</script>"]\n',
     "mindmap\n  root((Runbook))\n    Symptoms\n      Alerts that fire\n",
     'graph TD\n    A[x] --> B\n    classDef evil fill:#f00,stroke:url(http://example.com/x)\n    class A evil\n',
+    'flowchart LR\n    P@{ img: "https://example.com/meme.png", label: "Picture from the web", pos: "b", w: 60, h: 60 }\n'
+    '    P --> Q[Still drawn]\n',
 ]
 
 
@@ -88,6 +90,8 @@ def test_every_svg_is_print_safe():
                 assert "javascript:" not in value and "http://" not in value, (diagram.source, name, value)
     mindmap = renderings[diagrams[2]].svg
     assert ">Alerts that fire<" in mindmap and ">Runbook<" in mindmap  # HTML labels became SVG text
+    # A picture named by URL is not fetched, and does not cost the diagram.
+    assert "Still drawn" in " ".join(_label_text(renderings[diagrams[4]].svg))
 
 
 @pytest.mark.e2e

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from printbook.model import Diagram, PrintbookError, Prose, Table
+from printbook.model import Diagram, Location, PrintbookError, Prose, Table
 from printbook.parse import parse_file, parse_text
 
 DOC = """# T01: Example Questions
@@ -104,3 +104,18 @@ def test_unpublishable_input_is_one_located_error(tmp_path: Path, content, probl
     assert message.startswith(f"{path}:") and ": error: " in message
     assert problem in message
     assert "\n" not in message
+
+
+def test_front_matter_is_about_the_document_not_in_it():
+    text = ('---\ntitle: "Platform Guide"\nauthor: Ana\ntags:\n  - sre\n---\n\n## Section 1: One\n\n### Q1. Why?\n'
+            '**Probability**: 50\n')
+    book = parse_text(text, "guide.md")
+    assert book.title == "Platform Guide"
+    assert ("Author", "Ana") in book.metadata and not any(k == "Tags" for k, _ in book.metadata)
+    assert book.chapters[0].title == "One" and book.chapters[0].location.line == 8  # lines keep their numbers
+
+
+def test_a_diagrams_type_is_read_past_its_front_matter_and_directives():
+    source = '---\ntitle: "Flow"\nconfig:\n  theme: base\n---\n%% a comment\n%%{\n  init: {"theme": "dark"}\n}%%\nflowchart LR\n  A --> B\n'
+    diagram = Diagram(source, Location("d.md", 1))
+    assert diagram.kind == "flowchart" and diagram.header_index == 9

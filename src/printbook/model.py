@@ -71,11 +71,26 @@ class Diagram:
 
     @property
     def kind(self) -> str:
-        for line in self.source.splitlines():
-            stripped = line.strip()
-            if stripped and not stripped.startswith("%%"):
-                return stripped.split()[0]
-        return "empty"
+        """The diagram's type: the first word of its header line."""
+        header = self.header_index
+        return self.source.splitlines()[header].split()[0] if header is not None else "empty"
+
+    @property
+    def header_index(self) -> int | None:
+        """The index of the line naming the diagram's type, past any front matter (`---` …
+        `---`), %% comments and %%{init: …}%% directives, which may span lines."""
+        lines = self.source.splitlines()
+        start = 0
+        if lines and lines[0].strip() == "---":
+            start = next((i + 1 for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
+        in_directive = False
+        for index in range(start, len(lines)):
+            stripped = lines[index].strip()
+            if in_directive or (stripped.startswith("%%{") and "}%%" not in stripped):
+                in_directive = "}%%" not in stripped
+            elif stripped and not stripped.startswith("%%"):
+                return index
+        return None
 
     def source_location(self, diagram_line: int, column: int = 1) -> Location:
         """The file location of the diagram's own line `diagram_line` (1-based)."""

@@ -50,17 +50,36 @@ def parse_text(text: str, filename: str) -> Book:
     return _BookReader(text, filename).read()
 
 
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+def _without_front_matter(text: str) -> tuple[str, dict[str, str]]:
+    """YAML front matter (Jekyll, Hugo, Obsidian) is about the document, not in it: its lines are
+    blanked, so every line keeps its number, and its plain `key: value` lines are returned."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return text, {}
+    fields = {}
+    for line in (match.group(1) or "").splitlines():
+        key, colon, value = line.partition(":")
+        if colon and key.strip() and not key[0].isspace() and value.strip():
+            fields[key.strip().lower()] = value.strip().strip("'\"")
+    return "\n" * match.group(0).count("\n") + text[match.end():], fields
+
+
 class _BookReader:
     """Walks markdown-it's top-level blocks once, filing each under the current chapter/question."""
 
     def __init__(self, text: str, filename: str):
+        text, self.front_matter = _without_front_matter(text)
         self.lines = text.splitlines()
         self.filename = filename
         self.tokens = MarkdownIt("commonmark").enable("table").enable("strikethrough").parse(text)
         self.title: str | None = None
         self.title_location = Location(filename, 1)
         self.intro: list[Block] = []
-        self.metadata: list[tuple[str, str]] = []
+        self.metadata: list[tuple[str, str]] = [(k.capitalize(), v) for k, v in self.front_matter.items() if k != "title"]
+        self.metadata_table_read = False
         self.chapters: list[dict] = []
         self.question: dict | None = None
         self.diagnostics: list[Diagnostic] = []
@@ -74,7 +93,7 @@ class _BookReader:
                 "error", Location(self.filename, 1), "has no headings, so there is nothing to publish",
                 "start the document with '# Title' and give it '## …' chapters"))
         chapters = tuple(self._freeze_chapter(c) for c in self.chapters)
-        title = self.title or chapters[0].title
+        title = self.title or self.front_matter.get("title") or chapters[0].title
         return Book(title=title, source=self.filename, location=self.title_location,
                     intro=tuple(self.intro), metadata=tuple(self.metadata), chapters=chapters,
                     diagnostics=tuple(self.diagnostics))
@@ -95,8 +114,9 @@ class _BookReader:
         end = self._block_end(index)
         if token.type == "table_open":
             table = self._table(self.tokens[index:end], location)
-            if self._in_metadata_chapter() and len(table.header) == 2 and not self.metadata:
-                self.metadata = [(row[0], row[1]) for row in table.rows if len(row) >= 2]
+            if self._in_metadata_chapter() and len(table.header) == 2 and not self.metadata_table_read:
+                self.metadata += [(row[0], row[1]) for row in table.rows if len(row) >= 2]
+                self.metadata_table_read = True
             self._add(table)
         elif token.type == "paragraph_open" and self._probability(self.tokens[index + 1], location):
             pass

@@ -39,11 +39,12 @@ def repair(diagram: Diagram, escape_angles: bool = True) -> Repaired:
     """The diagram's source with rejected labels quoted, and a note per change; with
     `escape_angles`, also `<` and `>` escaped for rendering (not for writing back)."""
     lines = diagram.source.split("\n")
-    if not lines or not FLOWCHART.match(next((l for l in lines if l.strip()), "")):
+    header = diagram.header_index
+    if header is None or not FLOWCHART.match(lines[header]):
         return Repaired(diagram.source, ())
     notes: list[Diagnostic] = []
     for index, line in enumerate(lines):
-        if index == 0 or NOT_NODES.match(line) or not line.strip():
+        if index <= header or NOT_NODES.match(line) or not line.strip():
             continue
         lines[index] = _repair_line(line, escape_angles, lambda column, label: notes.append(Diagnostic(
             "note", diagram.source_location(index + 1, column), f'quoted label "{label}"',
