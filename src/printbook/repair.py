@@ -29,6 +29,9 @@ LINK = re.compile(r"""(\s*(?:[<ox]?(?:-{2,}|={2,}|-\.+-)[>ox]?|~~~)\s*(?:\|[^|]*
 NODE = re.compile(r"^(\s*)([\w.\-]+)(.*?)(:::[\w-]+)?(\s*)$", re.S)
 
 
+WEB_IMAGE = re.compile(r"""\bimg\s*:\s*("[^"]*"|'[^']*')\s*,?\s*""")
+
+
 @dataclass(frozen=True, slots=True)
 class Repaired:
     source: str
@@ -37,8 +40,11 @@ class Repaired:
 
 def repair(diagram: Diagram, escape_angles: bool = True) -> Repaired:
     """The diagram's source with rejected labels quoted, and a note per change; with
-    `escape_angles`, also `<` and `>` escaped for rendering (not for writing back)."""
+    `escape_angles`, also what only rendering needs (not for writing back): `<` and `>` escaped,
+    and pictures named by URL (`A@{ img: "https://…" }`) left out, since nothing is fetched."""
     lines = diagram.source.split("\n")
+    if escape_angles:
+        lines = [WEB_IMAGE.sub("", line) if "@{" in line else line for line in lines]
     header = diagram.header_index
     if header is None or not FLOWCHART.match(lines[header]):
         return Repaired(diagram.source, ())

@@ -60,21 +60,16 @@ fs.writeFileSync(pagePath, `<!doctype html><html><head><meta charset="utf-8"><st
   `<body style="margin:0;background:white"><div id="shot"></div></body></html>`);
 const pageUrl = url.pathToFileURL(pagePath).href;
 
-// A 1x1 transparent PNG.
-const BLANK_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
-
 // A page with mermaid loaded and initialised once; every diagram is rendered in it.
 async function openRenderPage(browser) {
   const page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 800, deviceScaleFactor: 1 });
-  // Nothing is fetched from outside: an image a diagram names by URL (`A@{ img: "https://…" }`)
-  // gets a blank one, so that mermaid draws the diagram instead of failing on it (printSafe
-  // then drops the <image>); anything else from outside is refused.
+  // Nothing is fetched from outside (printbook's repair pass already leaves out the pictures a
+  // flowchart names by URL; printSafe drops any <image> that points outside).
   await page.setRequestInterception(true);
   page.on("request", (request) => {
     const address = request.url();
     if (address.startsWith("file:") || address.startsWith("data:") || address.startsWith("blob:")) request.continue();
-    else if (request.resourceType() === "image") request.respond({ status: 200, contentType: "image/png", body: BLANK_PNG });
     else request.abort();
   });
   await page.goto(pageUrl);
@@ -148,7 +143,7 @@ function printSafe(svg) {
     }
   }
   for (const bad of [...svg.querySelectorAll("script")]) bad.remove();
-  // Pictures from outside were never fetched (see openRenderPage) and would not be on paper.
+  // Pictures from outside are never fetched (see openRenderPage) and would not be on paper.
   for (const image of [...svg.querySelectorAll("image")]) {
     const address = (image.getAttribute("href") || image.getAttribute("xlink:href") || "").trim();
     if (!address.startsWith("data:image/")) image.remove();
