@@ -63,3 +63,10 @@ def test_subgraph_styled_by_its_title_gets_an_id_to_be_styled_by():
     assert lines[4] == '    subgraph "Other"' and lines[9] == '    style "Missing" fill:#fff'  # nothing to style: as written
     [note] = fixed.notes
     assert str(note).startswith('d.md:19:11: note: gave subgraph "Control Loop" the id Control_Loop_')
+
+
+def test_a_picture_named_by_url_is_left_out_for_rendering_only():
+    source = 'flowchart LR\n    P@{ img: "https://example.com/p.png", label: "Meme", pos: "b" }\n    P --> Q\n'
+    diagram = Diagram(source, Location("d.md", 1))
+    assert repair(diagram).source.split("\n")[1] == '    P@{ label: "Meme", pos: "b" }'
+    assert repair(diagram, escape_angles=False).source == source  # what lint --fix writes back keeps it
