@@ -116,3 +116,12 @@ def test_lists_of_unlinked_nodes_become_columns_going_down():
 
 def test_no_lists_no_third_layout():
     assert len(variants(FOUR)) == 4
+
+
+def test_likely_layouts_are_the_written_ones_and_the_listed_grid():
+    from printbook.restack import likely_variants
+
+    written_column, written_grid, _, _, _, listed_grid = variants(LISTS)
+    assert likely_variants(LISTS) == [written_column, written_grid, listed_grid]
+    assert likely_variants(FOUR) == variants(FOUR)[:2]
+    assert likely_variants("sequenceDiagram\n    A->>B: hi\n") == []

@@ -55,7 +55,7 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
     discrepancies = checks.check_numbers(book)
     step(f"2/4 rendering {len(book.diagrams())} diagrams")
     with diagrams.DiagramStage(_render_options(options, outdir)) as stage:
-        renderings, warnings = stage.render(book.diagrams())
+        renderings, warnings = rendered_for_outputs(stage, book.diagrams(), options)
         deck_renderings = _deck_pictures(stage, renderings)
         renderings = _handbook_pictures(stage, renderings, options.pdf)
 
@@ -142,6 +142,16 @@ def diagram_names(book: Book) -> dict[Diagram, str]:
         for position, diagram in enumerate(found, start=1):
             names[diagram] = f"q{question.number}" + (f"-{position}" if position > 1 else "")
     return {d: names.get(d, f"line-{d.location.line}") for d in book.diagrams()}
+
+
+def rendered_for_outputs(stage: diagrams.DiagramStage, found: list[Diagram], options: BuildOptions
+                         ) -> tuple[dict[Diagram, Rendering], list[Diagnostic]]:
+    """Every diagram with the likely restacked layouts, and all of them for the diagrams those
+    leave under the smallest text size of the handbook or of a slide."""
+    renderings, warnings = stage.render(found)
+    small = [d for d, r in renderings.items() if isinstance(r, Picture) and (
+        pdf.needs_parts(r, options.pdf) or deck.text_pt(deck.slide_picture(r)) < deck.SMALLEST_TEXT_PT)]
+    return stage.more_layouts(renderings, small), warnings
 
 
 def _handbook_pictures(stage: diagrams.DiagramStage, renderings: dict[Diagram, Rendering],

@@ -60,6 +60,7 @@ class DiagramStage:
         self.options = options
         self.cache = DiagramCache(options.cache_dir, render_fingerprint(options)) if options.cache_dir else None
         self.renderer = MmdcRenderer(options) if options.renderer == "mmdc" else MermaidRenderer(options)
+        self.answered: dict[str, dict] = {}  # this run's answers, with or without a cache
 
     def __enter__(self) -> DiagramStage:
         return self
@@ -70,11 +71,13 @@ class DiagramStage:
     def render(self, diagrams: Iterable[Diagram], progress: Progress | None = None
                ) -> tuple[dict[Diagram, Rendering], list[Diagnostic]]:
         """What each diagram became, a note per repair and a warning per diagram not drawn.
-        Top-down flowcharts with side-by-side subgraphs get restacked layouts as alternatives."""
+        Top-down flowcharts with side-by-side subgraphs get the likely restacked layouts as
+        alternatives (`more_layouts` adds the others)."""
         repaired = {d: repair(d) for d in diagrams}
         sources = [r.source for r in repaired.values()]
         by_source = self._ask([{"code": s} for s in dict.fromkeys(sources)], progress)
-        layouts = {s: restack.variants(s) if self.options.restack and _is_wide(by_source[s]) else [] for s in sources}
+        layouts = {s: restack.likely_variants(s) if self.options.restack and _is_wide(by_source[s]) else []
+                   for s in sources}
         variant_answers = self._ask([{"code": v} for s in sources for v in layouts[s]])
         renderings: dict[Diagram, Rendering] = {}
         for diagram, fixed in repaired.items():
@@ -89,6 +92,19 @@ class DiagramStage:
         diagnostics += [failure_diagnostic(d, repaired[d].source, r)
                         for d, r in renderings.items() if isinstance(r, DiagramFailure)]
         return renderings, diagnostics
+
+    def more_layouts(self, renderings: dict[Diagram, Rendering], diagrams: Iterable[Diagram]) -> dict[Diagram, Rendering]:
+        """`renderings` with every restacked layout as alternatives of the given diagrams, for
+        those the likely layouts leave too small."""
+        result = dict(renderings)
+        if not self.options.restack:
+            return result
+        chosen = {d: restack.variants(repair(d).source) for d in diagrams if isinstance(renderings.get(d), Picture)}
+        answers = self._ask([{"code": v} for found in chosen.values() for v in found])
+        for diagram, found in chosen.items():
+            alternatives = tuple(_picture(answers[v]) for v in found if _is_picture(answers[v]))
+            result[diagram] = replace(renderings[diagram], alternatives=alternatives)
+        return result
 
     def parts(self, diagrams: Iterable[Diagram]) -> dict[Diagram, tuple[Picture, ...]]:
         """Each diagram split into one picture per top-level subgraph, where it has two or more
@@ -120,16 +136,21 @@ class DiagramStage:
 
     def _ask(self, requests: list[dict], progress: Progress | None = None,
              key: Callable[[dict], str] = lambda request: request["code"]) -> dict[str, dict]:
-        """The renderer's answer to each request, by key: from the cache where it has it."""
+        """The renderer's answer to each request, by key: from this run's answers or the cache
+        where they have it."""
         unique = {key(r): r for r in requests}
-        answers = {k: _whole_characters(a) for k in unique if (a := self.cache.get(k, ("ok",)))} if self.cache else {}
+        answers = {k: self.answered[k] for k in unique if k in self.answered}
+        if self.cache:
+            answers |= {k: _whole_characters(a) for k in unique if k not in answers and (a := self.cache.get(k, ("ok",)))}
         missing = [k for k in unique if k not in answers]
         if missing:  # only now is a browser started
             fresh = self.renderer.ask([unique[k] for k in missing], progress)
             for k, answer in zip(missing, fresh):
                 answer = answers[k] = _whole_characters(answer)
-                if self.cache and not _is_transient(answer):
-                    self.cache.put(k, answer)
+                if not _is_transient(answer):
+                    self.answered[k] = answer
+                    if self.cache:
+                        self.cache.put(k, answer)
         return answers
 
 
