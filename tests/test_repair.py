@@ -69,4 +69,4 @@ def test_a_picture_named_by_url_is_left_out_for_rendering_only():
     source = 'flowchart LR\n    P@{ img: "https://example.com/p.png", label: "Meme", pos: "b" }\n    P --> Q\n'
     diagram = Diagram(source, Location("d.md", 1))
     assert repair(diagram).source.split("\n")[1] == '    P@{ label: "Meme", pos: "b" }'
-    assert repair(diagram, escape_angles=False).source == source  # what lint --fix writes back keeps it
+    assert repair(diagram, for_rendering=False).source == source  # what lint --fix writes back keeps it

@@ -32,8 +32,9 @@ def labels_of_svg(svg: str) -> list[str]:
 def tell(diagram: Diagram, svg: str | None = None) -> str:
     """The diagram in a few plain sentences."""
     lines = diagram.source.splitlines()
-    if lines and FLOWCHART.match(next((l for l in lines if l.strip()), "")):
-        return _tell_flowchart(lines[1:])
+    header = diagram.header_index
+    if header is not None and FLOWCHART.match(lines[header]):
+        return _tell_flowchart(lines[header + 1:])
     labels = labels_of_svg(svg) if svg else []
     return f"A {diagram.kind} diagram" + (": " + "; ".join(labels) + "." if labels else ".")
 

@@ -85,9 +85,7 @@ class DiagramStage:
             if not _is_picture(answer):
                 renderings[diagram] = DiagramFailure(answer.get("error", "unknown error"))
                 continue
-            alternatives = tuple(_picture(variant_answers[v]) for v in layouts[fixed.source]
-                                 if _is_picture(variant_answers[v]))
-            renderings[diagram] = replace(_picture(answer), alternatives=alternatives)
+            renderings[diagram] = replace(_picture(answer), alternatives=_drawn(variant_answers, layouts[fixed.source]))
         diagnostics = [note for r in repaired.values() for note in r.notes]
         diagnostics += [failure_diagnostic(d, repaired[d].source, r)
                         for d, r in renderings.items() if isinstance(r, DiagramFailure)]
@@ -102,8 +100,7 @@ class DiagramStage:
         chosen = {d: restack.variants(repair(d).source) for d in diagrams if isinstance(renderings.get(d), Picture)}
         answers = self._ask([{"code": v} for found in chosen.values() for v in found])
         for diagram, found in chosen.items():
-            alternatives = tuple(_picture(answers[v]) for v in found if _is_picture(answers[v]))
-            result[diagram] = replace(renderings[diagram], alternatives=alternatives)
+            result[diagram] = replace(renderings[diagram], alternatives=_drawn(answers, found))
         return result
 
     def parts(self, diagrams: Iterable[Diagram]) -> dict[Diagram, tuple[Picture, ...]]:
@@ -113,7 +110,7 @@ class DiagramStage:
         answers = self._ask([{"code": layout} for pieces in split.values() for piece in pieces for layout in piece])
         result = {}
         for diagram, pieces in split.items():
-            drawn = [[_picture(answers[layout]) for layout in piece if _is_picture(answers[layout])] for piece in pieces]
+            drawn = [_drawn(answers, piece) for piece in pieces]
             if pieces and all(drawn):
                 result[diagram] = tuple(replace(first, alternatives=tuple(others)) for first, *others in drawn)
         return result
@@ -141,7 +138,8 @@ class DiagramStage:
         unique = {key(r): r for r in requests}
         answers = {k: self.answered[k] for k in unique if k in self.answered}
         if self.cache:
-            answers |= {k: _whole_characters(a) for k in unique if k not in answers and (a := self.cache.get(k, ("ok",)))}
+            # (stored already mended, below)
+            answers |= {k: a for k in unique if k not in answers and (a := self.cache.get(k, ("ok",)))}
         missing = [k for k in unique if k not in answers]
         if missing:  # only now is a browser started
             fresh = self.renderer.ask([unique[k] for k in missing], progress)
@@ -162,6 +160,11 @@ def _whole_characters(answer: dict) -> dict:
 
 
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _drawn(answers: dict[str, dict], sources) -> tuple[Picture, ...]:
+    """The pictures of those of `sources` that mermaid drew."""
+    return tuple(_picture(answers[s]) for s in sources if _is_picture(answers[s]))
 
 
 def _is_picture(answer: dict) -> bool:

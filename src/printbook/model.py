@@ -77,24 +77,28 @@ class Diagram:
 
     @property
     def header_index(self) -> int | None:
-        """The index of the line naming the diagram's type, past any front matter (`---` …
-        `---`), %% comments and %%{init: …}%% directives, which may span lines."""
-        lines = self.source.splitlines()
-        start = 0
-        if lines and lines[0].strip() == "---":
-            start = next((i + 1 for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
-        in_directive = False
-        for index in range(start, len(lines)):
-            stripped = lines[index].strip()
-            if in_directive or (stripped.startswith("%%{") and "}%%" not in stripped):
-                in_directive = "}%%" not in stripped
-            elif stripped and not stripped.startswith("%%"):
-                return index
-        return None
+        return header_index(self.source)
 
     def source_location(self, diagram_line: int, column: int = 1) -> Location:
         """The file location of the diagram's own line `diagram_line` (1-based)."""
         return Location(self.location.file, self.location.line + diagram_line, column)
+
+
+def header_index(source: str) -> int | None:
+    """The index of the line naming a diagram's type, past any front matter (`---` … `---`),
+    %% comments and %%{init: …}%% directives, which may span lines."""
+    lines = source.splitlines()
+    start = 0
+    if lines and lines[0].strip() == "---":
+        start = next((i + 1 for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
+    in_directive = False
+    for index in range(start, len(lines)):
+        stripped = lines[index].strip()
+        if in_directive or (stripped.startswith("%%{") and "}%%" not in stripped):
+            in_directive = "}%%" not in stripped
+        elif stripped and not stripped.startswith("%%"):
+            return index
+    return None
 
 
 Block = Union[Prose, Table, Diagram]

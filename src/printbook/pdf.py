@@ -143,6 +143,7 @@ def _markdown() -> MarkdownIt:
         return str(jinja2.utils.markupsafe.escape(text))  # `Vec<T>`, `Box<dyn Trait>`: text, not HTML
 
     markdown.add_render_rule("html_inline", inline_html)
+
     def block_html(renderer, tokens, index, options, env) -> str:
         text = re.sub(r"<[^>]*>", " ", tokens[index].content).strip()
         return f"<p>{jinja2.utils.markupsafe.escape(text)}</p>\n" if text else ""
@@ -247,7 +248,7 @@ def svg_text_in_runs():
 
     def in_runs(svg, node, font_size):
         element = node._etree_node
-        single = all(len(normalize_list(node.get(name))) <= 1 for name in ("x", "y", "dx", "dy"))
+        single = all(len(_list_items(node.get(name))) <= 1 for name in ("x", "y", "dx", "dy"))
         if not element.text or not single or any(node.get(name) for name in ("rotate", "textLength", "letter-spacing")):
             return by_letter(svg, node, font_size)
         text = element.text
@@ -264,7 +265,7 @@ def svg_text_in_runs():
         svg_module.TAGS["text"] = svg_module.TAGS["tspan"] = svg_module.text = by_letter
 
 
-def normalize_list(value: str | None) -> list[str]:
+def _list_items(value: str | None) -> list[str]:
     """An SVG list attribute's items (`x="1 2,3"`)."""
     return (value or "").replace(",", " ").split()
 

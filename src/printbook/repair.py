@@ -38,12 +38,12 @@ class Repaired:
     notes: tuple[Diagnostic, ...]
 
 
-def repair(diagram: Diagram, escape_angles: bool = True) -> Repaired:
-    """The diagram's source with rejected labels quoted, and a note per change; with
-    `escape_angles`, also what only rendering needs (not for writing back): `<` and `>` escaped,
-    and pictures named by URL (`A@{ img: "https://…" }`) left out, since nothing is fetched."""
+def repair(diagram: Diagram, for_rendering: bool = True) -> Repaired:
+    """The diagram's source with rejected labels quoted, and a note per change; `for_rendering`,
+    also what only rendering needs (not for writing back): `<` and `>` escaped, and pictures
+    named by URL (`A@{ img: "https://…" }`) left out, since nothing is fetched."""
     lines = diagram.source.split("\n")
-    if escape_angles:
+    if for_rendering:
         lines = [WEB_IMAGE.sub("", line) if "@{" in line else line for line in lines]
     header = diagram.header_index
     if header is None or not FLOWCHART.match(lines[header]):
@@ -52,7 +52,7 @@ def repair(diagram: Diagram, escape_angles: bool = True) -> Repaired:
     for index, line in enumerate(lines):
         if index <= header or NOT_NODES.match(line) or not line.strip():
             continue
-        lines[index] = _repair_line(line, escape_angles, lambda column, label: notes.append(Diagnostic(
+        lines[index] = _repair_line(line, for_rendering, lambda column, label: notes.append(Diagnostic(
             "note", diagram.source_location(index + 1, column), f'quoted label "{label}"',
             "quote labels that hold ( ) [ ] { } | or start with / so mermaid reads them as text")))
     for index, title, name in _name_styled_subgraphs(lines):
@@ -211,7 +211,7 @@ def repaired_document(text: str, diagrams: list[Diagram]) -> str:
     line counts, so each diagram's lines are where the parser found them."""
     lines = text.split("\n")
     for diagram in diagrams:
-        fixed = repair(diagram, escape_angles=False)
+        fixed = repair(diagram, for_rendering=False)
         if not fixed.notes:
             continue
         first = diagram.location.line  # 0-based index of the diagram's first line is the fence's line number

@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import re
 
-from .repair import parse_node, split_at_links
+from .model import header_index
+from .repair import FLOWCHART, parse_node, split_at_links
 
 TOP_DOWN = re.compile(r"^\s*(graph|flowchart)\s+(TD|TB)\s*;?\s*$", re.I)
 SUBGRAPH = re.compile(r"^(\s*)subgraph\s+(.*?)\s*$")
@@ -39,7 +40,7 @@ def likely_variants(source: str) -> list[str]:
 def _layouts(source: str) -> list[tuple[str, bool]]:
     """Each variant, and whether it is among the likely ones."""
     lines = source.rstrip("\n").split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip() and not line.strip().startswith("%%")), None)
+    first = header_index(source)
     if first is None or not TOP_DOWN.match(lines[first]):
         return []
     ids, headers = _name_top_level_subgraphs(lines)
@@ -121,8 +122,8 @@ def parts(source: str) -> list[tuple[str, str]]:
     a part shows the labels of the nodes it links to elsewhere. [] for fewer than two subgraphs.
     Each part comes in two layouts: as mermaid lays a lone subgraph (across), and downward."""
     lines = source.rstrip("\n").split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip() and not line.strip().startswith("%%")), None)
-    if first is None or not re.match(r"^\s*(graph|flowchart)\b", lines[first], re.I):
+    first = header_index(source)
+    if first is None or not FLOWCHART.match(lines[first]):
         return []
     blocks: list[list[str]] = []
     shared: list[str] = []  # class and style lines, for the parts they apply to
