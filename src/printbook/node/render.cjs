@@ -73,12 +73,33 @@ async function openRenderPage(browser) {
     else request.abort();
   });
   await page.goto(pageUrl);
-  await page.addScriptTag({ content: `window.printSafe = ${printSafe.toString()};` });
+  await page.addScriptTag({ content: `const PRINTED_PROPERTIES = ${JSON.stringify(PRINTED_PROPERTIES)};
+    ${printedValue.toString()}
+    window.printSafe = ${printSafe.toString()};` });
   await page.evaluate(async (config) => {
     await document.fonts.ready;
     window.mermaid.initialize({ startOnLoad: false, ...config });
   }, settings.config);
   return { page, busy: false };
+}
+
+// What printSafe writes as attributes (see there).
+const PRINTED_PROPERTIES = ["fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-opacity",
+  "stroke-dasharray", "stroke-dashoffset", "stroke-linecap", "stroke-linejoin", "stroke-miterlimit",
+  "font-family", "font-size", "font-style", "font-weight", "text-anchor", "dominant-baseline", "visibility",
+  "marker-start", "marker-mid", "marker-end", "opacity", "display"];
+
+// The attribute to write for a computed property, or null: an inherited property where it differs
+// from the parent's (`parent` is null at the root), opacity where it is not 1, display only as none.
+// A reference to a part of the SVG, which the browser reports as `url("file:///…#id")`, as `url(#id)`.
+function printedValue(name, value, parent) {
+  const local = (v) => {
+    const match = /^url\(\s*["']?[^#"')]*(#[^"')]+)["']?\s*\)$/.exec(v);
+    return match ? `url(${match[1]})` : v;
+  };
+  if (name === "opacity") return value === "1" ? null : value;
+  if (name === "display") return value === "none" ? value : null;
+  return parent !== null && local(value) === local(parent) ? null : local(value);
 }
 
 // Runs in the page (installed there as window.printSafe): make the SVG safe and cheap to print.
@@ -210,16 +231,26 @@ function printSafe(svg) {
       element.style.textAnchor = "start";
     }
   }
-  for (const sheet of [...svg.querySelectorAll("style")]) {
-    const kept = [];
-    for (const rule of sheet.sheet ? [...sheet.sheet.cssRules] : []) {
-      if (!(rule instanceof CSSStyleRule)) continue; // @keyframes and the like animate nothing on paper
-      try {
-        if (svg.matches(rule.selectorText) || svg.querySelector(rule.selectorText)) kept.push(rule.cssText);
-      } catch (_) { /* a selector the DOM API cannot query */ }
+  // Every element's look as presentation attributes, and no CSS left: WeasyPrint parses each
+  // diagram's stylesheet and matches it against every node, a third of its time on the seed's
+  // diagrams; attributes it reads as they are. An inherited property is written where it differs
+  // from the parent's; everything is measured before anything is written.
+  const elements = [svg, ...svg.querySelectorAll("*")];
+  const looks = new Map(elements.map((element) => {
+    const style = getComputedStyle(element);
+    return [element, Object.fromEntries(PRINTED_PROPERTIES.map((name) => [name, style.getPropertyValue(name)]))];
+  }));
+  for (const element of elements) {
+    const look = looks.get(element);
+    const parent = element === svg ? null : looks.get(element.parentNode);
+    for (const name of PRINTED_PROPERTIES) {
+      const value = printedValue(name, look[name], parent && parent[name]);
+      if (value === null) element.removeAttribute(name);
+      else element.setAttribute(name, value);
     }
-    sheet.textContent = kept.join("\n");
   }
+  for (const sheet of [...svg.querySelectorAll("style")]) sheet.remove();
+  for (const element of elements) element.removeAttribute("style");
   // Last, once no CSS rule needs them: mermaid's data-* attributes (edge points as base64, ids)
   // draw nothing, and WeasyPrint copies every attribute of a group to each of its children.
   for (const element of [svg, ...svg.querySelectorAll("*")]) {
