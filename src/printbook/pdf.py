@@ -9,10 +9,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 from markdown_it import MarkdownIt
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
+from weasyprint.formatting_structure.boxes import TextBox
 from weasyprint.text.fonts import FontConfiguration
 
 from . import describe, resources
@@ -29,6 +32,8 @@ DIAGRAM_TEXT_PX = 16
 DIAGRAM_NATURAL_SCALE = 0.75
 # Below this, a diagram goes on a landscape page if that prints it larger.
 SMALLEST_TEXT_PT = 7
+FIGURE_SPACE = "\u2007"  # as wide as a digit
+PAGE_NUMBER_DIGITS = 3  # the room for each page number in the contents and question lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,20 +69,58 @@ class PdfResult:
 
 def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
               discrepancies: list[Discrepancy] = (), options: PdfOptions = PdfOptions()) -> PdfResult:
-    html = render_html(book, renderings, discrepancies, options)
     fonts = FontConfiguration()
     stylesheets = [CSS(filename=str(resources.assets_dir() / "print.css"), font_config=fonts),
                    CSS(string=options.page_css(), font_config=fonts)]
     with svg_text_in_runs():
-        document = HTML(string=html, base_url=str(resources.assets_dir())).render(
-            stylesheets=stylesheets, font_config=fonts)
+        document = typeset(
+            lambda digits: render_html(book, renderings, discrepancies, options, page_number_digits=digits),
+            lambda html: HTML(string=html, base_url=str(resources.assets_dir())).render(
+                stylesheets=stylesheets, font_config=fonts))
         # Tagged (PDF/UA-1): screen readers get the structure and each diagram's alt text.
         document.write_pdf(target, pdf_variant="pdf/ua-1")
     return PdfResult(pages=len(document.pages))
 
 
+def typeset(html_with_blanks: Callable[[int], str], lay_out: Callable[[str], Document]) -> Document:
+    """The handbook laid out, its page numbers written in. `html_with_blanks(digits)` is its HTML
+    with a blank as wide as `digits` digits wherever a page number goes (0: no blanks).
+
+    WeasyPrint lays out each page that shows a page number by `target-counter` three times over:
+    a third of the seed's typesetting time went on its contents, at-a-glance and opener pages.
+    A blank of figure spaces is exactly as wide as a number of as many digits (Noto Sans's digits
+    are all one width), so the numbers can be written into the laid-out blanks and nothing moves.
+    Where that fails (a WeasyPrint laid out differently inside), WeasyPrint numbers the pages."""
+    digits = PAGE_NUMBER_DIGITS
+    html = html_with_blanks(digits)
+    document = lay_out(html)
+    while len(str(len(document.pages))) > digits:  # a book of a thousand pages or more
+        digits = len(str(len(document.pages)))
+        html = html_with_blanks(digits)
+        document = lay_out(html)
+    try:
+        written = _write_in_page_numbers(document, blanks=html.count("data-page-of="))
+    except (AttributeError, TypeError):
+        written = False
+    return document if written else lay_out(html_with_blanks(0))
+
+
+def _write_in_page_numbers(document: Document, blanks: int) -> bool:
+    """Write the page number of its anchor into each blank; True if all `blanks` were written."""
+    pages_of = {f"#{anchor}": number for number, page in enumerate(document.pages, start=1) for anchor in page.anchors}
+    found = [(box, pages_of.get(box.element.get("data-page-of")))
+             for page in document.pages for box in page._page_box.descendants()
+             if isinstance(box, TextBox) and box.text and not box.text.strip(FIGURE_SPACE)]
+    if len(found) != blanks or any(number is None or len(str(number)) > len(box.text) for box, number in found):
+        return False
+    for box, number in found:
+        box.text = str(number).rjust(len(box.text), FIGURE_SPACE)
+        box.pango_layout.text = box.text  # WeasyPrint sets its Pango layout up from this to draw it
+    return True
+
+
 def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies: list[Discrepancy] = (),
-                options: PdfOptions = PdfOptions()) -> str:
+                options: PdfOptions = PdfOptions(), page_number_digits: int = 0) -> str:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resources.templates_dir()),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
@@ -112,6 +155,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         band_counts=lambda questions: [(name, sum(q.band == name for q in questions)) for name, _ in BANDS],
         discrepancies_in=lambda chapter: _discrepancies_in(chapter, book, discrepancies, shown),
         notes_lines=NOTES_LINES,
+        page_number_blank=FIGURE_SPACE * page_number_digits,
     )
 
 

@@ -1,0 +1,67 @@
+"""Page numbers in the contents and the question lists, written into the laid-out handbook."""
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import EXAMPLE, flat_text
+from printbook import pdf
+from printbook.parse import parse_file, parse_text
+
+
+def contents_numbers(path) -> dict[str, int]:
+    """Each question's page number as the contents page gives it."""
+    text = flat_text(PdfReader(path).pages[1].extract_text().replace(pdf.FIGURE_SPACE, " "))
+    return {label: int(number) for label, number in re.findall(r"(Q\d+)\. .*?\.{4,} ?(\d+)", text)}
+
+
+def heading_pages(path, book) -> dict[str, int]:
+    """The page each question's heading is printed on."""
+    texts = [flat_text(page.extract_text()) for page in PdfReader(path).pages]
+    return {f"Q{q.number}": next(i for i, text in enumerate(texts, start=1) if f"Q{q.number} {q.title[:25]}" in text)
+            for q in book.questions}
+
+
+@pytest.mark.e2e
+def test_page_numbers_are_written_in_and_match_weasyprints_own(tmp_path, monkeypatch):
+    book = parse_file(EXAMPLE)
+    written = []
+    write_in = pdf._write_in_page_numbers
+    monkeypatch.setattr(pdf, "_write_in_page_numbers",
+                        lambda document, blanks: written.append(write_in(document, blanks)) or written[-1])
+    pdf.write_pdf(book, {}, tmp_path / "written.pdf")
+    assert written == [True]  # no second layout
+    numbers = contents_numbers(tmp_path / "written.pdf")
+    assert len(numbers) == len(book.questions)
+    assert numbers == heading_pages(tmp_path / "written.pdf", book)
+
+    # Where they cannot be written in, WeasyPrint's target-counter gives the same numbers.
+    monkeypatch.setattr(pdf, "_write_in_page_numbers", lambda document, blanks: False)
+    pdf.write_pdf(book, {}, tmp_path / "counted.pdf")
+    assert contents_numbers(tmp_path / "counted.pdf") == numbers
+    glance = [flat_text(PdfReader(tmp_path / name).pages[2].extract_text().replace(pdf.FIGURE_SPACE, " "))
+              for name in ("written.pdf", "counted.pdf")]
+    assert glance[0] == glance[1]
+
+
+def test_a_thousand_pages_get_four_digits_and_a_failed_write_in_falls_back_to_weasyprint():
+    asked = []
+
+    def html_with_blanks(digits):
+        asked.append(digits)
+        return f'<span data-page-of="#q-1">{pdf.FIGURE_SPACE * digits}</span>'
+
+    # Pages not laid out by WeasyPrint: no anchors to find, so the write-in cannot work.
+    laid_out = pdf.typeset(html_with_blanks, lambda html: SimpleNamespace(pages=[object()] * 1200))
+    assert asked == [3, 4, 0] and len(laid_out.pages) == 1200
+
+
+@pytest.mark.e2e
+def test_a_book_without_page_numbers_is_laid_out_once(tmp_path, monkeypatch):
+    laid_out = []
+    lay_out = pdf.HTML.render
+    monkeypatch.setattr(pdf.HTML, "render", lambda self, **kw: laid_out.append(1) or lay_out(self, **kw))
+    pdf.write_pdf(parse_text("# Only a title\n\nSome words and no chapters.\n", "t.md"), {}, tmp_path / "t.pdf")
+    assert len(laid_out) == 1
