@@ -10,11 +10,15 @@ Measured in one run on this machine:
                      asciidoctor-diagram work this way); timed on 16 diagrams spread over the document,
                      scaled to all of them
   mmdc markdown    - `mmdc -i doc.md -o out.md`, mermaid-cli's Markdown mode, on the repaired document
-and the PDF stage (WeasyPrint) on printbook's clean SVGs.
+and the PDF stage (WeasyPrint), the same handbook with: empty boxes for diagrams (the handbook's own
+share), mermaid's own SVGs with WeasyPrint as shipped (the reference) and with printbook's text runs,
+and printbook's print-safe SVGs.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import subprocess
 import sys
@@ -22,6 +26,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from unittest import mock
 
 from printbook import build, diagrams, pdf, repair
 from printbook.model import Picture
@@ -36,6 +41,16 @@ def timed(function):
     started = time.perf_counter()
     result = function()
     return time.perf_counter() - started, result
+
+
+def blank_pictures(renderings: dict) -> dict:
+    """The same pictures, each an empty SVG of its size: the handbook's own share of the PDF stage."""
+    def blank(picture: Picture) -> Picture:
+        svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{picture.width}" height="{picture.height}"/>'
+        return dataclasses.replace(picture, svg=svg, alternatives=tuple(blank(p) for p in picture.alternatives),
+                                   parts=tuple(blank(p) for p in picture.parts))
+
+    return {d: blank(r) if isinstance(r, Picture) else r for d, r in renderings.items()}
 
 
 def as_built(found, options: diagrams.RenderOptions):
@@ -84,17 +99,23 @@ def main() -> None:
         status = "" if result.returncode == 0 else " (failed)"
         rows.append((f"mmdc markdown mode{status}", markdown_time))
 
-        # The PDF stage on mermaid's own SVGs (what mmdc's markdown mode wrote) and on printbook's.
+        # The PDF stage on mermaid's own SVGs (what mmdc's markdown mode wrote) and on printbook's,
+        # in the same handbook; and with empty boxes for diagrams, what the handbook alone costs.
         raw_svgs = sorted(scratch.glob("out-*.svg"), key=lambda p: int(p.stem.split("-")[1]))
-        pdf_rows = []
+        pdf_rows = [("the handbook alone (diagrams as empty boxes)", blank_pictures(renderings), "blank.pdf", True)]
         if len(raw_svgs) == len(found):
             raw = {d: Picture(p.read_text(), *diagrams.svg_size(p.read_text())) for d, p in zip(found, raw_svgs)}
-            pdf_rows.append(("mermaid's own SVG (mmdc), original layouts", raw, "raw.pdf"))
-        pdf_rows += [("printbook's print-safe SVG, original layouts", plain_renderings, "plain.pdf"),
-                     ("printbook's print-safe SVG, as built (restacked)", renderings, "book.pdf")]
+            pdf_rows += [("mermaid's own SVG, WeasyPrint as shipped", raw, "raw-stock.pdf", False),
+                         ("mermaid's own SVG, text drawn in runs", raw, "raw.pdf", True)]
+        pdf_rows += [("printbook's SVG, original layouts", plain_renderings, "plain.pdf", True),
+                     ("printbook's SVG, as built (restacked)", renderings, "book.pdf", True)]
         pdf_results = []
-        for name, pictures, file_name in pdf_rows:
-            seconds, result = timed(lambda: pdf.write_pdf(book, pictures, scratch / file_name))
+        for name, pictures, file_name, in_runs in pdf_rows:
+            # WeasyPrint as shipped draws SVG text letter by letter; printbook draws it in runs.
+            with contextlib.ExitStack() as stack:
+                if not in_runs:
+                    stack.enter_context(mock.patch.object(pdf, "svg_text_in_runs", contextlib.nullcontext))
+                seconds, result = timed(lambda: pdf.write_pdf(book, pictures, scratch / file_name))
             pdf_results.append((name, seconds, result.pages, (scratch / file_name).stat().st_size))
 
     print(f"\n{'diagram stage':<48}{'seconds':>9}{'vs cold, original layouts':>27}")
@@ -105,10 +126,16 @@ def main() -> None:
           f"{mmdc_markdown / cold:.1f}x faster than mmdc's markdown mode; with restacked layouts "
           f"{mmdc_each / restacked:.1f}x and {mmdc_markdown / restacked:.1f}x; warm takes {warm:.2f} s.")
     print(f"\n{'PDF stage (WeasyPrint), same handbook':<50}{'seconds':>9}{'pages':>7}{'MB':>7}{'vs mermaid SVG':>16}")
-    reference = pdf_results[0][1]
+    times = {name: seconds for name, seconds, _, _ in pdf_results}
+    reference = times.get("mermaid's own SVG, WeasyPrint as shipped")
     for name, seconds, pages, size in pdf_results:
-        print(f"{name:<50}{seconds:>9.2f}{pages:>7}{size / 1e6:>7.2f}{seconds / reference:>15.2f}x")
-
+        ratio = f"{seconds / reference:>15.2f}x" if reference else ""
+        print(f"{name:<50}{seconds:>9.2f}{pages:>7}{size / 1e6:>7.2f}{ratio}")
+    if reference:
+        alone = times["the handbook alone (diagrams as empty boxes)"]
+        ours = times["printbook's SVG, as built (restacked)"]
+        print(f"\nThe diagrams alone (time above the handbook alone): printbook's {ours - alone:.2f} s, mermaid's "
+              f"{reference - alone:.2f} s as shipped: {(ours - alone) / (reference - alone):.2f}x.")
 
 if __name__ == "__main__":
     main()
