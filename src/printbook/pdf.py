@@ -126,7 +126,11 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     markdown = _markdown()
     upright, landscape = options.diagram_boxes()
-    boxes = {d: _box_for(renderings.get(d), upright, landscape) for d in book.diagrams()}
+    # Only a question's diagram can take a landscape page (its question goes with it); others stay
+    # in the text column.
+    in_questions = {b for c in book.chapters for q in c.questions for b in q.blocks}
+    boxes = {d: _box_for(renderings.get(d), upright, landscape if d in in_questions else upright)
+             for d in book.diagrams()}
 
     def block_html(block) -> str:
         """One block as HTML; the template places it."""
