@@ -4,6 +4,7 @@ read back from the files it wrote."""
 import re
 import subprocess
 
+import pdfplumber
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
@@ -215,3 +216,18 @@ def test_contents_and_glance_entries_are_links_to_their_pages(example_build):
     questions = len(example_build.book.questions)
     assert len(targets) >= questions * 2  # every question in the contents and at a glance
     assert all(isinstance(t, int) and 3 <= t <= len(reader.pages) for t in targets)
+
+
+def test_a_long_chain_goes_down_and_a_diagram_outside_questions_stays_in_the_text_column(tmp_path):
+    chain = " --> ".join(f"N{i}[Step number {i} of the long chain]" for i in range(14))
+    document = tmp_path / "chain.md"
+    document.write_text(f"# Chains\n\n## Overview\n\n```mermaid\ngraph LR\n    {chain}\n```\n\n"
+                        f"## Section 1: One (Q1-Q1)\n\n### Q1. Chain?\n**Probability**: 50\n\n```mermaid\ngraph LR\n    {chain}\n```\n")
+    report = build(document, tmp_path / "out")
+    with pdfplumber.open(pdf_of(report)) as handbook:
+        for page in handbook.pages:
+            assert max(c["x1"] for c in page.chars) <= page.width - 50  # nothing runs off the page
+        diagram_pages = [p for p in handbook.pages if "Step number 13" in (p.extract_text() or "")]
+        assert len(diagram_pages) == 2
+        # Laid across, the chain printed at about 2 pt; turned to go down, at 6.6 pt on this page size.
+        assert all(min(c["size"] for c in p.chars) > 6 for p in diagram_pages)

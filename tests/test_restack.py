@@ -1,7 +1,7 @@
 """Layout variants of side-by-side subgraphs, and choosing the layout that prints largest."""
 
 from printbook.model import Picture
-from printbook.restack import parts, variants
+from printbook.restack import parts, turned, variants
 
 FOUR = """graph TD
     subgraph "Static Dispatch"
@@ -125,3 +125,11 @@ def test_likely_layouts_are_the_written_ones_and_the_listed_grid():
     assert likely_variants(LISTS) == [written_column, written_grid, listed_grid]
     assert likely_variants(FOUR) == variants(FOUR)[:2]
     assert likely_variants("sequenceDiagram\n    A->>B: hi\n") == []
+
+
+def test_a_flowchart_turned_a_quarter_keeps_everything_but_its_direction():
+    assert turned("flowchart LR\n    A --> B\n") == ["flowchart TD\n    A --> B\n"]
+    assert turned("%%{init: {}}%%\ngraph TD;\n    A --> B\n") == ["%%{init: {}}%%\ngraph LR;\n    A --> B\n"]
+    assert turned("graph\n    A --> B\n") == ["graph LR\n    A --> B\n"]  # mermaid's default is TD
+    assert turned("graph BT\n    A --> B\n") == ["graph RL\n    A --> B\n"]
+    assert turned("sequenceDiagram\n    A->>B: hi\n") == []

@@ -92,12 +92,13 @@ class DiagramStage:
         return renderings, diagnostics
 
     def more_layouts(self, renderings: dict[Diagram, Rendering], diagrams: Iterable[Diagram]) -> dict[Diagram, Rendering]:
-        """`renderings` with every restacked layout as alternatives of the given diagrams, for
-        those the likely layouts leave too small."""
+        """`renderings` with every restacked layout, and the flowchart turned a quarter, as
+        alternatives of the given diagrams, for those the likely layouts leave too small."""
         result = dict(renderings)
         if not self.options.restack:
             return result
-        chosen = {d: restack.variants(repair(d).source) for d in diagrams if isinstance(renderings.get(d), Picture)}
+        sources = {d: repair(d).source for d in diagrams if isinstance(renderings.get(d), Picture)}
+        chosen = {d: restack.variants(source) + restack.turned(source) for d, source in sources.items()}
         answers = self._ask([{"code": v} for found in chosen.values() for v in found])
         for diagram, found in chosen.items():
             result[diagram] = replace(renderings[diagram], alternatives=_drawn(answers, found))

@@ -1,4 +1,5 @@
-"""Layout variants of a top-down flowchart whose subgraphs mermaid lays side by side.
+"""Layout variants of a top-down flowchart whose subgraphs mermaid lays side by side (and of any
+flowchart, turned a quarter).
 
 mermaid puts unlinked subgraphs of a `graph TD` next to each other: the seed's usual four make a
 picture five times wider than tall, whose labels print at under 3 pt in a text column. Invisible
@@ -59,6 +60,24 @@ def _layouts(source: str) -> list[tuple[str, bool]]:
         bodies.append((listed, "listed"))
     return [("\n".join(body + _links(ids, c)) + "\n", kind == "written" or (kind == "listed" and c == columns[-1]))
             for body, kind in bodies for c in columns]
+
+
+# A flowchart's header, and the direction that turns it a quarter: a long chain laid across fits
+# better going down, a tall decision tree laid across may fit a landscape page or a slide better.
+HEADER = re.compile(r"^(\s*(?:graph|flowchart))(?:\s+(TD|TB|BT|LR|RL))?(\s*;?\s*)$", re.I)
+TURNED = {"TD": "LR", "TB": "LR", "BT": "RL", "LR": "TD", "RL": "BT"}
+
+
+def turned(source: str) -> list[str]:
+    """`source` with its flowchart's direction turned a quarter, or [] if it is no flowchart."""
+    lines = source.rstrip("\n").split("\n")
+    first = header_index(source)
+    header = HEADER.match(lines[first]) if first is not None else None
+    if not header:
+        return []
+    keyword, direction, tail = header.groups()
+    lines[first] = f"{keyword} {TURNED[(direction or 'TD').upper()]}{tail}"
+    return ["\n".join(lines) + "\n"]
 
 
 def _name_top_level_subgraphs(lines: list[str]) -> tuple[list[str], set[int]]:
