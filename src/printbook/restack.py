@@ -16,7 +16,8 @@ import re
 from .model import header_index
 from .repair import FLOWCHART, parse_node, split_at_links
 
-TOP_DOWN = re.compile(r"^\s*(graph|flowchart)\s+(TD|TB)\s*;?\s*$", re.I)
+# A flowchart's header line, with its direction where it states one.
+HEADER = re.compile(r"^(\s*(?:graph|flowchart))(?:\s+(TD|TB|BT|LR|RL))?(\s*;?\s*)$", re.I)
 SUBGRAPH = re.compile(r"^(\s*)subgraph\s+(.*?)\s*$")
 END = re.compile(r"^\s*end\s*;?\s*$")
 # `subgraph id`, `subgraph id [Title]`, `subgraph id["Title"]`: the id can be linked as it is.
@@ -40,9 +41,8 @@ def likely_variants(source: str) -> list[str]:
 
 def _layouts(source: str) -> list[tuple[str, bool]]:
     """Each variant, and whether it is among the likely ones."""
-    lines = source.rstrip("\n").split("\n")
-    first = header_index(source)
-    if first is None or not TOP_DOWN.match(lines[first]):
+    lines, first, header = _header(source)
+    if not header or (header.group(2) or "").upper() not in ("TD", "TB"):  # stated top-down only
         return []
     ids, headers = _name_top_level_subgraphs(lines)
     if len(ids) < 2:
@@ -62,22 +62,26 @@ def _layouts(source: str) -> list[tuple[str, bool]]:
             for body, kind in bodies for c in columns]
 
 
-# A flowchart's header, and the direction that turns it a quarter: a long chain laid across fits
-# better going down, a tall decision tree laid across may fit a landscape page or a slide better.
-HEADER = re.compile(r"^(\s*(?:graph|flowchart))(?:\s+(TD|TB|BT|LR|RL))?(\s*;?\s*)$", re.I)
+# The direction that turns a flowchart a quarter: a long chain laid across fits better going down,
+# a tall decision tree laid across may fit a landscape page or a slide better.
 TURNED = {"TD": "LR", "TB": "LR", "BT": "RL", "LR": "TD", "RL": "BT"}
 
 
 def turned(source: str) -> list[str]:
     """`source` with its flowchart's direction turned a quarter, or [] if it is no flowchart."""
-    lines = source.rstrip("\n").split("\n")
-    first = header_index(source)
-    header = HEADER.match(lines[first]) if first is not None else None
+    lines, first, header = _header(source)
     if not header:
         return []
     keyword, direction, tail = header.groups()
     lines[first] = f"{keyword} {TURNED[(direction or 'TD').upper()]}{tail}"
     return ["\n".join(lines) + "\n"]
+
+
+def _header(source: str) -> tuple[list[str], int | None, re.Match | None]:
+    """The source's lines, the index of its header line and, for a flowchart, the header's match."""
+    lines = source.rstrip("\n").split("\n")
+    first = header_index(source)
+    return lines, first, HEADER.match(lines[first]) if first is not None else None
 
 
 def _name_top_level_subgraphs(lines: list[str]) -> tuple[list[str], set[int]]:
