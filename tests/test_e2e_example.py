@@ -39,7 +39,6 @@ def test_pdf_draws_diagram_labels_as_text(example_build):
 def test_diagram_labels_are_drawn_as_whole_runs_that_search_and_copy_find(example_build):
     """Each line of a label is one run of text (pdf.svg_text_in_runs), not one per letter as
     WeasyPrint draws SVG text: fewer operations to draw, kerning, and words found whole."""
-    import pdfplumber
     from pypdf.generic import ContentStream
 
     with pdf.svg_text_in_runs() as active:

@@ -250,11 +250,12 @@ function printSafe(svg) {
     }
   }
   for (const sheet of [...svg.querySelectorAll("style")]) sheet.remove();
-  for (const element of elements) element.removeAttribute("style");
-  // Last, once no CSS rule needs them: mermaid's data-* attributes (edge points as base64, ids)
+  // With no CSS left, mermaid's data-* attributes (edge points as base64, ids) serve nothing: they
   // draw nothing, and WeasyPrint copies every attribute of a group to each of its children.
-  for (const element of [svg, ...svg.querySelectorAll("*")]) {
-    for (const name of element.getAttributeNames()) if (name.startsWith("data-")) element.removeAttribute(name);
+  for (const element of elements) {
+    for (const name of element.getAttributeNames()) {
+      if (name === "style" || name.startsWith("data-")) element.removeAttribute(name);
+    }
   }
 }
 
