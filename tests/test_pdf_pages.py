@@ -1,5 +1,6 @@
 """Page numbers in the contents and the question lists, written into the laid-out handbook."""
 
+import gc
 import re
 from types import SimpleNamespace
 
@@ -65,3 +66,12 @@ def test_a_book_without_page_numbers_is_laid_out_once(tmp_path, monkeypatch):
     monkeypatch.setattr(pdf.HTML, "render", lambda self, **kw: laid_out.append(1) or lay_out(self, **kw))
     pdf.write_pdf(parse_text("# Only a title\n\nSome words and no chapters.\n", "t.md"), {}, tmp_path / "t.pdf")
     assert len(laid_out) == 1
+
+
+def test_the_garbage_collector_is_paused_only_while_typesetting(tmp_path, monkeypatch):
+    seen = []
+    monkeypatch.setattr(pdf, "typeset", lambda *args: seen.append(gc.isenabled()) or 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        pdf.write_pdf(parse_text("# T\n", "t.md"), {}, tmp_path / "t.pdf")
+    assert seen == [False]
+    assert gc.isenabled()  # even when typesetting failed
