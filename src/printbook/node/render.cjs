@@ -74,7 +74,11 @@ async function openRenderPage(browser) {
   });
   await page.goto(pageUrl);
   await page.addScriptTag({ content: `const PRINTED_PROPERTIES = ${JSON.stringify(PRINTED_PROPERTIES)};
+    const INHERITED_PROPERTIES = ${JSON.stringify(INHERITED_PROPERTIES)};
+    const TRANSFORMABLE = new Set(${JSON.stringify([...TRANSFORMABLE])});
+    const DEFINITIONS = ${JSON.stringify(DEFINITIONS)};
     ${printedValue.toString()}
+    ${dissolveGroups.toString()}
     window.printSafe = ${printSafe.toString()};` });
   await page.evaluate(async (config) => {
     await document.fonts.ready;
@@ -256,6 +260,55 @@ function printSafe(svg) {
     for (const name of element.getAttributeNames()) {
       if (name === "style" || name.startsWith("data-")) element.removeAttribute(name);
     }
+  }
+  dissolveGroups(svg);
+}
+
+// Inherited: a child that does not set one of these shows its parent's.
+const INHERITED_PROPERTIES = PRINTED_PROPERTIES.filter((name) => name !== "opacity" && name !== "display");
+// What may carry a transform in SVG 1.1, and so take over a dissolved group's.
+const TRANSFORMABLE = new Set(["g", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "use", "image"]);
+const DEFINITIONS = "marker, linearGradient, radialGradient, filter, clipPath, mask, pattern, symbol";
+
+// Runs in the page, after printSafe has written every look as attributes: the SVG with fewer
+// elements, drawn the same. WeasyPrint saves, sets up and restores its state for each element it
+// enters; mermaid nests every label three groups deep and defines a dozen markers and filters per
+// diagram, mostly unused (groups were 9,500 of the seed's 20,500 diagram elements).
+// - a group that only holds or moves its content is dissolved into it: its inherited look goes
+//   onto each child that does not set its own, its transform in front of the child's (only for a
+//   single child, so that no transform is written twice); a group with anything else (opacity,
+//   a filter, a clip, an id something points to) stays.
+// - definitions nothing refers to go, and so do groups left empty.
+function dissolveGroups(svg) {
+  const referenced = new Set();
+  for (const element of svg.querySelectorAll("*")) {
+    for (const name of element.getAttributeNames()) {
+      const value = element.getAttribute(name);
+      for (const match of value.matchAll(/url\(\s*#([^)\s]+)\s*\)/g)) referenced.add(match[1]);
+      if ((name === "href" || name === "xlink:href") && value.startsWith("#")) referenced.add(value.slice(1));
+    }
+  }
+  for (const definition of [...svg.querySelectorAll(DEFINITIONS)]) {
+    if (!referenced.has(definition.id)) definition.remove();
+  }
+  const movable = new Set(["class", "transform", ...INHERITED_PROPERTIES]);
+  for (const group of [...svg.querySelectorAll("g, defs")].reverse()) {  // the innermost first
+    if (!group.children.length && !group.textContent.trim()) {
+      group.remove();
+      continue;
+    }
+    if (group.tagName !== "g" || (group.id && referenced.has(group.id))) continue;
+    if (group.getAttributeNames().some((name) => name !== "id" && !movable.has(name))) continue;
+    const transform = group.getAttribute("transform");
+    const children = [...group.children];
+    if (transform && (children.length !== 1 || !TRANSFORMABLE.has(children[0].tagName))) continue;
+    for (const child of children) {
+      for (const name of INHERITED_PROPERTIES) {
+        if (group.hasAttribute(name) && !child.hasAttribute(name)) child.setAttribute(name, group.getAttribute(name));
+      }
+      if (transform) child.setAttribute("transform", `${transform} ${child.getAttribute("transform") || ""}`.trim());
+    }
+    group.replaceWith(...group.childNodes);
   }
 }
 
