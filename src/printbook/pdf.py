@@ -16,10 +16,11 @@ import jinja2
 from markdown_it import MarkdownIt
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
-from weasyprint.formatting_structure.boxes import TextBox
+from weasyprint.formatting_structure.boxes import MarginBox, TextBox
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.text.line_break import Layout, line_size
 
-from . import describe, resources
+from . import describe, pdf_parts, resources
 from .model import BANDS, Book, Chapter, Diagram, DiagramFailure, Discrepancy, Picture, Prose, Rendering, Table
 
 PX_PER_MM = 96 / 25.4
@@ -72,15 +73,38 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
               discrepancies: list[Discrepancy] = (), options: PdfOptions = PdfOptions()) -> PdfResult:
     fonts = FontConfiguration()
     stylesheets = [CSS(filename=str(resources.assets_dir() / "print.css"), font_config=fonts),
-                   CSS(string=options.page_css(), font_config=fonts)]
-    with svg_text_in_runs(), collector_paused():
-        document = typeset(
-            lambda digits: render_html(book, renderings, discrepancies, options, page_number_digits=digits),
-            lambda html: HTML(string=html, base_url=str(resources.assets_dir())).render(
-                stylesheets=stylesheets, font_config=fonts))
+                   CSS(string=options.page_css() + _running_title_css(book.title), font_config=fonts)]
+
+    def html(digits: int, chapters: slice = slice(None), front: bool = True) -> str:
+        return render_html(book, renderings, discrepancies, options, digits, chapters, front)
+
+    def lay_out(html: str) -> Document:
+        return HTML(string=html, base_url=str(resources.assets_dir())).render(stylesheets=stylesheets, font_config=fonts)
+
+    def write(document: Document, path: Path) -> None:
         # Tagged (PDF/UA-1): screen readers get the structure and each diagram's alt text.
-        document.write_pdf(target, pdf_variant="pdf/ua-1")
+        document.write_pdf(path, pdf_variant="pdf/ua-1")
+
+    with svg_text_in_runs(), collector_paused():
+        # In duplex, where the second part starts decides its margins: it is typeset in one piece.
+        cut = None if options.duplex else pdf_parts.split_point([len(c.questions) for c in shown_chapters(book)])
+        if cut is not None:
+            parts = [html(PAGE_NUMBER_DIGITS, slice(0, cut)), html(PAGE_NUMBER_DIGITS, slice(cut, None), front=False)]
+            pages = pdf_parts.typeset_in_two_parts(
+                lambda part: lay_out(parts[part]),
+                lambda part, document, *numbering: _finish_part(document, parts[part].count("data-page-of="), *numbering),
+                write, target)
+            if pages is not None:
+                return PdfResult(pages=pages)
+        document = typeset(html, lay_out)
+        write(document, target)
     return PdfResult(pages=len(document.pages))
+
+
+def _running_title_css(title: str) -> str:
+    """The book's title at the top left of every page but the cover, as a CSS string."""
+    quoted = title.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'@page {{ @top-left {{ content: "{quoted}"; }} }}\n'
 
 
 def typeset(html_with_blanks: Callable[[int], str], lay_out: Callable[[str], Document]) -> Document:
@@ -122,10 +146,11 @@ def collector_paused():
             gc.enable()
 
 
-def _write_in_page_numbers(document: Document, blanks: int) -> bool:
-    """Write the page number of its anchor into each blank; True if all `blanks` were written."""
-    pages_of = {f"#{anchor}": number for number, page in enumerate(document.pages, start=1) for anchor in page.anchors}
-    found = [(box, pages_of.get(box.element.get("data-page-of")))
+def _write_in_page_numbers(document: Document, blanks: int, pages_of: dict[str, int] | None = None) -> bool:
+    """Write the page number of its anchor into each blank; True if all `blanks` were written.
+    `pages_of`: the page of each anchor, where it is not this document's own count."""
+    pages_of = pdf_parts.anchor_pages(document) if pages_of is None else pages_of
+    found = [(box, pages_of.get(box.element.get("data-page-of").removeprefix("#")))
              for page in document.pages for box in page._page_box.descendants()
              if isinstance(box, TextBox) and box.text and not box.text.strip(FIGURE_SPACE)]
     if len(found) != blanks or any(number is None or len(str(number)) > len(box.text) for box, number in found):
@@ -136,8 +161,46 @@ def _write_in_page_numbers(document: Document, blanks: int) -> bool:
     return True
 
 
+def _finish_part(document: Document, blanks: int, first_page: int, total: int, pages_of: dict[str, int]) -> bool:
+    """A part of the book laid out (see pdf_parts): its page numbers written in as the whole book
+    has them, in the contents and question lists and in its footers; and a stand-in for each
+    anchor in the other part, so that WeasyPrint keeps the links to it (the join points them at
+    the real one). True if all was written in."""
+    stand_ins = document.pages[-1].anchors
+    for anchor in pages_of.keys() - pdf_parts.anchor_pages(document).keys():
+        stand_ins[anchor] = (0, 0, 0, 0)
+    try:
+        return _write_in_page_numbers(document, blanks, pages_of) and _write_in_footers(document, first_page, total)
+    except (AttributeError, TypeError):  # a WeasyPrint laid out differently inside
+        return False
+
+
+def _write_in_footers(document: Document, first_page: int, total: int) -> bool:
+    """"page X of Y" in the footers of a part that starts at `first_page` of a book of `total`
+    pages (WeasyPrint numbered the part on its own); True if every footer read so."""
+    for number, page in enumerate(document.pages, start=first_page):
+        margins = [box for box in page._page_box.children if isinstance(box, MarginBox) and box.at_keyword == "@bottom-center"]
+        for box in (box for margin in margins for box in margin.descendants() if isinstance(box, TextBox)):
+            words = re.fullmatch(r"(\D*)\d+(\D+)\d+(\D*)", box.text)
+            if not words:
+                return False
+            _rewrite_centred(box, f"{words[1]}{number}{words[2]}{total}{words[3]}")
+    return True
+
+
+def _rewrite_centred(box: TextBox, text: str) -> None:
+    """Put `text` in place of a laid-out text box's, centred where the old one was."""
+    layout = Layout(box.style)
+    layout.set_text(text)
+    width, _ = line_size(layout.get_first_line()[0], box.style)
+    box.position_x += (box.width - width) / 2
+    box.width = width
+    box.text = box.pango_layout.text = text
+
+
 def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies: list[Discrepancy] = (),
-                options: PdfOptions = PdfOptions(), page_number_digits: int = 0) -> str:
+                options: PdfOptions = PdfOptions(), page_number_digits: int = 0,
+                chapters: slice = slice(None), front: bool = True) -> str:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resources.templates_dir()),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
@@ -158,7 +221,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         return environment.get_template("diagram.html.j2").render(
             diagram=block, rendering=renderings.get(block), **_diagram_view(block, renderings.get(block), boxes[block]))
 
-    shown = [c for c in book.chapters if c.title.strip().lower() != "metadata"]
+    shown = shown_chapters(book)
     return environment.get_template("handbook.html.j2").render(
         book=book,
         options=options,
@@ -168,6 +231,8 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         landscape=lambda question: any(boxes.get(b) == landscape for b in question.blocks),
         in_parts=lambda question: any(isinstance(r := renderings.get(b), Picture) and r.parts for b in question.blocks),
         shown_chapters=shown,
+        body_chapters=shown[chapters],
+        front=front,
         cover_facts=_cover_facts(book),
         role=book.stated("Role Level") or "",
         logo=_data_uri(options.logo) if options.logo else "",
@@ -178,6 +243,11 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         notes_lines=NOTES_LINES,
         page_number_blank=FIGURE_SPACE * page_number_digits,
     )
+
+
+def shown_chapters(book: Book) -> list[Chapter]:
+    """The chapters the handbook prints: all but the document's metadata, which the cover shows."""
+    return [c for c in book.chapters if c.title.strip().lower() != "metadata"]
 
 
 # Inline HTML that documents use for emphasis (`<span style="color: …">`, `<b>`, `<br>`): kept as

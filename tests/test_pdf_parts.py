@@ -1,0 +1,120 @@
+"""A long handbook typeset in two parts at once (pdf_parts): the joined PDF is the one-piece PDF."""
+
+from __future__ import annotations
+
+import collections
+import subprocess
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from conftest import EXAMPLE
+from printbook import diagrams, pdf, pdf_parts
+from printbook.parse import parse_file
+
+
+def test_a_book_is_cut_where_both_parts_take_about_as_long():
+    assert pdf_parts.split_point([0, 20, 20, 20, 20, 20, 0, 0]) == 3  # the seed: front matter + 2 sections first
+    assert pdf_parts.split_point([50, 50]) == 1
+    assert pdf_parts.split_point([10, 10]) is None  # too short to gain
+    assert pdf_parts.split_point([100]) is None  # nowhere to cut
+
+
+@pytest.fixture(scope="module")
+def example_pictures():
+    book = parse_file(EXAMPLE)
+    renderings, _ = diagrams.render_diagrams(book.diagrams())
+    return book, renderings
+
+
+def typeset(book, renderings, path, monkeypatch, in_parts: bool) -> list[str]:
+    """Typeset the book whole or in two parts; the part files it joined, if any."""
+    joined = []
+    join = pdf_parts.join
+    monkeypatch.setattr(pdf_parts, "SMALLEST_BOOK_IN_PARTS", 0 if in_parts else 10**6)
+    monkeypatch.setattr(pdf_parts, "join", lambda *args: joined.append(args[0].name) or join(*args))
+    pdf.write_pdf(book, renderings, path)
+    return joined
+
+
+def structure(path) -> tuple[collections.Counter, list[int]]:
+    """How many structure elements of each type, and the parent-tree key of each page and link."""
+    with pikepdf.open(path) as document:
+        counts = collections.Counter()
+
+        def walk(element):
+            if isinstance(element, pikepdf.Array):
+                for kid in element:
+                    walk(kid)
+            elif isinstance(element, pikepdf.Dictionary) and "/S" in element:
+                counts[str(element.S)] += 1
+                walk(element.get("/K"))
+
+        tree = document.Root.StructTreeRoot
+        walk(tree.K)
+        numbers = tree.ParentTree.Nums
+        keys = {int(numbers[i]): numbers[i + 1] for i in range(0, len(numbers), 2)}
+        used = [int(p.obj.StructParents) for p in document.pages] + [
+            int(a.StructParent) for p in document.pages for a in p.obj.get("/Annots", []) if "/StructParent" in a]
+        assert len(set(used)) == len(used) and set(used) <= keys.keys()
+        for page in document.pages:  # each page's marked content belongs to elements on that page
+            for element in keys[int(page.obj.StructParents)]:
+                assert element.Pg.objgen == page.obj.objgen
+        return counts, used
+
+
+def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
+    found = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 1)
+    return found
+
+
+@pytest.mark.e2e
+def test_the_book_typeset_in_two_parts_is_the_book_typeset_whole(example_pictures, tmp_path, monkeypatch):
+    book, renderings = example_pictures
+    assert typeset(book, renderings, tmp_path / "whole.pdf", monkeypatch, in_parts=False) == []
+    assert typeset(book, renderings, tmp_path / "parts.pdf", monkeypatch, in_parts=True) == [".parts.pdf.part0"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parts.pdf", "whole.pdf"]  # no part files left
+    whole, parts = PdfReader(tmp_path / "whole.pdf"), PdfReader(tmp_path / "parts.pdf")
+
+    # Every page reads the same: contents and question-list page numbers, "page X of Y", headers.
+    assert len(parts.pages) == len(whole.pages) > 10
+    for number, (one, other) in enumerate(zip(whole.pages, parts.pages), start=1):
+        assert other.extract_text() == one.extract_text(), number
+    assert f"page {len(whole.pages)} of {len(whole.pages)}" in parts.pages[-1].extract_text()
+    assert book.title in parts.pages[-1].extract_text()  # the running title, in the second part too
+
+    # Bookmarks, link targets and links go to the same pages.
+    assert outline(parts) == outline(whole) and len(outline(whole)) > len(book.questions)
+    pages_of = lambda reader: {name: reader.get_destination_page_number(d) for name, d in reader.named_destinations.items()}
+    assert pages_of(parts) == pages_of(whole)
+    links = lambda reader: [[str(a.get_object()["/Dest"]) for a in page.get("/Annots", [])] for page in reader.pages]
+    assert links(parts) == links(whole) and sum(map(len, links(whole))) > 2 * len(book.questions)
+
+    # One structure tree for screen readers, as the whole book has it; metadata and language kept.
+    assert structure(tmp_path / "parts.pdf")[0] == structure(tmp_path / "whole.pdf")[0]
+    assert parts.metadata.title == whole.metadata.title == book.title
+    assert parts.trailer["/Root"]["/Lang"] == "en"
+    assert subprocess.run(["qpdf", "--check", str(tmp_path / "parts.pdf")], capture_output=True).returncode == 0
+
+
+@pytest.mark.e2e
+def test_where_a_part_fails_the_book_is_typeset_whole(example_pictures, tmp_path, monkeypatch):
+    book, renderings = example_pictures
+    finish = pdf._finish_part
+    # The second part (forked, so it sees this too) cannot write its page numbers in.
+    monkeypatch.setattr(pdf, "_finish_part", lambda document, blanks, first_page, *rest:
+                        first_page == 1 and finish(document, blanks, first_page, *rest))
+    assert typeset(book, renderings, tmp_path / "book.pdf", monkeypatch, in_parts=True) == []
+    reader = PdfReader(tmp_path / "book.pdf")
+    assert f"page {len(reader.pages)} of {len(reader.pages)}" in reader.pages[-1].extract_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.pdf"]
