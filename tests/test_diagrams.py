@@ -131,6 +131,30 @@ def test_svgs_keep_only_the_groups_and_definitions_that_draw_something():
         assert len(root.findall(".//{http://www.w3.org/2000/svg}g")) < len(list(root.iter())) / 3
         assert {"go", "ask", "Animal"} & set(_label_text(svg)), diagram.source  # labels still there
 
+
+@pytest.mark.e2e
+def test_diagrams_print_in_printbooks_font_and_light_theme_whatever_they_ask_for():
+    """The generic fantasy and cursive families are whatever the machine has (Dingbats on Debian:
+    labels as symbols); a dark theme prints dark boxes, which hid the labels on white paper."""
+    plain = "graph LR\n    A[Client Application] --> B[Core Kernel]\n"
+    asks = [f"%%{{init: {{'fontFamily': '{family}'}}}}%%\n" for family in ("Fantasy", "cursive")] + [
+        "---\nconfig:\n  theme: dark\n---\n", "%%{init: {'theme': 'forest'}}%%\n"]
+    diagrams = [Diagram(ask + plain, Location("f.md", 1 + 10 * i)) for i, ask in enumerate(asks)]
+    own_colour = Diagram("%%{init: {'theme': 'dark', 'themeVariables': {'primaryColor': '#ff0000'}}}%%\n" + plain,
+                         Location("f.md", 90))
+    diagrams += [own_colour, Diagram(plain, Location("f.md", 100))]
+    renderings, _ = render_diagrams(diagrams, RenderOptions(restack=False, cache_dir=None))
+    assert 'fill="rgb(255, 0, 0)"' in renderings[own_colour].svg  # its own colours are kept
+    diagrams.remove(own_colour)
+    looks = lambda svg: sorted(re.findall(r'(?:fill|stroke)="([^"]*)"', svg))
+    for diagram in diagrams[:-1]:
+        svg = renderings[diagram].svg
+        assert "Client Application" in " ".join(_label_text(svg)), diagram.source
+        assert all(f.startswith("&quot;Noto Sans&quot;") for f in re.findall(r'font-family="([^"]*)"', svg)), diagram.source
+        # Drawn and laid out as the same diagram asking for nothing.
+        assert looks(svg) == looks(renderings[diagrams[-1]].svg), diagram.source
+        assert abs(renderings[diagram].width - renderings[diagrams[-1]].width) <= 1, diagram.source
+
 def _label_text(svg: str) -> list[str]:
     """The words of every <text> element, in order: what a reader of the picture sees."""
     root = ElementTree.fromstring(svg)

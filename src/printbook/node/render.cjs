@@ -72,8 +72,14 @@ async function openRenderPage(browser) {
     if (address.startsWith("file:") || address.startsWith("data:") || address.startsWith("blob:")) request.continue();
     else request.abort();
   });
+  // The generic fantasy and cursive families are whatever the machine has: Dingbats on Debian, so
+  // labels would print as symbols. printbook's font lays them out here, and printedValue writes it
+  // into the SVG, so that the PDF and the decks draw them the same.
+  const session = await page.createCDPSession();
+  await session.send("Page.setFontFamilies", { fontFamilies: { fantasy: PRINT_FONT, cursive: PRINT_FONT } });
   await page.goto(pageUrl);
-  await page.addScriptTag({ content: `const PRINTED_PROPERTIES = ${JSON.stringify(PRINTED_PROPERTIES)};
+  await page.addScriptTag({ content: `const PRINT_FONT = ${JSON.stringify(PRINT_FONT)};
+    const PRINTED_PROPERTIES = ${JSON.stringify(PRINTED_PROPERTIES)};
     const INHERITED_PROPERTIES = ${JSON.stringify(INHERITED_PROPERTIES)};
     const TRANSFORMABLE = new Set(${JSON.stringify([...TRANSFORMABLE])});
     const DEFINITIONS = ${JSON.stringify(DEFINITIONS)};
@@ -87,6 +93,9 @@ async function openRenderPage(browser) {
   return { page, busy: false };
 }
 
+// The font the PDF and the decks draw diagram text with (the page's own is in mermaid-config.json).
+const PRINT_FONT = "Noto Sans";
+
 // What printSafe writes as attributes (see there).
 const PRINTED_PROPERTIES = ["fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-opacity",
   "stroke-dasharray", "stroke-dashoffset", "stroke-linecap", "stroke-linejoin", "stroke-miterlimit",
@@ -95,15 +104,17 @@ const PRINTED_PROPERTIES = ["fill", "fill-opacity", "fill-rule", "stroke", "stro
 
 // The attribute to write for a computed property, or null: an inherited property where it differs
 // from the parent's (`parent` is null at the root), opacity where it is not 1, display only as none.
-// A reference to a part of the SVG, which the browser reports as `url("file:///…#id")`, as `url(#id)`.
+// A reference to a part of the SVG, which the browser reports as `url("file:///…#id")`, as `url(#id)`;
+// a generic fantasy or cursive family as printbook's font (see openRenderPage).
 function printedValue(name, value, parent) {
-  const local = (v) => {
+  const printed = (v) => {
     const match = /^url\(\s*["']?[^#"')]*(#[^"')]+)["']?\s*\)$/.exec(v);
-    return match ? `url(${match[1]})` : v;
+    if (match) return `url(${match[1]})`;
+    return name === "font-family" ? v.replace(/(^|,)\s*["']?(fantasy|cursive)["']?\s*(?=,|$)/gi, `$1"${PRINT_FONT}"`) : v;
   };
   if (name === "opacity") return value === "1" ? null : value;
   if (name === "display") return value === "none" ? value : null;
-  return parent !== null && local(value) === local(parent) ? null : local(value);
+  return parent !== null && printed(value) === printed(parent) ? null : printed(value);
 }
 
 // Runs in the page (installed there as window.printSafe): make the SVG safe and cheap to print.
@@ -385,7 +396,18 @@ async function renderOne(slot, request, counter) {
       slot.page.evaluate(paintPng, request.svg, request.width, request.height, request.png), settings.timeoutMs);
     return { ok: true, png };
   }
-  return await withTimeout(slot.page.evaluate(renderInPage, request.code, `pb${counter}`), settings.timeoutMs);
+  return await withTimeout(slot.page.evaluate(renderInPage, inPrintTheme(request.code), `pb${counter}`), settings.timeoutMs);
+}
+
+// A diagram's own theme (`theme: dark` in its front matter or init directive) as mermaid's base
+// theme, which printbook's print colours fill in: a dark theme prints dark boxes that hide their
+// labels on white paper. Its own themeVariables still apply: mermaid derives them from the theme
+// a diagram names. Lines stay where they were, so mermaid's line numbers still hold.
+function inPrintTheme(code) {
+  const asBase = (text) => text.replace(/(["']?\btheme["']?\s*:\s*)["']?[A-Za-z]+["']?/g, '$1"base"');
+  return code
+    .replace(/^(\s*---[ \t]*\r?\n)([\s\S]*?\r?\n)(\s*---)/, (_, open, body, close) => open + asBase(body) + close)
+    .replace(/%%\{[\s\S]*?\}%%/g, asBase);
 }
 
 async function main() {
