@@ -1,5 +1,9 @@
 """The handbook's HTML before WeasyPrint: what a document's own Markdown and HTML become."""
 
+from dataclasses import replace
+
+from printbook import pdf
+from printbook.model import Picture
 from printbook.parse import parse_text
 from printbook.pdf import render_html
 
@@ -29,3 +33,51 @@ def test_inline_html_keeps_its_emphasis_without_attributes_and_drops_the_rest():
     assert "<p>Centred  text</p>" in html and "align=" not in html
     assert "&lt;span" not in html  # no tag shown as text
     assert "Vec&lt;T&gt; or Box&lt;dyn Trait&gt; in prose" in html  # Rust generics are not HTML
+
+
+PLACES = """# Guide
+
+## Overview
+
+```mermaid
+graph TD
+    A --> B
+```
+
+## Section 1: Basics
+
+### Q1. What does a controller do?
+**Probability**: 50
+
+```mermaid
+graph TD
+    C --> D
+```
+
+### How it started
+
+```mermaid
+graph TD
+    E --> F
+```
+"""
+
+
+def test_a_diagram_gets_the_notes_room_only_where_it_has_no_notes_and_needs_it():
+    book = parse_text(PLACES, "guide.md")
+    overview, numbered, unnumbered = book.diagrams()
+    options = pdf.PdfOptions()
+    spaces = pdf._diagram_spaces(book, options)
+    (upright, landscape), (roomy, roomy_landscape) = options.diagram_boxes(), options.diagram_boxes(notes=False)
+    assert spaces[numbered] == (upright, landscape)  # the notes area stays below
+    assert spaces[unnumbered] == (upright, roomy, roomy_landscape)
+    assert spaces[overview] == (upright, roomy)  # no landscape page outside a question
+
+    legible, tall, wide = Picture("<svg/>", 400, 500), Picture("<svg/>", 300, 2000), Picture("<svg/>", 4000, 300)
+    assert pdf._box_for(legible, spaces[overview]) == upright  # follows the text before it
+    assert pdf._box_for(tall, spaces[overview]) == roomy
+    assert pdf.printed_text_pt(tall, roomy) > pdf.printed_text_pt(tall, upright) * 1.2
+    assert pdf._box_for(wide, spaces[unnumbered]) == roomy_landscape
+    assert pdf._box_for(tall, spaces[numbered]) == upright  # larger than on a landscape page
+    # A diagram with parts, too small in every space, is shown in parts.
+    assert pdf._box_for(replace(tall, parts=(legible, legible)), spaces[numbered]) is None

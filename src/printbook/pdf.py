@@ -46,11 +46,12 @@ class PdfOptions:
     organisation: str = ""
     logo: Path | None = None
 
-    def diagram_boxes(self) -> tuple[tuple[float, float], tuple[float, float]]:
+    def diagram_boxes(self, notes: bool | None = None) -> tuple[tuple[float, float], tuple[float, float]]:
         """The space for a diagram below its question's heading, in CSS px: on an upright page,
-        and on a landscape page of its own."""
+        and on a landscape page of its own; with room for the notes area below unless `notes`
+        is False (default: where the handbook has notes)."""
         width, height = PAPERS[self.paper]
-        below = TOP_AND_BOTTOM_MM + HEADING_MM + (NOTES_MM if self.notes else 0)
+        below = TOP_AND_BOTTOM_MM + HEADING_MM + (NOTES_MM if (self.notes if notes is None else notes) else 0)
         upright = ((width - SIDE_MARGINS_MM) * PX_PER_MM, (height - below) * PX_PER_MM)
         landscape = ((height - SIDE_MARGINS_MM) * PX_PER_MM, (width - below) * PX_PER_MM)
         return upright, landscape
@@ -205,12 +206,9 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         loader=jinja2.FileSystemLoader(resources.templates_dir()),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     markdown = _markdown()
-    upright, landscape = options.diagram_boxes()
-    # Only a question's diagram can take a landscape page (its question goes with it); others stay
-    # in the text column.
-    in_questions = {b for c in book.chapters for q in c.questions for b in q.blocks}
-    boxes = {d: _box_for(renderings.get(d), upright, landscape if d in in_questions else upright)
-             for d in book.diagrams()}
+    spaces = _diagram_spaces(book, options)
+    boxes = {d: _box_for(renderings.get(d), spaces[d]) for d in book.diagrams()}
+    landscapes = set(options.diagram_boxes(notes=True)[1:] + options.diagram_boxes(notes=False)[1:])
 
     def block_html(block) -> str:
         """One block as HTML; the template places it."""
@@ -219,7 +217,8 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         if isinstance(block, Table):
             return environment.get_template("table.html.j2").render(table=block, inline=markdown.renderInline)
         return environment.get_template("diagram.html.j2").render(
-            diagram=block, rendering=renderings.get(block), **_diagram_view(block, renderings.get(block), boxes[block]))
+            diagram=block, rendering=renderings.get(block),
+            **_diagram_view(block, renderings.get(block), boxes[block] or spaces[block][0], in_parts=boxes[block] is None))
 
     shown = shown_chapters(book)
     return environment.get_template("handbook.html.j2").render(
@@ -228,8 +227,8 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         block=lambda b: jinja2.utils.markupsafe.Markup(block_html(b)),
         inline=lambda text: jinja2.utils.markupsafe.Markup(markdown.renderInline(text)),
         anchor=_anchor,
-        landscape=lambda question: any(boxes.get(b) == landscape for b in question.blocks),
-        in_parts=lambda question: any(isinstance(r := renderings.get(b), Picture) and r.parts for b in question.blocks),
+        landscape=lambda question: any(boxes.get(b) in landscapes for b in question.blocks),
+        in_parts=lambda question: any(boxes.get(b) is None for b in question.blocks),
         shown_chapters=shown,
         body_chapters=shown[chapters],
         front=front,
@@ -326,17 +325,35 @@ def needs_parts(rendering: Rendering | None, options: PdfOptions = PdfOptions())
     return max(printed_text_pt(rendering, box) for box in options.diagram_boxes()) < SMALLEST_TEXT_PT
 
 
-def _box_for(rendering: Rendering | None, upright: tuple[float, float], landscape: tuple[float, float]
-             ) -> tuple[float, float]:
-    """The upright space, unless the diagram's text would print too small there and a landscape
-    page prints it larger; parts always go upright."""
-    if not isinstance(rendering, Picture) or rendering.parts:
-        return upright
-    upright_pt = printed_text_pt(rendering, upright)
-    return landscape if upright_pt < SMALLEST_TEXT_PT and printed_text_pt(rendering, landscape) > upright_pt else upright
+def _diagram_spaces(book: Book, options: PdfOptions) -> dict[Diagram, tuple[tuple[float, float], ...]]:
+    """The spaces a diagram may take (CSS px), the first preferred. A question with an interviewer
+    notes area keeps room for it, upright or on a landscape page of its own. Where nothing goes
+    below the diagram, it first gets as much room as the notes would leave (so that it follows
+    the text before it on the same page), and only where its text would print too small there,
+    the room of the notes too: then landscape only in a question (the question goes with it),
+    upright outside one (it stays in the text column)."""
+    with_notes = options.diagram_boxes()
+    upright, landscape = options.diagram_boxes(notes=False)
+    noted = {b for c in book.chapters for q in c.questions if options.notes and q.number is not None for b in q.blocks}
+    in_questions = {b for c in book.chapters for q in c.questions for b in q.blocks}
+    return {d: with_notes if d in noted else (with_notes[0], upright, landscape) if d in in_questions
+            else (with_notes[0], upright) for d in book.diagrams()}
 
 
-def _diagram_view(diagram: Diagram, rendering: Rendering | None, box: tuple[float, float]) -> dict:
+def _box_for(rendering: Rendering | None, spaces: tuple[tuple[float, float], ...]) -> tuple[float, float] | None:
+    """The first of `spaces` where the diagram's text prints at SMALLEST_TEXT_PT, else the one
+    where it prints largest; None where it has parts and prints too small in all of them (it is
+    then shown one part at a time, upright)."""
+    if not isinstance(rendering, Picture):
+        return spaces[0]
+    sizes = [printed_text_pt(rendering, box) for box in spaces]
+    legible = [box for box, size in zip(spaces, sizes) if size >= SMALLEST_TEXT_PT]
+    if legible:
+        return legible[0]
+    return None if rendering.parts else spaces[sizes.index(max(sizes))]
+
+
+def _diagram_view(diagram: Diagram, rendering: Rendering | None, box: tuple[float, float], in_parts: bool) -> dict:
     """Where the template needs numbers: each picture shown (the diagram, or its parts) as a
     data URI with its printed size and alt text."""
     if not isinstance(rendering, Picture):
@@ -349,7 +366,7 @@ def _diagram_view(diagram: Diagram, rendering: Rendering | None, box: tuple[floa
         return {"uri": uri, "width": round(picture.width * scale, 1), "height": round(picture.height * scale, 1),
                 "alt": alt}
 
-    if rendering.parts:
+    if in_parts:
         count = len(rendering.parts)
         return {"failed": False, "pictures": [
             shown(part, f"Part {i} of {count}: " + "; ".join(describe.labels_of_svg(part.svg)) + ".")
