@@ -33,6 +33,7 @@ def typeset(book, renderings, path, monkeypatch, in_parts: bool) -> list[str]:
     joined = []
     join = pdf_parts.join
     monkeypatch.setattr(pdf_parts, "SMALLEST_BOOK_IN_PARTS", 0 if in_parts else 10**6)
+    monkeypatch.setattr(pdf_parts, "cores", lambda: 2)  # also where CI has one core
     monkeypatch.setattr(pdf_parts, "join", lambda *args: joined.append(args[0].name) or join(*args))
     pdf.write_pdf(book, renderings, path)
     return joined

@@ -14,6 +14,7 @@ book in one piece, as on one core.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -51,7 +52,7 @@ def typeset_in_two_parts(lay_out: Callable[[int], Document], finish: Finish,
     """Part 0 typeset here and part 1 in a forked process, both written to `target` as one PDF.
     `lay_out(part)` lays a part out, `finish` writes its page numbers in, `write` writes a PDF.
     Returns the number of pages, or None where the book must be typeset in one piece."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if "fork" not in multiprocessing.get_all_start_methods() or cores() < 2:
         return None
     context = multiprocessing.get_context("fork")
     ours, theirs = context.Pipe()
@@ -86,6 +87,14 @@ def typeset_in_two_parts(lay_out: Callable[[int], Document], finish: Finish,
             child.kill()
         for path in part_files:
             path.unlink(missing_ok=True)
+
+
+def cores() -> int:
+    """The processor cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def anchor_pages(document: Document) -> dict[str, int]:
