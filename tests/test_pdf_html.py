@@ -69,14 +69,17 @@ def test_a_diagram_gets_the_notes_room_only_where_it_has_no_notes_and_needs_it()
     options = pdf.PdfOptions()
     spaces = pdf._diagram_spaces(book, options)
     (upright, landscape), (roomy, roomy_landscape) = options.diagram_boxes(), options.diagram_boxes(notes=False)
+    column = options.column_box()  # a page to itself, but for a caption
     assert spaces[numbered] == (upright, landscape)  # the notes area stays below
-    assert spaces[unnumbered] == (upright, roomy, roomy_landscape)
-    assert spaces[overview] == (upright, roomy)  # no landscape page outside a question
+    assert spaces[unnumbered] == (upright, roomy, column, roomy_landscape)
+    assert spaces[overview] == (upright, roomy, column)  # no landscape page outside a question
 
     legible, tall, wide = Picture("<svg/>", 400, 500), Picture("<svg/>", 300, 2000), Picture("<svg/>", 4000, 300)
     assert pdf._box_for(legible, spaces[overview]) == upright  # follows the text before it
-    assert pdf._box_for(tall, spaces[overview]) == roomy
-    assert pdf.printed_text_pt(tall, roomy) > pdf.printed_text_pt(tall, upright) * 1.2
+    assert pdf._box_for(tall, spaces[overview]) == column
+    assert pdf.printed_text_pt(tall, column) > pdf.printed_text_pt(tall, roomy) > pdf.printed_text_pt(tall, upright) * 1.2
+    taller = Picture("<svg/>", 300, 1300)  # legible with the notes' room: it need not take a page
+    assert pdf._box_for(taller, spaces[overview]) == roomy
     assert pdf._box_for(wide, spaces[unnumbered]) == roomy_landscape
     assert pdf._box_for(tall, spaces[numbered]) == upright  # larger than on a landscape page
     # A diagram with parts, too small in every space, is shown in parts.

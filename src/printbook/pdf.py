@@ -29,6 +29,7 @@ SIDE_MARGINS_MM, TOP_AND_BOTTOM_MM = 40, 42  # both sides together, as in print.
 HEADING_MM = 30  # a question's title (up to two lines) and its probability
 NOTES_MM = 42  # the interviewer's notes area: a head and NOTES_LINES ruled lines
 NOTES_LINES = 5
+CAPTION_MM = 20  # two lines of caption under a diagram that has a page to itself, and the space before them
 # mermaid draws diagram text at 16 px; shown at 0.75 it prints at 9 pt, like the notes.
 DIAGRAM_TEXT_PX = 16
 DIAGRAM_NATURAL_SCALE = 0.75
@@ -55,6 +56,12 @@ class PdfOptions:
         upright = ((width - SIDE_MARGINS_MM) * PX_PER_MM, (height - below) * PX_PER_MM)
         landscape = ((height - SIDE_MARGINS_MM) * PX_PER_MM, (width - below) * PX_PER_MM)
         return upright, landscape
+
+    def column_box(self) -> tuple[float, float]:
+        """The whole text column of an upright page less a line for a caption: for a diagram
+        that needs a page to itself."""
+        width, height = PAPERS[self.paper]
+        return (width - SIDE_MARGINS_MM) * PX_PER_MM, (height - TOP_AND_BOTTOM_MM - CAPTION_MM) * PX_PER_MM
 
     def page_css(self) -> str:
         size = {"a4": "A4", "letter": "letter"}[self.paper]
@@ -329,15 +336,16 @@ def _diagram_spaces(book: Book, options: PdfOptions) -> dict[Diagram, tuple[tupl
     """The spaces a diagram may take (CSS px), the first preferred. A question with an interviewer
     notes area keeps room for it, upright or on a landscape page of its own. Where nothing goes
     below the diagram, it first gets as much room as the notes would leave (so that it follows
-    the text before it on the same page), and only where its text would print too small there,
-    the room of the notes too: then landscape only in a question (the question goes with it),
-    upright outside one (it stays in the text column)."""
+    the text before it on the same page); only where its text would print too small there, the
+    room of the notes too, then the whole text column (a page to itself, but for a caption), then
+    a landscape page, only in a question (the question goes with it)."""
     with_notes = options.diagram_boxes()
     upright, landscape = options.diagram_boxes(notes=False)
+    column = options.column_box()
     noted = {b for c in book.chapters for q in c.questions if options.notes and q.number is not None for b in q.blocks}
     in_questions = {b for c in book.chapters for q in c.questions for b in q.blocks}
-    return {d: with_notes if d in noted else (with_notes[0], upright, landscape) if d in in_questions
-            else (with_notes[0], upright) for d in book.diagrams()}
+    return {d: with_notes if d in noted else (with_notes[0], upright, column, landscape) if d in in_questions
+            else (with_notes[0], upright, column) for d in book.diagrams()}
 
 
 def _box_for(rendering: Rendering | None, spaces: tuple[tuple[float, float], ...]) -> tuple[float, float] | None:
