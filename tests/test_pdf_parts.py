@@ -119,3 +119,19 @@ def test_where_a_part_fails_the_book_is_typeset_whole(example_pictures, tmp_path
     reader = PdfReader(tmp_path / "book.pdf")
     assert f"page {len(reader.pages)} of {len(reader.pages)}" in reader.pages[-1].extract_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.pdf"]
+
+
+@pytest.mark.e2e
+def test_where_the_parts_cannot_be_joined_the_book_is_typeset_whole(example_pictures, tmp_path, monkeypatch):
+    book, renderings = example_pictures
+    monkeypatch.setattr(pdf_parts, "SMALLEST_BOOK_IN_PARTS", 0)
+    monkeypatch.setattr(pdf_parts, "cores", lambda: 2)
+
+    def join(*args):
+        raise KeyError("/StructTreeRoot")  # a WeasyPrint that structures its PDF otherwise
+
+    monkeypatch.setattr(pdf_parts, "join", join)
+    pages = pdf.write_pdf(book, renderings, tmp_path / "book.pdf").pages
+    reader = PdfReader(tmp_path / "book.pdf")
+    assert len(reader.pages) == pages and f"page {pages} of {pages}" in reader.pages[-1].extract_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.pdf"]

@@ -78,7 +78,10 @@ def typeset_in_two_parts(lay_out: Callable[[int], Document], finish: Finish,
         write(first, part_files[0])
         if _receive(ours)[0] != "written":
             return None
-        join(part_files[0], part_files[1], target, second_anchors.keys())
+        try:
+            join(part_files[0], part_files[1], target, second_anchors.keys())
+        except (pikepdf.PdfError, AttributeError, KeyError, IndexError, TypeError, ValueError):
+            return None  # a WeasyPrint that structures its PDF otherwise
         return total
     finally:
         ours.close()
