@@ -84,3 +84,14 @@ def test_a_diagram_gets_the_notes_room_only_where_it_has_no_notes_and_needs_it()
     assert pdf._box_for(tall, spaces[numbered]) == upright  # larger than on a landscape page
     # A diagram with parts, too small in every space, is shown in parts.
     assert pdf._box_for(replace(tall, parts=(legible, legible)), spaces[numbered]) is None
+
+
+def test_only_a_question_whose_diagram_is_shown_in_parts_may_break_across_pages():
+    book = parse_text(PLACES.replace("### How it started\n", "### How it started\n\nSome prose first.\n"), "guide.md")
+    overview, numbered, unnumbered = book.diagrams()
+    tall = Picture("<svg/>", 300, 5000)
+    renderings = {overview: Picture("<svg/>", 400, 500), unnumbered: Picture("<svg/>", 400, 500),
+                  numbered: replace(tall, parts=(Picture("<svg/>", 400, 500), Picture("<svg/>", 400, 500)))}
+    html = render_html(book, renderings)
+    assert html.count(' in-parts"') == 1  # Q1's; not the question with prose before its diagram
+    assert html.count("<figcaption>Part 1 of 2</figcaption>") == 1

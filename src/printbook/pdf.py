@@ -58,8 +58,8 @@ class PdfOptions:
         return upright, landscape
 
     def column_box(self) -> tuple[float, float]:
-        """The whole text column of an upright page less a line for a caption: for a diagram
-        that needs a page to itself."""
+        """The whole text column of an upright page less room for a caption: for a diagram that
+        needs a page to itself."""
         width, height = PAPERS[self.paper]
         return (width - SIDE_MARGINS_MM) * PX_PER_MM, (height - TOP_AND_BOTTOM_MM - CAPTION_MM) * PX_PER_MM
 
@@ -235,7 +235,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         inline=lambda text: jinja2.utils.markupsafe.Markup(markdown.renderInline(text)),
         anchor=_anchor,
         landscape=lambda question: any(boxes.get(b) in landscapes for b in question.blocks),
-        in_parts=lambda question: any(boxes.get(b) is None for b in question.blocks),
+        in_parts=lambda question: any(b in boxes and boxes[b] is None for b in question.blocks),
         shown_chapters=shown,
         body_chapters=shown[chapters],
         front=front,
