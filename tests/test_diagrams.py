@@ -72,7 +72,7 @@ HOSTILE = [
 @pytest.mark.e2e
 def test_every_svg_is_print_safe():
     """No HTML labels, scripts, event handlers or outside references leave the diagram stage."""
-    diagrams = [Diagram(source, Location("h.md", 1 + 10 * i)) for i, source in enumerate(HOSTILE)]
+    diagrams = _diagrams_in("h.md", HOSTILE)
     renderings, _ = render_diagrams(diagrams)
     for diagram in diagrams:
         rendering = renderings[diagram]
@@ -113,7 +113,7 @@ def test_svgs_keep_only_the_groups_and_definitions_that_draw_something():
     sources = ['graph TD\n    A[Start] -->|go| B\n    subgraph S ["Stage"]\n        B --> C((Done))\n    end\n',
                "sequenceDiagram\n    actor U as User\n    U->>+S: ask\n    S-->>-U: answer\n",
                "classDiagram\n    Animal <|-- Dog\n    Animal *-- Leg\n"]
-    diagrams = [Diagram(source, Location("g.md", 1 + 10 * i)) for i, source in enumerate(sources)]
+    diagrams = _diagrams_in("g.md", sources)
     renderings, _ = render_diagrams(diagrams, RenderOptions(restack=False, cache_dir=None))
     for diagram in diagrams:
         svg = renderings[diagram].svg
@@ -139,7 +139,7 @@ def test_diagrams_print_in_printbooks_font_and_light_theme_whatever_they_ask_for
     plain = "graph LR\n    A[Client Application] --> B[Core Kernel]\n"
     asks = [f"%%{{init: {{'fontFamily': '{family}'}}}}%%\n" for family in ("Fantasy", "cursive")] + [
         "---\nconfig:\n  theme: dark\n---\n", "%%{init: {'theme': 'forest'}}%%\n"]
-    diagrams = [Diagram(ask + plain, Location("f.md", 1 + 10 * i)) for i, ask in enumerate(asks)]
+    diagrams = _diagrams_in("f.md", [ask + plain for ask in asks])
     own_colour = Diagram("%%{init: {'theme': 'dark', 'themeVariables': {'primaryColor': '#ff0000'}}}%%\n" + plain,
                          Location("f.md", 90))
     diagrams += [own_colour, Diagram(plain, Location("f.md", 100))]
@@ -155,6 +155,10 @@ def test_diagrams_print_in_printbooks_font_and_light_theme_whatever_they_ask_for
         assert looks(svg) == looks(renderings[diagrams[-1]].svg), diagram.source
         assert abs(renderings[diagram].width - renderings[diagrams[-1]].width) <= 1, diagram.source
 
+def _diagrams_in(file: str, sources: list[str]) -> list[Diagram]:
+    """The sources as diagrams of `file`, ten lines apart."""
+    return [Diagram(source, Location(file, 1 + 10 * i)) for i, source in enumerate(sources)]
+
 def _label_text(svg: str) -> list[str]:
     """The words of every <text> element, in order: what a reader of the picture sees."""
     root = ElementTree.fromstring(svg)
@@ -166,7 +170,7 @@ def test_mmdc_renderer_draws_the_same_picture():
     sources = ['graph TD\n    A[Monomorphization] --> B["fn(A) -> B"]\n    B --> C{ok?}\n',
                "sequenceDiagram\n    Client->>Service: HTTPS request\n    Service-->>Client: 200 OK\n",
                'pie title Share\n    "High" : 3\n    "Low" : 5\n']
-    diagrams = [Diagram(s, Location("d.md", 1 + 10 * i)) for i, s in enumerate(sources)]
+    diagrams = _diagrams_in("d.md", sources)
     browser, _ = render_diagrams(diagrams, RenderOptions(restack=False))
     mmdc, _ = render_diagrams(diagrams, RenderOptions(restack=False, renderer="mmdc"))
     for diagram in diagrams:

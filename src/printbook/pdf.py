@@ -100,7 +100,7 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
             parts = [html(PAGE_NUMBER_DIGITS, slice(0, cut)), html(PAGE_NUMBER_DIGITS, slice(cut, None), front=False)]
             pages = pdf_parts.typeset_in_two_parts(
                 lambda part: lay_out(parts[part]),
-                lambda part, document, *numbering: _finish_part(document, parts[part].count("data-page-of="), *numbering),
+                lambda part, document, *numbering: _finish_part(document, _page_number_blanks(parts[part]), *numbering),
                 write, target)
             if pages is not None:
                 return PdfResult(pages=pages)
@@ -132,10 +132,15 @@ def typeset(html_with_blanks: Callable[[int], str], lay_out: Callable[[str], Doc
         html = html_with_blanks(digits)
         document = lay_out(html)
     try:
-        written = _write_in_page_numbers(document, blanks=html.count("data-page-of="))
+        written = _write_in_page_numbers(document, blanks=_page_number_blanks(html))
     except (AttributeError, TypeError):
         written = False
     return document if written else lay_out(html_with_blanks(0))
+
+
+def _page_number_blanks(html: str) -> int:
+    """How many page numbers the handbook's HTML leaves to write in (the template's page_of)."""
+    return html.count("data-page-of=")
 
 
 @contextlib.contextmanager
