@@ -34,7 +34,7 @@ def check_numbers(book: Book) -> list[Discrepancy]:
 
 def as_diagnostics(discrepancies: list[Discrepancy]) -> list[Diagnostic]:
     return [Diagnostic("warning", d.location, f"{d.what}: the document states {d.stated}, its questions give {d.actual}",
-                       "correct the summary, or the questions it summarises") for d in discrepancies]
+                       "correct the summary, or the questions it summarises", "numbers.summary") for d in discrepancies]
 
 
 def _differs(stated: str, actual: float) -> bool:

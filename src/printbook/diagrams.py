@@ -312,7 +312,7 @@ class MermaidRenderer:
         }
         settings_file = scratch / "settings.json"
         settings_file.write_text(json.dumps(settings))
-        env = {**os.environ, "NODE_PATH": str(modules), "FONTCONFIG_FILE": str(_font_config(scratch))}
+        env = {**renderer_environment(scratch), "NODE_PATH": str(modules)}
         self.stderr = open(scratch / "stderr.txt", "w+")
         self.process = subprocess.Popen(
             [node, str(resources.renderer_script()), str(settings_file)],
@@ -342,6 +342,7 @@ class MmdcRenderer:
         self.painter = MermaidRenderer(options)
         self.scratch = tempfile.TemporaryDirectory(prefix="printbook-mmdc-")
         self.command = mmdc_command(Path(self.scratch.name))
+        self.environment = renderer_environment(Path(self.scratch.name))
 
     def ask(self, requests: list[dict], progress: Progress | None = None) -> list[dict]:
         paints = [i for i, r in enumerate(requests) if "code" not in r]
@@ -360,7 +361,8 @@ class MmdcRenderer:
         folder = Path(self.scratch.name)
         source, target = folder / f"{index}-{os.getpid()}.mmd", folder / f"{index}-{os.getpid()}.svg"
         source.write_text(code)
-        result = subprocess.run(self.command + ["-i", str(source), "-o", str(target)], capture_output=True, text=True)
+        result = subprocess.run(self.command + ["-i", str(source), "-o", str(target)], capture_output=True, text=True,
+                                env=self.environment)
         if result.returncode != 0 or not target.exists():
             lines = [line for line in (result.stderr or "mmdc failed").splitlines() if line.strip()]
             return {"ok": False, "error": "\n".join(lines[:6])}
@@ -402,6 +404,12 @@ def _write_lines(stream, lines: list[str]) -> None:
         stream.flush()
     except BrokenPipeError:
         pass  # the renderer died; its missing answers become failures
+
+
+def renderer_environment(scratch: Path) -> dict[str, str]:
+    """The environment both renderers' browsers run in: printbook's fonts (a fresh machine has no
+    Noto Sans of its own, and mermaid would measure labels in another font)."""
+    return {**os.environ, "FONTCONFIG_FILE": str(_font_config(scratch))}
 
 
 def _font_config(scratch: Path) -> Path:

@@ -26,16 +26,19 @@ Severity = Literal["error", "warning", "note"]
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """A message a user can act on, printed like a compiler's."""
+    """A message a user can act on, printed like a compiler's, with the stable code of its kind
+    last (as Sphinx's warning types), so that scripts and --strict can tell kinds apart."""
 
     severity: Severity
     location: Location | None  # None for problems of the set-up rather than of a file
     message: str
     hint: str = ""
+    code: str = ""  # "diagram.syntax", "picture.outside", …: see the README's list
 
     def __str__(self) -> str:
         text = f"{self.location or 'printbook'}: {self.severity}: {self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        text = f"{text} (hint: {self.hint})" if self.hint else text
+        return f"{text} [{self.code}]" if self.code else text
 
 
 class PrintbookError(Exception):

@@ -25,20 +25,21 @@ def read_source(path: Path) -> str:
     """The document's text, or a PrintbookError that names the file and what is wrong with it."""
     where = Location(str(path), 1)
     if not path.exists():
-        raise PrintbookError(Diagnostic("error", where, "no such file", "check the path"))
+        raise PrintbookError(Diagnostic("error", where, "no such file", "check the path", "input.unreadable"))
     if path.is_dir():
-        raise PrintbookError(Diagnostic("error", where, "is a folder, not a Markdown file"))
+        raise PrintbookError(Diagnostic("error", where, "is a folder, not a Markdown file", code="input.unreadable"))
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
-        raise PrintbookError(Diagnostic("error", where, "is a binary file, not Markdown text"))
+        raise PrintbookError(Diagnostic("error", where, "is a binary file, not Markdown text",
+                                        code="input.unreadable"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise PrintbookError(Diagnostic("error", Location(str(path), line), "is not UTF-8 text",
-                                        "save the file as UTF-8")) from None
+                                        "save the file as UTF-8", "input.encoding")) from None
     if not text.strip():
-        raise PrintbookError(Diagnostic("error", where, "is empty"))
+        raise PrintbookError(Diagnostic("error", where, "is empty", code="input.empty"))
     return text
 
 
@@ -91,7 +92,7 @@ class _BookReader:
         if self.title is None and not self.chapters:
             raise PrintbookError(Diagnostic(
                 "error", Location(self.filename, 1), "has no headings, so there is nothing to publish",
-                "start the document with '# Title' and give it '## …' chapters"))
+                "start the document with '# Title' and give it '## …' chapters", "input.no-headings"))
         chapters = tuple(self._freeze_chapter(c) for c in self.chapters)
         title = self.title or self.front_matter.get("title") or chapters[0].title
         return Book(title=title, source=self.filename, location=self.title_location,
@@ -165,7 +166,7 @@ class _BookReader:
         else:
             self.diagnostics.append(Diagnostic(
                 "warning", location, f"probability {match.group(1)!r} is not a whole number from 0 to 100",
-                "write it like '**Probability**: 72'"))
+                "write it like '**Probability**: 72'", "numbers.probability"))
         return True
 
     def _table(self, tokens: list[Token], location: Location) -> Table:

@@ -54,12 +54,13 @@ def repair(diagram: Diagram, for_rendering: bool = True) -> Repaired:
             continue
         lines[index] = _repair_line(line, for_rendering, lambda column, label: notes.append(Diagnostic(
             "note", diagram.source_location(index + 1, column), f'quoted label "{label}"',
-            "quote labels that hold ( ) [ ] { } | or start with / so mermaid reads them as text")))
+            "quote labels that hold ( ) [ ] { } | or start with / so mermaid reads them as text", "diagram.repaired")))
     for index, title, name in _name_styled_subgraphs(lines):
         column = len(lines[index]) - len(lines[index].lstrip()) + len("style ") + 1
         notes.append(Diagnostic(
             "note", diagram.source_location(index + 1, column), f'gave subgraph "{title}" the id {name} to style it by',
-            f'mermaid styles a subgraph by its id: write subgraph {name} ["{title}"] and style {name} …'))
+            f'mermaid styles a subgraph by its id: write subgraph {name} ["{title}"] and style {name} …',
+            "diagram.repaired"))
     return Repaired("\n".join(lines), tuple(notes))
 
 
