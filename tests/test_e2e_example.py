@@ -89,9 +89,10 @@ def test_a_mermaid_message_cut_inside_an_emoji_still_publishes(tmp_path):
                         'graph TD\n    Loop -- Owns --> Pods[📦 Pods]\n\n    style "Controller Loop" fill:#f9f9f9\n```\n')
     report = build(document, tmp_path / "out")
     [warning] = [d for d in report.diagnostics if d.severity == "warning"]
-    assert str(warning).encode()  # whole characters only: a half would not even print
+    assert str(warning).encode() and warning.detail.encode()  # whole characters only: a half would not even print
+    assert "\ufffd Pods]" in warning.detail  # mermaid's excerpt, mended, shown with -v
     text = pdf_text(pdf_of(report))
-    assert "Diagram could not be drawn" in text and "\ufffd Pods]" in text  # mermaid's excerpt, mended
+    assert "Diagram could not be drawn" in text and flat_text(warning.message) in text
 
 
 def _texts(slide) -> str:

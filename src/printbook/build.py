@@ -1,23 +1,21 @@
-"""The pipeline, top to bottom: parse -> diagrams -> PDF and decks -> move into place.
+"""The pipeline, top to bottom: parse -> check options -> diagrams -> PDF and decks -> publish.
 
-Everything is written into a staging folder inside the output folder first and moved into place
-only when every output succeeded, so a failed build never leaves a half-written PDF or deck where
-a good one was.
+Everything is written into a staging folder inside the (locked) output folder first and published
+only when every output succeeded, all together (outputs.py), so a failed or interrupted build
+never leaves a half-written PDF or deck, or a mixed set, where a good one was.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import shutil
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, deck, diagrams, parse, pdf, repair
+from . import checks, deck, diagrams, outputs, parse, pdf, pictures, repair
 from .files import write_atomically
 from .model import Book, Chapter, Diagnostic, Diagram, Picture, Rendering
 
@@ -50,34 +48,34 @@ class BuildReport:
 
 def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
           step: Callable[[str], None] = lambda message: None) -> BuildReport:
+    source, outdir = Path(source), Path(outdir)
     step(f"1/4 reading {source}")
     book = parse.parse_file(source)
     discrepancies = checks.check_numbers(book)
-    step(f"2/4 rendering {len(book.diagrams())} diagrams")
-    with diagrams.DiagramStage(_render_options(options, outdir)) as stage:
-        renderings, warnings = rendered_for_outputs(stage, book.diagrams(), options)
-        deck_renderings = _deck_pictures(stage, renderings)
-        renderings = _handbook_pictures(stage, renderings, options.pdf)
-
-    outdir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".printbook-staging-", dir=outdir))
-    try:
-        step("3/4 typesetting the PDF handbook")
-        book_slug = slugify(book.title) or slugify(source.stem)
-        pdf_result = pdf.write_pdf(book, renderings, staging / f"{book_slug}.pdf", discrepancies, options.pdf)
-        written = [(f"{book_slug}.pdf", f"PDF handbook, {pdf_result.pages} pages")]
-        decks = ([(f"decks/{book_slug}.pptx", list(book.sections))] if options.single_deck else
-                 [(f"decks/{deck_name(c, i)}", [c]) for i, c in enumerate(book.sections, start=1)])
-        step(f"4/4 making {len(decks)} decks")
-        (staging / "decks").mkdir()
-        for name, chapters in decks:
-            deck_result = deck.write_deck(book, chapters, deck_renderings, staging / name, options.deck)
-            written.append((name, f"deck, {deck_result.slides} slides"))
-        _move_into_place(staging, outdir, [name for name, _ in written])
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    pdf.check_options(options.pdf)  # before anything is rendered
+    deck.check_options(options.deck)
+    with outputs.OutputFolder(outdir) as folder:
+        step(f"2/4 rendering {len(book.diagrams())} diagrams")
+        with diagrams.DiagramStage(_render_options(options, outdir)) as stage:
+            renderings, warnings = rendered_for_outputs(stage, book.diagrams(), options)
+            deck_renderings = _deck_pictures(stage, renderings)
+            renderings = _handbook_pictures(stage, renderings, options.pdf)
+        with folder.staging() as staging:
+            step("3/4 typesetting the PDF handbook")
+            book_slug = slugify(book.title) or slugify(source.stem) or "handbook"
+            pdf_result = pdf.write_pdf(book, renderings, staging / f"{book_slug}.pdf", discrepancies, options.pdf)
+            written = [(f"{book_slug}.pdf", f"PDF handbook, {pdf_result.pages} pages")]
+            chapters_of_decks = [list(book.sections)] if options.single_deck else [[c] for c in book.sections]
+            names = ([f"decks/{book_slug}.pptx"] if options.single_deck else
+                     [f"decks/{deck_name(c, i)}" for i, c in enumerate(book.sections, start=1)])
+            step(f"4/4 making {len(names)} decks")
+            (staging / "decks").mkdir()
+            for name, chapters in zip(outputs.unique_names(names), chapters_of_decks):
+                deck_result = deck.write_deck(book, chapters, deck_renderings, staging / name, options.deck)
+                written.append((name, f"deck, {deck_result.slides} slides"))
+            folder.publish(staging, [name for name, _ in written])
     return BuildReport(book=book, written=tuple(WrittenFile(outdir / n, w) for n, w in written),
-                       diagnostics=book.diagnostics + tuple(warnings) + tuple(checks.as_diagnostics(discrepancies)))
+                       diagnostics=(*document_diagnostics(book), *warnings, *checks.as_diagnostics(discrepancies)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +85,9 @@ class LintReport:
     fixed: Path | None = None  # the document, when --fix rewrote it
 
     @property
-    def errors(self) -> int:
-        return sum(d.severity == "error" for d in self.diagnostics)
+    def problems(self) -> int:
+        """Errors and warnings: what lint fails on (notes, the repairs, only under --strict)."""
+        return sum(d.severity != "note" for d in self.diagnostics)
 
 
 def lint(source: Path, options: BuildOptions = BuildOptions(), fix: bool = False) -> LintReport:
@@ -98,8 +97,6 @@ def lint(source: Path, options: BuildOptions = BuildOptions(), fix: bool = False
     # Without an output folder, lint shares the cache of a default `printbook build` (out/).
     render_options = dataclasses.replace(_render_options(options, Path("out")), restack=False)
     _, found = diagrams.render_diagrams(book.diagrams(), render_options)
-    # In lint, a diagram that cannot be drawn is an error: that is what lint is asked to find.
-    found = [dataclasses.replace(d, severity="error") if d.severity == "warning" else d for d in found]
     fixed = None
     if fix and any(d.severity == "note" for d in found):
         text = parse.read_source(source)
@@ -107,7 +104,7 @@ def lint(source: Path, options: BuildOptions = BuildOptions(), fix: bool = False
         write_atomically(source, repair.repaired_document(text, book.diagrams()))
         fixed = source
     numbers = checks.as_diagnostics(checks.check_numbers(book))
-    return LintReport(book, book.diagnostics + tuple(found) + tuple(numbers), fixed)
+    return LintReport(book, (*document_diagnostics(book), *found, *numbers), fixed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,28 +117,38 @@ class ExportReport:
 def export_diagrams(source: Path, outdir: Path, options: BuildOptions = BuildOptions()) -> ExportReport:
     """Every diagram as SVG and PNG (repaired where needed, in its own layout), named by its
     question (`q12.svg`, `q12-2.svg` for a second one) or else by its line (`line-3670.svg`)."""
+    source, outdir = Path(source), Path(outdir)
     book = parse.parse_file(source)
     names = diagram_names(book)
     render_options = dataclasses.replace(_render_options(options, outdir), restack=False)
-    with diagrams.DiagramStage(render_options) as stage:
-        renderings, found = stage.render(book.diagrams())
-        painted = stage.with_pngs({d: r for d, r in renderings.items() if isinstance(r, Picture)})
-    written = []
-    for diagram, picture in painted.items():
-        for suffix, data in ((".svg", picture.svg.encode()), (".png", picture.png)):
-            path = outdir / (names[diagram] + suffix)
-            write_atomically(path, data)
-            written.append(path)
-    return ExportReport(book, tuple(written), book.diagnostics + tuple(found))
+    with outputs.OutputFolder(outdir) as folder:
+        with diagrams.DiagramStage(render_options) as stage:
+            renderings, found = stage.render(book.diagrams())
+            painted = stage.with_pngs({d: r for d, r in renderings.items() if isinstance(r, Picture)})
+        written = [names[d] + suffix for d in painted for suffix in (".svg", ".png")]
+        with folder.staging() as staging:
+            for diagram, picture in painted.items():
+                (staging / (names[diagram] + ".svg")).write_text(picture.svg)
+                (staging / (names[diagram] + ".png")).write_bytes(picture.png)
+            folder.publish(staging, written)
+    return ExportReport(book, tuple(outdir / name for name in written), book.diagnostics + tuple(found))
+
+
+def document_diagnostics(book: Book) -> list[Diagnostic]:
+    """What is wrong in the document itself, whatever the outputs: its own numbering, pictures
+    left out (a build and lint say the same)."""
+    return [*book.diagnostics, *checks.check_structure(book), *pictures.check_pictures(book)]
 
 
 def diagram_names(book: Book) -> dict[Diagram, str]:
+    """A file name for each diagram, unique even where two questions share a number."""
     names = {}
     for question in (q for c in book.chapters for q in c.numbered_questions):
         found = [b for b in question.blocks if isinstance(b, Diagram)]
         for position, diagram in enumerate(found, start=1):
             names[diagram] = f"q{question.number}" + (f"-{position}" if position > 1 else "")
-    return {d: names.get(d, f"line-{d.location.line}") for d in book.diagrams()}
+    found = book.diagrams()
+    return dict(zip(found, outputs.unique_names([names.get(d, f"line-{d.location.line}") for d in found])))
 
 
 def rendered_for_outputs(stage: diagrams.DiagramStage, found: list[Diagram], options: BuildOptions
@@ -190,9 +197,3 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].rstrip("-")
 
-
-def _move_into_place(staging: Path, outdir: Path, names: list[str]) -> None:
-    """Each file replaces its old version in one rename (same file system, so atomic)."""
-    for name in names:
-        (outdir / name).parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / name, outdir / name)

@@ -110,3 +110,58 @@ def _section_table(book: Book, table: Table) -> list[Discrepancy]:
             found.append(Discrepancy(f"average probability of section {chapter.section_number} ({row[0]})",
                                      stated.group(), _shown(actual), table.location))
     return found
+
+
+def check_structure(book: Book) -> list[Diagnostic]:
+    """Located warnings where the document's own numbering disagrees with itself: a question
+    number used twice or skipped, a section number used twice, a section heading's stated range
+    (`(Q1-Q20)`) that its questions do not fill."""
+    found = []
+    first_seen: dict[int, object] = {}
+    for question in book.questions:
+        if question.number in first_seen:
+            found.append(Diagnostic("warning", question.location, f"question number Q{question.number} is used twice "
+                                    f"(first at line {first_seen[question.number].line})",
+                                    "renumber the questions: decks, contents and exported diagrams go by number",
+                                    "numbers.duplicate-question"))
+        else:
+            first_seen[question.number] = question.location
+    numbers = sorted(first_seen)
+    skipped = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers)) if numbers else []
+    if skipped:
+        where = next(q.location for q in book.questions if q.number > skipped[0])
+        found.append(Diagnostic("warning", where, f"question numbers skip {_listed(skipped)}",
+                                "number the questions one after another", "numbers.missing-question"))
+    sections: dict[int, object] = {}
+    for chapter in (c for c in book.chapters if c.is_section):
+        if chapter.section_number in sections:
+            found.append(Diagnostic("warning", chapter.location, f"section number {chapter.section_number} is used "
+                                    f"twice (first at line {sections[chapter.section_number].line})",
+                                    "renumber the sections: each gets a deck named by its number",
+                                    "numbers.duplicate-section"))
+        else:
+            sections[chapter.section_number] = chapter.location
+        found += _stated_range(chapter)
+    return found
+
+
+RANGE = re.compile(r"Q(\d+)[-–—]Q?(\d+)", re.I)
+
+
+def _stated_range(chapter: Chapter) -> list[Diagnostic]:
+    match = RANGE.fullmatch(chapter.question_range)
+    if not match:
+        return []
+    first, last = int(match.group(1)), int(match.group(2))
+    actual = sorted(q.number for q in chapter.numbered_questions)
+    if actual == list(range(first, last + 1)):
+        return []
+    holds = f"Q{actual[0]}-Q{actual[-1]}, {len(actual)} questions" if actual else "no numbered questions"
+    return [Diagnostic("warning", chapter.location, f"section {chapter.section_number} states "
+                       f"(Q{first}-Q{last}) but holds {holds}",
+                       "correct the range in the heading, or the questions under it", "numbers.range")]
+
+
+def _listed(numbers: list[int]) -> str:
+    shown = ", ".join(f"Q{n}" for n in numbers[:10])
+    return shown + (f" and {len(numbers) - 10} more" if len(numbers) > 10 else "")

@@ -1,14 +1,18 @@
 """The command line: arguments, progress, exit codes. The work itself is in build.py.
 
 Exit codes: 0 published; 1 published with errors under --strict; 2 nothing published (bad input
-or set-up), with a one-line message and no traceback.
+or set-up), with a one-line message and no traceback; 130 / 143 interrupted by SIGINT / SIGTERM,
+nothing published and every earlier output as it was.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
 import click
@@ -31,7 +35,12 @@ def main() -> None:
 
 
 def render_options(command):
-    """--cache-dir, --no-cache and --renderer, for every command that renders diagrams."""
+    """--cache-dir, --no-cache, --renderer and mermaid's limits, for every command that renders
+    diagrams."""
+    command = click.option("--mermaid-max-edges", type=click.IntRange(1, 1_000_000), default=500, show_default=True,
+                           help="mermaid's limit on edges in one diagram.")(command)
+    command = click.option("--mermaid-max-text-size", type=click.IntRange(1, 10_000_000), default=50_000,
+                           show_default=True, help="mermaid's limit on characters in one diagram.")(command)
     command = click.option("--renderer", type=click.Choice(["browser", "mmdc"]), default="browser", show_default=True,
                            help="browser: one Chromium for all diagrams; mmdc: one mermaid-cli process per "
                                 "diagram (slower, the reference).")(command)
@@ -40,15 +49,66 @@ def render_options(command):
                         help="Where rendered diagrams are kept between runs [default: OUTDIR/.printbook-cache].")(command)
 
 
-def build_options(cache_dir: Path | None, no_cache: bool, renderer: str) -> BuildOptions:
-    return BuildOptions(cache_dir=cache_dir, use_cache=not no_cache, render=RenderOptions(renderer=renderer))
+def build_options(cache_dir: Path | None, no_cache: bool, renderer: str, mermaid_max_text_size: int,
+                  mermaid_max_edges: int) -> BuildOptions:
+    return BuildOptions(cache_dir=cache_dir, use_cache=not no_cache, render=RenderOptions(
+        renderer=renderer, max_text_size=mermaid_max_text_size, max_edges=mermaid_max_edges))
+
+
+def show(diagnostics, verbose: bool, err: bool = True) -> None:
+    """Each diagnostic on its line; with -v, the tool's own words (mermaid's message) under it."""
+    for diagnostic in diagnostics:
+        click.echo(str(diagnostic), err=err)
+        if verbose and diagnostic.detail:
+            click.echo("    " + diagnostic.detail.replace("\n", "\n    "), err=err)
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM, raised wherever the work is, so that every stage cleans up on its way
+    out (the renderer ended, the staging folder removed, nothing published). A BaseException, so
+    that no `except Exception` on the way takes it for a failure to work around."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame) -> None:
+    for held in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut the clean-up short
+        signal.signal(held, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+class Watchdog:
+    """Says which step is still running every `every` seconds, so that nothing slow is silent."""
+
+    def __init__(self, every: float = 60.0):
+        self.every = every
+        self.step = ""
+        self.since = time.monotonic()
+        self.done = threading.Event()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def enter(self, step: str) -> None:
+        self.step, self.since = step, time.monotonic()
+
+    def _watch(self) -> None:
+        while not self.done.wait(self.every):
+            if self.step:
+                click.echo(f"printbook: still at '{self.step}' after {time.monotonic() - self.since:.0f} s "
+                           "(Ctrl-C stops it and publishes nothing)", err=True)
 
 
 def run_or_exit(work, *args, **kwargs):
     """`work(*args, **kwargs)`, or a one-line message and exit 2 when the input or the machine
-    stops it (never a traceback)."""
+    stops it (never a traceback); exit 128 + the signal's number when interrupted."""
+    previous = {held: signal.signal(held, _interrupt) for held in (signal.SIGINT, signal.SIGTERM)}
     try:
         return work(*args, **kwargs)
+    except Interrupted as interrupt:
+        click.echo(f"printbook: interrupted ({interrupt}): nothing published; earlier outputs are as they were",
+                   err=True)
+        sys.exit(128 + interrupt.signum)
     except PrintbookError as error:
         click.echo(str(error), err=True)
     except OSError as error:  # an output folder we may not write to, a full disk
@@ -59,6 +119,9 @@ def run_or_exit(work, *args, **kwargs):
         click.echo(f"printbook: error: internal error: {type(error).__name__}: {error} (hint: nothing was "
                    "published; this is a bug in printbook: set PRINTBOOK_TRACEBACK=1 to see where, and report "
                    "it with the document)", err=True)
+    finally:
+        for held, handler in previous.items():
+            signal.signal(held, handler)
     sys.exit(EXIT_NOT_PUBLISHED)
 
 
@@ -78,47 +141,52 @@ def run_or_exit(work, *args, **kwargs):
 @click.option("--no-question-slides", is_flag=True, help="Leave out the asking slide before each answer slide.")
 @render_options
 @click.option("-v/-q", "--verbose/--quiet", default=None,
-              help="Show or hide the numbered steps (shown by default on a terminal).")
+              help="Show or hide the numbered steps (shown by default on a terminal); -v also shows mermaid's "
+                   "own messages.")
 def build_command(document: Path, outdir: Path, strict: bool, paper: str, duplex: bool, no_notes: bool,
                   organisation: str, logo: Path | None, reference_pptx: Path | None, single_deck: bool,
-                  no_question_slides: bool, cache_dir: Path | None, no_cache: bool, renderer: str,
-                  verbose: bool | None) -> None:
+                  no_question_slides: bool, verbose: bool | None, **rendering) -> None:
     """Publish DOCUMENT as OUTDIR/<title>.pdf and OUTDIR/decks/NN-<section>.pptx."""
     show_steps = sys.stderr.isatty() if verbose is None else verbose
-    step = (lambda message: click.echo(message, err=True)) if show_steps else (lambda message: None)
+    watchdog = Watchdog()
+
+    def step(message: str) -> None:
+        watchdog.enter(message)
+        if show_steps:
+            click.echo(message, err=True)
+
     options = dataclasses.replace(
-        build_options(cache_dir, no_cache, renderer),
+        build_options(**rendering),
         pdf=PdfOptions(paper=paper, duplex=duplex, notes=not no_notes, organisation=organisation, logo=logo),
         deck=DeckOptions(reference=reference_pptx, question_slides=not no_question_slides), single_deck=single_deck)
     report = run_or_exit(build, document, outdir, options, step)
-    for diagnostic in report.diagnostics:
-        click.echo(str(diagnostic), err=True)
+    show(report.diagnostics, bool(verbose))
     click.echo(f"published {report.book.title!r}: {len(report.book.questions)} questions, "
                f"{len(report.book.diagrams())} diagrams")
     for written in report.written:
         click.echo(f"  {written.path}  ({written.what})")
-    if strict and report.diagnostics:
-        click.echo(f"--strict: {len(report.diagnostics)} problems above", err=True)
+    problems = [d for d in report.diagnostics if d.severity != "note"]
+    if strict and problems:
+        click.echo(f"--strict: {len(problems)} problem{'s' if len(problems) != 1 else ''} above", err=True)
         sys.exit(EXIT_STRICT_FAILURE)
 
 
 @main.command("lint")
 @click.argument("document", type=click.Path(path_type=Path, dir_okay=True, exists=False))
 @click.option("--fix", is_flag=True, help="Write the repaired diagrams back into DOCUMENT (the original is kept as DOCUMENT.bak).")
-@click.option("--strict", is_flag=True, help="Exit 1 on repairs and warnings too, not only on errors.")
+@click.option("--strict", is_flag=True, help="Exit 1 on notes (repairs) too, not only on errors and warnings.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show mermaid's own messages.")
 @render_options
-def lint_command(document: Path, fix: bool, strict: bool, cache_dir: Path | None, no_cache: bool,
-                 renderer: str) -> None:
-    """Check every diagram of DOCUMENT (syntax, repairs, rendering) without writing outputs."""
-    report = run_or_exit(lint, document, build_options(cache_dir, no_cache, renderer), fix=fix)
-    for diagnostic in report.diagnostics:
-        click.echo(str(diagnostic))
+def lint_command(document: Path, fix: bool, strict: bool, verbose: bool, **rendering) -> None:
+    """Check DOCUMENT as a build would (diagrams, numbers, pictures) without writing outputs."""
+    report = run_or_exit(lint, document, build_options(**rendering), fix=fix)
+    show(report.diagnostics, verbose, err=False)
     counts = {s: sum(d.severity == s for d in report.diagnostics) for s in ("error", "warning", "note")}
     click.echo(f"{document}: {len(report.book.diagrams())} diagrams; "
                + ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()), err=True)
     if report.fixed:
         click.echo(f"rewrote {report.fixed} (original kept as {report.fixed.name}.bak)", err=True)
-    if report.errors or (strict and report.diagnostics):
+    if report.problems or (strict and report.diagnostics):
         sys.exit(EXIT_STRICT_FAILURE)
 
 
@@ -126,10 +194,10 @@ def lint_command(document: Path, fix: bool, strict: bool, cache_dir: Path | None
 @click.argument("document", type=click.Path(path_type=Path, dir_okay=True, exists=False))
 @click.option("-o", "--output", "outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("diagrams"),
               show_default=True, help="Folder for the SVG and PNG files.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show mermaid's own messages.")
 @render_options
-def diagrams_command(document: Path, outdir: Path, cache_dir: Path | None, no_cache: bool, renderer: str) -> None:
+def diagrams_command(document: Path, outdir: Path, verbose: bool, **rendering) -> None:
     """Export every diagram of DOCUMENT as SVG and PNG, named q<N> by question (or line-<L>)."""
-    report = run_or_exit(export_diagrams, document, outdir, build_options(cache_dir, no_cache, renderer))
-    for diagnostic in report.diagnostics:
-        click.echo(str(diagnostic), err=True)
+    report = run_or_exit(export_diagrams, document, outdir, build_options(**rendering))
+    show(report.diagnostics, verbose)
     click.echo(f"exported {len(report.written) // 2} of {len(report.book.diagrams())} diagrams to {outdir} (SVG and PNG)")

@@ -23,7 +23,8 @@ from pptx.opc.package import Part
 from pptx.util import Emu, Inches, Pt
 
 from . import describe, resources
-from .model import BANDS, Book, Chapter, Diagram, DiagramFailure, Picture, Question, Rendering
+from .model import (BANDS, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Location, Picture, PrintbookError,
+                    Question, Rendering)
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 in: 16:9
 MARGIN = Inches(0.5)
@@ -54,6 +55,23 @@ LAYOUTS = {"title": ("Title Slide", 0), "list": ("Title and Content", 1), "quest
 class DeckOptions:
     reference: Path | None = None  # the user's own .pptx template
     question_slides: bool = True  # an asking slide before each answer slide
+
+
+def check_options(options: DeckOptions) -> None:
+    """A PrintbookError naming the file and the problem when the reference deck cannot be built
+    from: checked before anything is rendered."""
+    if options.reference is None:
+        return
+    path = Path(options.reference)
+    try:
+        layouts = len(Presentation(str(path)).slide_layouts)
+    except Exception as error:  # python-pptx raises many kinds for what is no deck
+        problem = "not a PowerPoint deck (.pptx)" if not isinstance(error, OSError) else error.strerror or str(error)
+        raise PrintbookError(Diagnostic("error", Location(str(path), 1), f"--reference-pptx: {problem}",
+                                        "give a .pptx saved by PowerPoint, Keynote or LibreOffice", "option.reference")) from None
+    if not layouts:
+        raise PrintbookError(Diagnostic("error", Location(str(path), 1), "--reference-pptx: the deck has no slide layouts",
+                                        "give a deck whose slide master has layouts", "option.reference"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,11 +210,10 @@ def _add_picture(slide, picture: Picture, left, top, width, height) -> None:
 def _add_failure(slide, diagram: Diagram, failure: DiagramFailure, left, top, width, height) -> None:
     frame = slide.shapes.add_textbox(left, top, width, height).text_frame
     frame.word_wrap = True
-    frame.text = f"Diagram could not be drawn ({diagram.location})"
+    frame.text = f"Diagram could not be drawn ({failure.location or diagram.location})"
     frame.paragraphs[0].runs[0].font.bold = True
     frame.paragraphs[0].runs[0].font.color.rgb = WARNING
-    source_excerpt = "\n".join(diagram.source.splitlines()[:20])  # what fits below the message
-    for text, size in ((failure.message.splitlines()[0][:300], 14), (source_excerpt, 9)):
+    for text, size in ((failure.plain[:300], 14), (diagram.excerpt(), 9)):  # what fits below the message
         paragraph = frame.add_paragraph()
         paragraph.text = text
         _size_runs_of(paragraph, size)

@@ -14,6 +14,7 @@ import json
 import math
 import os
 import re
+import signal
 import subprocess
 import tempfile
 import threading
@@ -40,10 +41,16 @@ class RenderOptions:
     # mermaid with its configuration copied by plain assignment (node/render.cjs): a third faster,
     # the same pictures; False only to check that.
     patch_mermaid: bool = True
+    # mermaid's own limits (its defaults): a longer diagram, or one with more edges, is not drawn.
+    max_text_size: int = 50_000
+    max_edges: int = 500
 
 
-def mermaid_config() -> dict:
-    return json.loads((resources.assets_dir() / "mermaid-config.json").read_text())
+def mermaid_config(options: RenderOptions = RenderOptions()) -> dict:
+    """printbook's mermaid configuration, with the limits of `options` (mermaid's own text-size
+    check is given room for the theme directive printbook adds: printbook checks first)."""
+    config = json.loads((resources.assets_dir() / "mermaid-config.json").read_text())
+    return {**config, "maxTextSize": options.max_text_size + 1000, "maxEdges": options.max_edges}
 
 
 def render_diagrams(diagrams: Iterable[Diagram], options: RenderOptions = RenderOptions(),
@@ -65,8 +72,9 @@ class DiagramStage:
     def __enter__(self) -> DiagramStage:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.renderer.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        # Interrupted or failed: the renderer and its browser are ended at once, not waited for.
+        self.renderer.close(force=exc_type is not None)
 
     def render(self, diagrams: Iterable[Diagram], progress: Progress | None = None
                ) -> tuple[dict[Diagram, Rendering], list[Diagnostic]]:
@@ -75,20 +83,23 @@ class DiagramStage:
         alternatives (`more_layouts` adds the others)."""
         repaired = {d: repair(d) for d in diagrams}
         sources = [r.source for r in repaired.values()]
-        by_source = self._ask([{"code": s} for s in dict.fromkeys(sources)], progress)
+        # Over mermaid's text-size limit, mermaid draws a small pink box of its own: not asked.
+        too_long = {s: {"ok": False, "error": TEXT_LIMIT_ERROR.format(len(s))} for s in sources
+                    if len(s) > self.options.max_text_size}
+        by_source = too_long | self._ask([{"code": s} for s in dict.fromkeys(sources) if s not in too_long], progress)
         layouts = {s: restack.likely_variants(s) if self.options.restack and _is_wide(by_source[s]) else []
                    for s in sources}
         variant_answers = self._ask([{"code": v} for s in sources for v in layouts[s]])
         renderings: dict[Diagram, Rendering] = {}
+        diagnostics = [note for r in repaired.values() for note in r.notes]
         for diagram, fixed in repaired.items():
             answer = by_source[fixed.source]
             if not _is_picture(answer):
-                renderings[diagram] = DiagramFailure(answer.get("error", "unknown error"))
+                warning = failure_diagnostic(diagram, fixed.source, answer.get("error", "unknown error"), self.options)
+                renderings[diagram] = DiagramFailure(warning.detail, warning.message, warning.location)
+                diagnostics.append(warning)
                 continue
             renderings[diagram] = replace(_picture(answer), alternatives=_drawn(variant_answers, layouts[fixed.source]))
-        diagnostics = [note for r in repaired.values() for note in r.notes]
-        diagnostics += [failure_diagnostic(d, repaired[d].source, r)
-                        for d, r in renderings.items() if isinstance(r, DiagramFailure)]
         return renderings, diagnostics
 
     def more_layouts(self, renderings: dict[Diagram, Rendering], diagrams: Iterable[Diagram]) -> dict[Diagram, Rendering]:
@@ -183,8 +194,16 @@ def _picture(answer: dict) -> Picture:
 
 def _is_transient(answer: dict) -> bool:
     """Failures of the machine rather than of the diagram are not worth remembering."""
-    message = answer.get("error", "")
-    return not answer.get("ok") and ("timed out" in message or message.startswith("the renderer stopped"))
+    return not answer.get("ok") and "timed out" in answer.get("error", "")
+
+
+def _end_group(process: subprocess.Popen) -> None:
+    """Kills `process` and every process of its group (it leads one: start_new_session)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
 
 
 def render_fingerprint(options: RenderOptions) -> str:
@@ -192,7 +211,7 @@ def render_fingerprint(options: RenderOptions) -> str:
     modules = resources.node_modules_dir()
     mermaid_version = (modules / "mermaid" / "package.json").read_bytes() if modules else b"no mermaid"
     fonts = sorted((resources.assets_dir() / "fonts").glob("*.ttf"))
-    return fingerprint(options.renderer, mermaid_version, json.dumps(mermaid_config(), sort_keys=True),
+    return fingerprint(options.renderer, mermaid_version, json.dumps(mermaid_config(options), sort_keys=True),
                        resources.renderer_script().read_bytes(), *(f"{f.name}:{f.stat().st_size}" for f in fonts),
                        _system_fonts())
 
@@ -207,13 +226,34 @@ def _system_fonts() -> str:
     return "\n".join(sorted(set(listed.splitlines())))
 
 
-def failure_diagnostic(diagram: Diagram, rendered_source: str, failure: DiagramFailure) -> Diagnostic:
-    """A warning at the line (and column, where mermaid says) the diagram went wrong. Repairs
-    only ever quote labels, so lines keep their numbers."""
-    line, column, summary = explain_mermaid_error(rendered_source, failure.message)
+TEXT_LIMIT_ERROR = "text size limit: {} characters"
+EDGE_LIMIT = re.compile(r"Edge limit exceeded\. (\d+) edges found, but the limit is (\d+)")
+
+
+def failure_diagnostic(diagram: Diagram, rendered_source: str, message: str,
+                       options: RenderOptions = RenderOptions()) -> Diagnostic:
+    """A warning at the line (and column, where mermaid says) the diagram went wrong, in plain
+    words, with mermaid's own message as its detail. Repairs only ever quote labels, so lines
+    keep their numbers. A limit of mermaid's says which, and how to raise it."""
+    if message.startswith(TEXT_LIMIT_ERROR.format("")):
+        return Diagnostic("warning", diagram.location, f"{diagram.kind} diagram not drawn: {len(rendered_source):,} "
+                          f"characters, over mermaid's text size limit of {options.max_text_size:,}",
+                          "raise it with --mermaid-max-text-size, or split the diagram", "diagram.text-limit",
+                          detail=message)
+    edges = EDGE_LIMIT.search(message)
+    if edges:
+        return Diagnostic("warning", diagram.location, f"{diagram.kind} diagram not drawn: {int(edges[1]):,} edges, "
+                          f"over mermaid's edge limit of {int(edges[2]):,}",
+                          "raise it with --mermaid-max-edges, or split the diagram", "diagram.edge-limit", detail=message)
+    if "timed out" in message:
+        return Diagnostic("warning", diagram.location, f"{diagram.kind} diagram not drawn: mermaid took over "
+                          f"{options.timeout_seconds:g} s", "simplify or split the diagram", "diagram.timeout",
+                          detail=message)
+    line, column, summary = explain_mermaid_error(rendered_source, message)
     location = diagram.source_location(line, column) if line else diagram.location
     return Diagnostic("warning", location, f"{diagram.kind} diagram not drawn: {summary}",
-                      "a placeholder with the source stands in its place; quote labels holding ( ) [ ] { } with \"…\"")
+                      "a placeholder with the source stands in its place; quote labels holding ( ) [ ] { } with \"…\"",
+                      "diagram.syntax", detail=message)
 
 
 _LINE = re.compile(r"on line (\d+)")
@@ -252,8 +292,24 @@ class MermaidRenderer:
         self.mermaid_patched = False  # known once started
 
     def ask(self, requests: list[dict], progress: Progress | None = None) -> list[dict]:
-        """The answer to each request, in order; requests the renderer never answered (it died)
-        get a failure answer."""
+        """The answer to each request, in order. Should the renderer die, a fresh one is asked
+        what it left unanswered; should that die too, the build stops (PrintbookError): a dead
+        renderer's silence is never taken for diagrams that failed."""
+        answers = self._ask_once(requests, progress)
+        lost = [i for i, answer in enumerate(answers) if answer is None]
+        if lost:
+            self.close(force=True)
+            for index, answer in zip(lost, self._ask_once([requests[i] for i in lost])):
+                answers[index] = answer
+        if any(answer is None for answer in answers):
+            detail = self._stderr_tail()
+            self.close(force=True)
+            raise PrintbookError(Diagnostic("error", None, f"the diagram renderer stopped: {detail}",
+                                            "run 'printbook doctor' to check Chromium and Node", "setup.renderer"))
+        return answers
+
+    def _ask_once(self, requests: list[dict], progress: Progress | None = None) -> list[dict | None]:
+        """The answer to each request, in order; None for those the renderer never answered."""
         process = self.process or self._start()
         ids = [str(self.next_id + i) for i in range(len(requests))]
         self.next_id += len(requests)
@@ -272,17 +328,19 @@ class MermaidRenderer:
                 if progress:
                     progress(len(answers), len(ids))
         writer.join(timeout=5)
-        lost = {"ok": False, "error": "the renderer stopped before drawing this diagram: " + self._stderr_tail()}
-        return [answers.get(i, lost) for i in ids]
+        return [answers.get(i) for i in ids]
 
-    def close(self) -> None:
+    def close(self, force: bool = False) -> None:
+        """Ends the renderer: asked to finish (it closes its browser), or, with `force` or when it
+        does not finish in time, killed with every process of its group (Chromium's too)."""
         if self.process:
             try:
-                self.process.stdin.close()
-                self.process.wait(timeout=10)
+                if not force:
+                    self.process.stdin.close()
+                    self.process.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
-                self.process.kill()
-                self.process.wait()
+                pass
+            _end_group(self.process)
             self.process = None
         if self.scratch:
             self.stderr.close()
@@ -304,7 +362,7 @@ class MermaidRenderer:
         settings = {
             "mermaidPath": str(modules / "mermaid" / "dist" / "mermaid.min.js"),
             "chromiumPath": chromium,
-            "config": mermaid_config(),
+            "config": mermaid_config(self.options),
             "css": "",
             "pages": self.options.pages,
             "timeoutMs": int(self.options.timeout_seconds * 1000),
@@ -314,15 +372,20 @@ class MermaidRenderer:
         settings_file.write_text(json.dumps(settings))
         env = {**renderer_environment(scratch), "NODE_PATH": str(modules)}
         self.stderr = open(scratch / "stderr.txt", "w+")
+        # In a session of its own, so that a terminal's Ctrl-C reaches printbook, which ends the
+        # renderer itself, and not the renderer first (its diagrams would seem to fail).
         self.process = subprocess.Popen(
             [node, str(resources.renderer_script()), str(settings_file)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=env)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=env,
+            start_new_session=True)
         ready = self.process.stdout.readline()
         if not ready or "fatal" in json.loads(ready):
             detail = json.loads(ready).get("fatal", "") if ready else self._stderr_tail()
-            self.close()
-            raise PrintbookError(Diagnostic("error", None, "the diagram renderer did not start: " + detail.splitlines()[0],
-                                            "check that chromium starts: chromium --headless --no-sandbox about:blank"))
+            self.close(force=True)
+            raise PrintbookError(Diagnostic("error", None, "the diagram renderer did not start: "
+                                            + (detail.splitlines() or ["no message"])[0],
+                                            "run 'printbook doctor'; check that chromium starts: "
+                                            "chromium --headless --no-sandbox about:blank", "setup.renderer"))
         self.mermaid_patched = bool(json.loads(ready).get("patched"))
         return self.process
 
@@ -341,8 +404,9 @@ class MmdcRenderer:
     def __init__(self, options: RenderOptions):
         self.painter = MermaidRenderer(options)
         self.scratch = tempfile.TemporaryDirectory(prefix="printbook-mmdc-")
-        self.command = mmdc_command(Path(self.scratch.name))
+        self.command = mmdc_command(Path(self.scratch.name), options)
         self.environment = renderer_environment(Path(self.scratch.name))
+        self.running: set[subprocess.Popen] = set()
 
     def ask(self, requests: list[dict], progress: Progress | None = None) -> list[dict]:
         paints = [i for i, r in enumerate(requests) if "code" not in r]
@@ -350,28 +414,38 @@ class MmdcRenderer:
         for index, answer in zip(paints, self.painter.ask([requests[i] for i in paints]) if paints else []):
             answers[index] = answer
         codes = [i for i in range(len(requests)) if i not in set(paints)]
-        with ThreadPoolExecutor(2) as pool:
+        pool = ThreadPoolExecutor(2)
+        try:
             for index, answer in zip(codes, pool.map(lambda i: self._render(i, requests[i]["code"]), codes)):
                 answers[index] = answer
                 if progress:
                     progress(codes.index(index) + 1, len(codes))
+        finally:  # interrupted: the queued diagrams are dropped, the running ones ended (close)
+            pool.shutdown(wait=False, cancel_futures=True)
         return answers
 
     def _render(self, index: int, code: str) -> dict:
         folder = Path(self.scratch.name)
         source, target = folder / f"{index}-{os.getpid()}.mmd", folder / f"{index}-{os.getpid()}.svg"
         source.write_text(code)
-        result = subprocess.run(self.command + ["-i", str(source), "-o", str(target)], capture_output=True, text=True,
-                                env=self.environment)
-        if result.returncode != 0 or not target.exists():
-            lines = [line for line in (result.stderr or "mmdc failed").splitlines() if line.strip()]
+        process = subprocess.Popen(self.command + ["-i", str(source), "-o", str(target)], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, env=self.environment, start_new_session=True)
+        self.running.add(process)
+        try:
+            _, stderr = process.communicate()
+        finally:
+            self.running.discard(process)
+        if process.returncode != 0 or not target.exists():
+            lines = [line for line in (stderr or "mmdc failed").splitlines() if line.strip()]
             return {"ok": False, "error": "\n".join(lines[:6])}
         svg = target.read_text()
         width, height = svg_size(svg)
         return {"ok": True, "svg": svg, "width": width, "height": height}
 
-    def close(self) -> None:
-        self.painter.close()
+    def close(self, force: bool = False) -> None:
+        for process in list(self.running):
+            _end_group(process)
+        self.painter.close(force)
         self.scratch.cleanup()
 
 
@@ -382,7 +456,7 @@ def svg_size(svg: str) -> tuple[int, int]:
     return math.ceil(width), math.ceil(height)
 
 
-def mmdc_command(scratch: Path) -> list[str]:
+def mmdc_command(scratch: Path, options: RenderOptions = RenderOptions()) -> list[str]:
     """mermaid-cli's `mmdc` with printbook's mermaid config and Debian's Chromium."""
     modules = resources.node_modules_dir()
     if not modules or not (modules / ".bin" / "mmdc").exists():
@@ -393,7 +467,7 @@ def mmdc_command(scratch: Path) -> list[str]:
     puppeteer.write_text(json.dumps({"executablePath": resources.chromium_path(),
                                      "args": sandbox + ["--disable-gpu", "--disable-background-networking"]}))
     config = scratch / "mermaid.json"
-    config.write_text(json.dumps(mermaid_config()))
+    config.write_text(json.dumps(mermaid_config(options)))
     return [str(modules / ".bin" / "mmdc"), "-p", str(puppeteer), "-c", str(config), "-q"]
 
 

@@ -34,6 +34,7 @@ class Diagnostic:
     message: str
     hint: str = ""
     code: str = ""  # "diagram.syntax", "picture.outside", …: see the README's list
+    detail: str = field(default="", compare=False)  # the tool's own words (mermaid's), shown with -v
 
     def __str__(self) -> str:
         text = f"{self.location or 'printbook'}: {self.severity}: {self.message}"
@@ -81,6 +82,12 @@ class Diagram:
     @property
     def header_index(self) -> int | None:
         return header_index(self.source)
+
+    def excerpt(self, lines: int = 20) -> str:
+        """The first `lines` lines of the source, for a placeholder, and how many more there are."""
+        found = self.source.splitlines()
+        more = len(found) - lines
+        return "\n".join(found[:lines]) + (f"\n… {more} more line{'s' if more != 1 else ''}" if more > 0 else "")
 
     def source_location(self, diagram_line: int, column: int = 1) -> Location:
         """The file location of the diagram's own line `diagram_line` (1-based)."""
@@ -156,9 +163,16 @@ class Picture:
 
 @dataclass(frozen=True, slots=True)
 class DiagramFailure:
-    """A diagram that could not be drawn; the outputs show a placeholder with this message."""
+    """A diagram that could not be drawn; the outputs show a placeholder with `summary` (plain
+    words) at `location`, the same as the warning's, and mermaid's own `message` only in -v."""
 
     message: str
+    summary: str = ""
+    location: Location | None = None
+
+    @property
+    def plain(self) -> str:
+        return self.summary or (self.message.splitlines() or [""])[0]
 
 
 Rendering = Union[Picture, DiagramFailure]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import gc
+import io
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -13,15 +14,18 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
+from lxml import etree
 from markdown_it import MarkdownIt
+from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure.boxes import MarginBox, TextBox
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.text.line_break import Layout, line_size
 
-from . import describe, pdf_parts, resources
-from .model import BANDS, Book, Chapter, Diagram, DiagramFailure, Discrepancy, Picture, Prose, Rendering, Table
+from . import describe, pdf_parts, pictures, resources
+from .model import (BANDS, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
+                    PrintbookError, Prose, Rendering, Table)
 
 PX_PER_MM = 96 / 25.4
 PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}  # mm
@@ -72,6 +76,42 @@ class PdfOptions:
         return css
 
 
+def check_options(options: PdfOptions) -> None:
+    """A PrintbookError naming the file and the problem when the logo is no picture the cover
+    can show: checked before anything is rendered."""
+    if options.logo is None:
+        return
+    path = Path(options.logo)
+
+    def refused(problem: str) -> PrintbookError:
+        return PrintbookError(Diagnostic("error", Location(str(path), 1), f"--logo: {problem}",
+                                         "give a PNG, JPEG, GIF, WebP or SVG picture", "option.logo"))
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise refused(error.strerror or str(error)) from None
+    if mimetypes.guess_type(path.name)[0] == "image/svg+xml" or data.lstrip()[:5] in (b"<?xml", b"<svg "):
+        try:
+            root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError as error:
+            raise refused(f"not a readable SVG picture ({error})") from None
+        if etree.QName(root).localname != "svg":
+            raise refused("an XML file, but not an SVG picture")
+        return
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            kind = image.format
+    except Exception:  # Pillow raises many kinds for what is no picture
+        raise refused("not a picture") from None
+    if kind not in LOGO_FORMATS:
+        raise refused(f"a {kind} picture, which PDF readers may not show")
+
+
+LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+
+
 @dataclass(frozen=True, slots=True)
 class PdfResult:
     pages: int
@@ -86,8 +126,13 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
     def html(digits: int, chapters: slice = slice(None), front: bool = True) -> str:
         return render_html(book, renderings, discrepancies, options, digits, chapters, front)
 
+    folder = pictures.document_folder(book)
+    fetcher = pictures.ConfinedFetcher([folder])
+
     def lay_out(html: str) -> Document:
-        return HTML(string=html, base_url=str(resources.assets_dir())).render(stylesheets=stylesheets, font_config=fonts)
+        # Relative links resolve against the document's folder; nothing outside it is read.
+        return HTML(string=html, base_url=str(folder) + "/", url_fetcher=fetcher).render(
+            stylesheets=stylesheets, font_config=fonts)
 
     def write(document: Document, path: Path) -> None:
         # Tagged (PDF/UA-1): screen readers get the structure and each diagram's alt text.
@@ -217,7 +262,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resources.templates_dir()),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    markdown = _markdown()
+    markdown = _markdown(pictures.document_folder(book))
     spaces = _diagram_spaces(book, options)
     boxes = {d: _box_for(renderings.get(d), spaces[d]) for d in book.diagrams()}
     landscapes = set(options.diagram_boxes(notes=True)[1:] + options.diagram_boxes(notes=False)[1:])
@@ -275,8 +320,21 @@ OTHER_HTML_TAGS = set("""a abbr address area article aside audio bdi bdo blockqu
 TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>$")
 
 
-def _markdown() -> MarkdownIt:
+def _markdown(folder: Path) -> MarkdownIt:
     markdown = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+
+    def image(renderer, tokens, index, options, env) -> str:
+        """A picture inside the document's folder, by its absolute address; any other is left out
+        (pictures.check_pictures says where), its alt text kept in its place."""
+        token = tokens[index]
+        alt = jinja2.utils.markupsafe.escape(renderer.renderInlineAsText(token.children or [], options, env))
+        found = pictures.find(str(token.attrGet("src") or ""), folder)
+        if found.path is None and not found.inline_data:
+            return f'<span class="picture-left-out">[picture left out: {alt or "no description"}]</span>'
+        source = found.path.as_uri() if found.path else str(token.attrGet("src")).strip()
+        return f'<img class="picture" src="{jinja2.utils.markupsafe.escape(source)}" alt="{alt}">'
+
+    markdown.add_render_rule("image", image)
 
     def inline_html(renderer, tokens, index, options, env) -> str:
         text = tokens[index].content
@@ -370,7 +428,9 @@ def _diagram_view(diagram: Diagram, rendering: Rendering | None, box: tuple[floa
     """Where the template needs numbers: each picture shown (the diagram, or its parts) as a
     data URI with its printed size and alt text."""
     if not isinstance(rendering, Picture):
-        return {"failed": True, "message": rendering.message if isinstance(rendering, DiagramFailure) else "not rendered"}
+        failure = rendering if isinstance(rendering, DiagramFailure) else DiagramFailure("not rendered")
+        return {"failed": True, "message": failure.plain, "where": failure.location or diagram.location,
+                "excerpt": diagram.excerpt()}
 
     def shown(picture: Picture, alt: str) -> dict:
         picture = picture.best_fit(*box, DIAGRAM_NATURAL_SCALE)

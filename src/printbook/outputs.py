@@ -1,0 +1,126 @@
+"""The output folder: one build at a time, a staging folder inside it, and the outputs of one
+build replacing the old ones together or not at all.
+
+A build holds a lock on the output folder itself (flock on the folder's descriptor: no lock file
+is left behind, and the kernel drops the lock when the process dies, even by kill -9). Holding it,
+a build knows that any staging folder it finds there belongs to no running build, and removes it.
+The new files are moved in one rename each, with SIGINT and SIGTERM held back until the last is
+in place; should a rename fail, the ones already made are undone from hard links of the old files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .model import Diagnostic, PrintbookError
+
+STAGING_PREFIX = ".printbook-staging-"
+HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def output_error(folder: Path, problem: str) -> PrintbookError:
+    return PrintbookError(Diagnostic("error", None, f"cannot write to the output folder {folder}: {problem}",
+                                     "choose another folder with -o", "option.output"))
+
+
+class OutputFolder:
+    """The output folder, created if need be and locked for this build while open."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.descriptor: int | None = None
+
+    def __enter__(self) -> OutputFolder:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self.descriptor = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as error:
+            raise output_error(self.path, error.strerror or str(error)) from None
+        try:
+            fcntl.flock(self.descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.close()
+            raise PrintbookError(Diagnostic(
+                "error", None, f"another printbook build is writing to {self.path}",
+                "wait for it to finish, or build into another folder with -o", "build.locked")) from None
+        if not os.access(self.path, os.W_OK):
+            self.close()
+            raise output_error(self.path, "permission denied")
+        for stale in self.path.glob(STAGING_PREFIX + "*"):  # left by a build that was killed
+            shutil.rmtree(stale, ignore_errors=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.descriptor is not None:
+            os.close(self.descriptor)  # and with it the lock
+            self.descriptor = None
+
+    @contextlib.contextmanager
+    def staging(self) -> Iterator[Path]:
+        """A fresh folder inside the output folder (so that moving out of it is a rename),
+        removed on the way out whatever happens."""
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.path))
+        except OSError as error:
+            raise output_error(self.path, error.strerror or str(error)) from None
+        try:
+            yield staging
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def publish(self, staging: Path, names: list[str]) -> None:
+        """Every file `names` lists, from `staging` into the output folder, all of them or none.
+        Nothing is published when an interrupt is already waiting."""
+        if len(set(names)) != len(names):
+            raise ValueError(f"two outputs of one build share a name: {sorted(names)}")
+        backup = staging / ".previous"
+        backup.mkdir()
+        placed: list[str] = []
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+        try:
+            if signal.sigpending() & HELD_SIGNALS:
+                return  # the interrupt is delivered below, before anything was replaced
+            for name in names:
+                target = self.path / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.exists():
+                    (backup / name).parent.mkdir(parents=True, exist_ok=True)
+                    os.link(target, backup / name)
+            for name in names:
+                os.replace(staging / name, self.path / name)
+                placed.append(name)
+        except BaseException:
+            for name in placed:  # put the old set back
+                if (backup / name).exists():
+                    os.replace(backup / name, self.path / name)
+                else:
+                    (self.path / name).unlink(missing_ok=True)
+            raise
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """The names, with "-2", "-3" … before the suffix of each repeat (two sections with the same
+    number and title would otherwise write one deck over the other)."""
+    seen: set[str] = set()
+    result = []
+    for name in names:
+        stem, dot, suffix = name.rpartition(".") if "." in name else (name, "", "")
+        candidate, count = name, 1
+        while candidate in seen:
+            count += 1
+            candidate = f"{stem}-{count}{dot}{suffix}"
+        seen.add(candidate)
+        result.append(candidate)
+    return result
