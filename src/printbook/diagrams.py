@@ -197,12 +197,22 @@ def _is_transient(answer: dict) -> bool:
     return not answer.get("ok") and "timed out" in answer.get("error", "")
 
 
-def _end_group(process: subprocess.Popen) -> None:
-    """Kills `process` and every process of its group (it leads one: start_new_session)."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def _end_group(process: subprocess.Popen, browser: int | None = None) -> None:
+    """Ends `process`, which leads a process group of its own (start_new_session), and the
+    browser it drives. puppeteer runs Chromium in a group of its own too, and ends it when its
+    Node process is sent SIGINT; should that not end within 2 s, both groups are killed."""
+    for group, signum in ((process.pid, signal.SIGINT), (process.pid, signal.SIGKILL), (browser, signal.SIGKILL)):
+        if group is None or (signum == signal.SIGKILL and group == process.pid and process.poll() is not None):
+            continue
+        try:
+            os.killpg(group, signum)
+        except (ProcessLookupError, PermissionError):
+            continue
+        if group == process.pid and signum == signal.SIGINT:
+            try:
+                process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
     process.wait()
 
 
@@ -290,6 +300,7 @@ class MermaidRenderer:
         self.scratch: tempfile.TemporaryDirectory | None = None
         self.next_id = 0
         self.mermaid_patched = False  # known once started
+        self.browser_pid: int | None = None  # Chromium's, which the renderer tells (it leads a group of its own)
 
     def ask(self, requests: list[dict], progress: Progress | None = None) -> list[dict]:
         """The answer to each request, in order. Should the renderer die, a fresh one is asked
@@ -323,6 +334,8 @@ class MermaidRenderer:
             if not line:
                 break
             answer = json.loads(line)
+            if "browser" in answer:  # the renderer started a fresh browser
+                self.browser_pid = answer["browser"]
             if answer.get("id") in ids:
                 answers[answer["id"]] = answer
                 if progress:
@@ -340,7 +353,7 @@ class MermaidRenderer:
                     self.process.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 pass
-            _end_group(self.process)
+            _end_group(self.process, self.browser_pid)
             self.process = None
         if self.scratch:
             self.stderr.close()
@@ -387,6 +400,7 @@ class MermaidRenderer:
                                             "run 'printbook doctor'; check that chromium starts: "
                                             "chromium --headless --no-sandbox about:blank", "setup.renderer"))
         self.mermaid_patched = bool(json.loads(ready).get("patched"))
+        self.browser_pid = json.loads(ready).get("browser")
         return self.process
 
     def _stderr_tail(self) -> str:

@@ -20,6 +20,15 @@ QUESTION_HEADING = re.compile(r"^Q(\d+)[.:)]\s*(.+)$")
 PROBABILITY = re.compile(r"^\*\*Probability\*\*\s*:\s*(\S+)\s*$", re.I)
 METADATA_TITLE = "metadata"
 
+# Beyond these, typesetting would take minutes (measured: a 2 MB paragraph 34 s, 5,000 chapters
+# 290 s and 3.4 GB): what is over a limit is refused or left out with a located message, so that
+# no document hangs a build. Ten times the user's document (1,000 questions) is well inside them.
+MAX_DOCUMENT_BYTES = 20_000_000
+MAX_CHAPTERS = 500
+MAX_QUESTIONS = 3_000
+MAX_BLOCK_CHARACTERS = 200_000
+MAX_TABLE_ROWS = 10_000
+
 
 def read_source(path: Path) -> str:
     """The document's text, or a PrintbookError that names the file and what is wrong with it."""
@@ -28,6 +37,9 @@ def read_source(path: Path) -> str:
         raise PrintbookError(Diagnostic("error", where, "no such file", "check the path", "input.unreadable"))
     if path.is_dir():
         raise PrintbookError(Diagnostic("error", where, "is a folder, not a Markdown file", code="input.unreadable"))
+    if path.stat().st_size > MAX_DOCUMENT_BYTES:
+        raise PrintbookError(Diagnostic("error", where, f"is {path.stat().st_size:,} bytes, over printbook's limit of "
+                                        f"{MAX_DOCUMENT_BYTES:,}", "split it into several documents", "input.too-large"))
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise PrintbookError(Diagnostic("error", where, "is a binary file, not Markdown text",
@@ -41,6 +53,11 @@ def read_source(path: Path) -> str:
     if not text.strip():
         raise PrintbookError(Diagnostic("error", where, "is empty", code="input.empty"))
     return text
+
+
+def _too_many(what: str, limit: int, location: Location) -> PrintbookError:
+    return PrintbookError(Diagnostic("error", location, f"more than {limit:,} {what}: over printbook's limit for one "
+                                     "handbook", "split the document into several", "input.too-large"))
 
 
 def parse_file(path: Path) -> Book:
@@ -84,6 +101,7 @@ class _BookReader:
         self.chapters: list[dict] = []
         self.question: dict | None = None
         self.diagnostics: list[Diagnostic] = []
+        self.questions_seen = 0
 
     def read(self) -> Book:
         index = 0
@@ -123,7 +141,13 @@ class _BookReader:
             pass
         else:
             begin, stop = token.map or (0, 0)
-            self._add(Prose("\n".join(self.lines[begin:stop]), location))
+            markdown = "\n".join(self.lines[begin:stop])
+            if len(markdown) > MAX_BLOCK_CHARACTERS:
+                self.diagnostics.append(Diagnostic(
+                    "warning", location, f"a block of {len(markdown):,} characters left out (printbook typesets "
+                    f"blocks of up to {MAX_BLOCK_CHARACTERS:,})", "split it into paragraphs", "input.too-large"))
+                markdown = f"*[{len(markdown):,} characters left out here: see line {location.line} of the document]*"
+            self._add(Prose(markdown, location))
         return end
 
     def _heading(self, level: int, text: str, location: Location) -> None:
@@ -137,6 +161,8 @@ class _BookReader:
             self._add(Prose("#" * level + " " + text, location))
 
     def _open_chapter(self, text: str, location: Location) -> None:
+        if len(self.chapters) == MAX_CHAPTERS:
+            raise _too_many("chapters (## headings)", MAX_CHAPTERS, location)
         match = SECTION_HEADING.match(text)
         chapter = {"title": text, "location": location, "section_number": None, "question_range": "",
                    "blocks": [], "questions": []}
@@ -149,6 +175,9 @@ class _BookReader:
     def _open_question(self, text: str, location: Location) -> None:
         if not self.chapters:  # a ### before any ## gets a chapter named after the book
             self._open_chapter(self.title or text, location)
+        self.questions_seen += 1
+        if self.questions_seen > MAX_QUESTIONS:
+            raise _too_many("questions (### headings)", MAX_QUESTIONS, location)
         match = QUESTION_HEADING.match(text)
         self.question = {"title": match.group(2).strip() if match else text, "location": location,
                          "number": int(match.group(1)) if match else None, "probability": None,
@@ -179,6 +208,11 @@ class _BookReader:
                 rows[-1].append(token.content.strip())
             elif token.type == "thead_close":
                 header = rows.pop()
+        if len(rows) > MAX_TABLE_ROWS:
+            self.diagnostics.append(Diagnostic(
+                "warning", location, f"a table of {len(rows):,} rows cut to its first {MAX_TABLE_ROWS:,}",
+                "split the table, or link to the data instead", "input.too-large"))
+            rows = rows[:MAX_TABLE_ROWS]
         return Table(tuple(header), tuple(tuple(r) for r in rows), location)
 
     # -- helpers -------------------------------------------------------------------------------

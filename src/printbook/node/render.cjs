@@ -435,7 +435,10 @@ async function main() {
     }));
   };
   await openSlots();
-  send({ ready: true, patched: mermaidPatched });
+  // Chromium's pid: puppeteer runs it in a process group of its own, which printbook ends should
+  // this process be killed before it could end it.
+  const browserPid = () => (browser.process() ? browser.process().pid : null);
+  send({ ready: true, patched: mermaidPatched, browser: browserPid() });
 
   // The browser died or a page hung: start a fresh one so the remaining diagrams still render.
   function recover(failedGeneration) {
@@ -444,6 +447,7 @@ async function main() {
     recovering = (async () => {
       try { await browser.close(); } catch (_) { /* already gone */ }
       browser = await launchBrowser();
+      send({ browser: browserPid() });
       await openSlots();
       recovering = null;
     })();
