@@ -65,6 +65,9 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
             book_slug = slugify(book.title) or slugify(source.stem) or "handbook"
             pdf_result = pdf.write_pdf(book, renderings, staging / f"{book_slug}.pdf", discrepancies, options.pdf)
             written = [(f"{book_slug}.pdf", f"PDF handbook, {pdf_result.pages} pages")]
+            refused = [Diagnostic("warning", book.location, f"a picture names a file outside the document's folder, "
+                                  f"left out: {address}", "pictures inside the document's folder may name only files "
+                                  "there", "picture.outside") for address in dict.fromkeys(pdf_result.refused)]
             chapters_of_decks = [list(book.sections)] if options.single_deck else [[c] for c in book.sections]
             names = ([f"decks/{book_slug}.pptx"] if options.single_deck else
                      [f"decks/{deck_name(c, i)}" for i, c in enumerate(book.sections, start=1)])
@@ -75,7 +78,8 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
                 written.append((name, f"deck, {deck_result.slides} slides"))
             folder.publish(staging, [name for name, _ in written])
     return BuildReport(book=book, written=tuple(WrittenFile(outdir / n, w) for n, w in written),
-                       diagnostics=(*document_diagnostics(book), *warnings, *checks.as_diagnostics(discrepancies)))
+                       diagnostics=(*document_diagnostics(book), *warnings, *refused,
+                                    *checks.as_diagnostics(discrepancies)))
 
 
 @dataclass(frozen=True, slots=True)

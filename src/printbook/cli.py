@@ -55,6 +55,10 @@ def build_options(cache_dir: Path | None, no_cache: bool, renderer: str, mermaid
         renderer=renderer, max_text_size=mermaid_max_text_size, max_edges=mermaid_max_edges))
 
 
+def counted(number: int, thing: str) -> str:
+    return f"{number:,} {thing}{'s' if number != 1 else ''}"
+
+
 def show(diagnostics, verbose: bool, err: bool = True) -> None:
     """Each diagnostic on its line; with -v, the tool's own words (mermaid's message) under it."""
     for diagnostic in diagnostics:
@@ -161,13 +165,13 @@ def build_command(document: Path, outdir: Path, strict: bool, paper: str, duplex
         deck=DeckOptions(reference=reference_pptx, question_slides=not no_question_slides), single_deck=single_deck)
     report = run_or_exit(build, document, outdir, options, step)
     show(report.diagnostics, bool(verbose))
-    click.echo(f"published {report.book.title!r}: {len(report.book.questions)} questions, "
-               f"{len(report.book.diagrams())} diagrams")
+    click.echo(f"published {report.book.title!r}: {counted(len(report.book.questions), 'question')}, "
+               f"{counted(len(report.book.diagrams()), 'diagram')}")
     for written in report.written:
         click.echo(f"  {written.path}  ({written.what})")
     problems = [d for d in report.diagnostics if d.severity != "note"]
     if strict and problems:
-        click.echo(f"--strict: {len(problems)} problem{'s' if len(problems) != 1 else ''} above", err=True)
+        click.echo(f"--strict: {counted(len(problems), 'problem')} above", err=True)
         sys.exit(EXIT_STRICT_FAILURE)
 
 
@@ -182,8 +186,8 @@ def lint_command(document: Path, fix: bool, strict: bool, verbose: bool, **rende
     report = run_or_exit(lint, document, build_options(**rendering), fix=fix)
     show(report.diagnostics, verbose, err=False)
     counts = {s: sum(d.severity == s for d in report.diagnostics) for s in ("error", "warning", "note")}
-    click.echo(f"{document}: {len(report.book.diagrams())} diagrams; "
-               + ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()), err=True)
+    click.echo(f"{document}: {counted(len(report.book.diagrams()), 'diagram')}; "
+               + ", ".join(counted(n, s) for s, n in counts.items()), err=True)
     if report.fixed:
         click.echo(f"rewrote {report.fixed} (original kept as {report.fixed.name}.bak)", err=True)
     if report.problems or (strict and report.diagnostics):

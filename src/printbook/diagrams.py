@@ -245,15 +245,15 @@ def failure_diagnostic(diagram: Diagram, rendered_source: str, message: str,
     """A warning at the line (and column, where mermaid says) the diagram went wrong, in plain
     words, with mermaid's own message as its detail. Repairs only ever quote labels, so lines
     keep their numbers. A limit of mermaid's says which, and how to raise it."""
-    if message.startswith(TEXT_LIMIT_ERROR.format("")):
+    if message.startswith(TEXT_LIMIT_ERROR.split("{")[0]):
         return Diagnostic("warning", diagram.location, f"{diagram.kind} diagram not drawn: {len(rendered_source):,} "
                           f"characters, over mermaid's text size limit of {options.max_text_size:,}",
                           "raise it with --mermaid-max-text-size, or split the diagram", "diagram.text-limit",
                           detail=message)
     edges = EDGE_LIMIT.search(message)
     if edges:
-        return Diagnostic("warning", diagram.location, f"{diagram.kind} diagram not drawn: {int(edges[1]):,} edges, "
-                          f"over mermaid's edge limit of {int(edges[2]):,}",
+        return Diagnostic("warning", diagram.location, f"{diagram.kind} diagram not drawn: more edges than mermaid's "
+                          f"limit of {int(edges[2]):,}",
                           "raise it with --mermaid-max-edges, or split the diagram", "diagram.edge-limit", detail=message)
     if "timed out" in message:
         return Diagnostic("warning", diagram.location, f"{diagram.kind} diagram not drawn: mermaid took over "

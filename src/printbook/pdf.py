@@ -6,6 +6,7 @@ import base64
 import contextlib
 import gc
 import io
+import logging
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -115,6 +116,7 @@ LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 @dataclass(frozen=True, slots=True)
 class PdfResult:
     pages: int
+    refused: tuple[str, ...] = ()  # addresses WeasyPrint was not let read (pictures.ConfinedFetcher)
 
 
 def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
@@ -138,7 +140,7 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
         # Tagged (PDF/UA-1): screen readers get the structure and each diagram's alt text.
         document.write_pdf(path, pdf_variant="pdf/ua-1")
 
-    with svg_text_in_runs(), collector_paused():
+    with svg_text_in_runs(), collector_paused(), refusals_kept() as refused:
         # In duplex, where the second part starts decides its margins: it is typeset in one piece.
         cut = None if options.duplex else pdf_parts.split_point([len(c.questions) for c in shown_chapters(book)])
         if cut is not None:
@@ -148,10 +150,33 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
                 lambda part, document, *numbering: _finish_part(document, _page_number_blanks(parts[part]), *numbering),
                 write, target)
             if pages is not None:
-                return PdfResult(pages=pages)
+                return PdfResult(pages=pages, refused=tuple(refused))
         document = typeset(html, lay_out)
         write(document, target)
-    return PdfResult(pages=len(document.pages))
+    return PdfResult(pages=len(document.pages), refused=tuple(refused))
+
+
+@contextlib.contextmanager
+def refusals_kept():
+    """The addresses ConfinedFetcher refused while open, kept for a warning; WeasyPrint's other
+    log lines are kept off the user's terminal (a build says what matters in its own words)."""
+    refused: list[str] = []
+
+    class Keeper(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if pictures.REFUSAL in message:
+                refused.append(message.split(pictures.REFUSAL, 1)[1].strip())
+
+    logger = logging.getLogger("weasyprint")
+    keeper, propagate = Keeper(), logger.propagate
+    logger.addHandler(keeper)
+    logger.propagate = False
+    try:
+        yield refused
+    finally:
+        logger.removeHandler(keeper)
+        logger.propagate = propagate
 
 
 def _running_title_css(title: str) -> str:
@@ -321,7 +346,16 @@ TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>$")
 
 
 def _markdown(folder: Path) -> MarkdownIt:
-    markdown = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+    markdown = pictures.judging_every_address(
+        MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough"))
+
+    def link(renderer, tokens, index, options, env) -> str:
+        token = tokens[index]
+        if pictures.link_address(str(token.attrGet("href") or "")) is None:
+            token.attrs.pop("href", None)  # the text stays, without a link
+        return renderer.renderToken(tokens, index, options, env)
+
+    markdown.add_render_rule("link_open", link)
 
     def image(renderer, tokens, index, options, env) -> str:
         """A picture inside the document's folder, by its absolute address; any other is left out

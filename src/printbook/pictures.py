@@ -61,6 +61,23 @@ def find(address: str, folder: Path) -> Found:
     return Found(path=path)
 
 
+def judging_every_address(markdown: MarkdownIt) -> MarkdownIt:
+    """markdown-it leaves a `file:` or `data:` address as plain text, silently; printbook judges
+    each address itself (find, link_address), so that every picture it leaves out is told."""
+    markdown.validateLink = lambda url: True
+    return markdown
+
+
+LINK_SCHEMES = {"", "http", "https", "mailto"}
+
+
+def link_address(address: str) -> str | None:
+    """A link's address as the PDF may hold it, or None: a reader's PDF viewer would open a
+    `file:`, `javascript:` or `data:` link on their machine."""
+    scheme = urlsplit(address.strip()).scheme.lower()
+    return address if scheme in LINK_SCHEMES else None
+
+
 def document_folder(book: Book) -> Path:
     return Path(book.source).resolve().parent
 
@@ -78,7 +95,7 @@ PROBLEMS = {
 def check_pictures(book: Book) -> list[Diagnostic]:
     """A located warning for each picture the handbook leaves out."""
     folder = document_folder(book)
-    parser = MarkdownIt("commonmark").enable("table")
+    parser = judging_every_address(MarkdownIt("commonmark").enable("table"))
     found = []
     for prose in _prose_blocks(book):
         for address in _picture_addresses(parser, prose.markdown):
@@ -133,7 +150,10 @@ class ConfinedFetcher(URLFetcher):
             path = Path(url2pathname(urlsplit(url).path)).resolve()
             if any(path.is_relative_to(folder) for folder in self.folders):
                 return super().fetch(url, headers)
-        raise ValueError(f"printbook reads nothing outside the document's folder: {_short(url)}")
+        raise ValueError(f"{REFUSAL} {_short(url)}")
+
+
+REFUSAL = "printbook reads nothing outside the document's folder:"
 
 
 def _short(url: str) -> str:
