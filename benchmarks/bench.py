@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from unittest import mock
 
-from printbook import build, diagrams, pdf, pdf_parts, repair
+from printbook import build, diagrams, pdf, pdf_parts, repair, weasyprint_internals
 from printbook.model import Picture
 from printbook.parse import parse_file, read_source
 
@@ -126,7 +126,7 @@ def main() -> None:
                 if mode != "printbook":
                     stack.enter_context(mock.patch.object(pdf_parts, "SMALLEST_BOOK_IN_PARTS", sys.maxsize))
                 if mode == "as shipped":
-                    stack.enter_context(mock.patch.object(pdf, "svg_text_in_runs", contextlib.nullcontext))
+                    stack.enter_context(mock.patch.object(weasyprint_internals, "svg_text_in_runs", contextlib.nullcontext))
                     stack.enter_context(mock.patch.object(pdf, "collector_paused", contextlib.nullcontext))
                 seconds, result = timed(lambda: pdf.write_pdf(book, pictures, scratch / file_name))
             pdf_results.append((name, seconds, result.pages, (scratch / file_name).stat().st_size))

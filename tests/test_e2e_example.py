@@ -10,7 +10,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from printbook.build import BuildOptions, build
-from printbook import pdf
+from printbook import pdf, weasyprint_internals
 from printbook.pdf import PdfOptions
 
 from conftest import (decks_of, flat_text, outline, pages_of_questions_and_first_labels, pdf_of, pdf_text,
@@ -37,11 +37,11 @@ def test_pdf_draws_diagram_labels_as_text(example_build):
 
 
 def test_diagram_labels_are_drawn_as_whole_runs_that_search_and_copy_find(example_build):
-    """Each line of a label is one run of text (pdf.svg_text_in_runs), not one per letter as
+    """Each line of a label is one run of text (weasyprint_internals.svg_text_in_runs), not one per letter as
     WeasyPrint draws SVG text: fewer operations to draw, kerning, and words found whole."""
     from pypdf.generic import ContentStream
 
-    with pdf.svg_text_in_runs() as active:
+    with weasyprint_internals.svg_text_in_runs() as active:
         assert active  # the installed WeasyPrint is the one it was written for
     reader = PdfReader(pdf_of(example_build))
     page = next(p for p in reader.pages if "Reserve key atomically" in p.extract_text())

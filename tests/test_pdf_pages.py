@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import EXAMPLE, flat_text
-from printbook import pdf
+from printbook import pdf, weasyprint_internals
 from printbook.parse import parse_file, parse_text
 
 
@@ -29,9 +29,9 @@ def heading_pages(path, book) -> dict[str, int]:
 def test_page_numbers_are_written_in_and_match_weasyprints_own(tmp_path, monkeypatch):
     book = parse_file(EXAMPLE)
     written = []
-    write_in = pdf._write_in_page_numbers
-    monkeypatch.setattr(pdf, "_write_in_page_numbers",
-                        lambda document, blanks: written.append(write_in(document, blanks)) or written[-1])
+    write_in = weasyprint_internals.write_in_page_numbers
+    monkeypatch.setattr(weasyprint_internals, "write_in_page_numbers",
+                        lambda *args: written.append(write_in(*args)) or written[-1])
     pdf.write_pdf(book, {}, tmp_path / "written.pdf")
     assert written == [True]  # no second layout
     numbers = contents_numbers(tmp_path / "written.pdf")
@@ -39,7 +39,7 @@ def test_page_numbers_are_written_in_and_match_weasyprints_own(tmp_path, monkeyp
     assert numbers == heading_pages(tmp_path / "written.pdf", book)
 
     # Where they cannot be written in, WeasyPrint's target-counter gives the same numbers.
-    monkeypatch.setattr(pdf, "_write_in_page_numbers", lambda document, blanks: False)
+    monkeypatch.setattr(weasyprint_internals, "write_in_page_numbers", lambda *args: False)
     pdf.write_pdf(book, {}, tmp_path / "counted.pdf")
     assert contents_numbers(tmp_path / "counted.pdf") == numbers
     glance = [flat_text(PdfReader(tmp_path / name).pages[2].extract_text().replace(pdf.FIGURE_SPACE, " "))

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import EXAMPLE
-from printbook import diagrams, pdf, pdf_parts
+from printbook import diagrams, pdf, pdf_parts, weasyprint_internals
 from printbook.parse import parse_file
 
 
@@ -111,10 +111,10 @@ def test_the_book_typeset_in_two_parts_is_the_book_typeset_whole(example_picture
 @pytest.mark.e2e
 def test_where_a_part_fails_the_book_is_typeset_whole(example_pictures, tmp_path, monkeypatch):
     book, renderings = example_pictures
-    finish = pdf._finish_part
+    finish = weasyprint_internals.finish_part
     # The second part (forked, so it sees this too) cannot write its page numbers in.
-    monkeypatch.setattr(pdf, "_finish_part", lambda document, blanks, first_page, *rest:
-                        first_page == 1 and finish(document, blanks, first_page, *rest))
+    monkeypatch.setattr(weasyprint_internals, "finish_part", lambda document, blanks, first_page, *rest, **blank:
+                        first_page == 1 and finish(document, blanks, first_page, *rest, **blank))
     assert typeset(book, renderings, tmp_path / "book.pdf", monkeypatch, in_parts=True) == []
     reader = PdfReader(tmp_path / "book.pdf")
     assert f"page {len(reader.pages)} of {len(reader.pages)}" in reader.pages[-1].extract_text()

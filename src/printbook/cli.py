@@ -8,6 +8,7 @@ nothing published and every earlier output as it was.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import signal
 import sys
@@ -18,10 +19,6 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import BuildOptions, build, export_diagrams, lint
-from .diagrams import RenderOptions
-from .deck import DeckOptions
-from .pdf import PdfOptions
 from .model import PrintbookError
 
 EXIT_STRICT_FAILURE = 1
@@ -32,6 +29,13 @@ EXIT_NOT_PUBLISHED = 2
 @click.version_option(__version__, prog_name="printbook")
 def main() -> None:
     """Publish Markdown interview documents with mermaid diagrams as a PDF handbook and decks."""
+    # Notes from inside the stages (a library version printbook falls back for) as one line each.
+    logger = logging.getLogger("printbook")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("printbook: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 def render_options(command):
@@ -49,9 +53,23 @@ def render_options(command):
                         help="Where rendered diagrams are kept between runs [default: OUTDIR/.printbook-cache].")(command)
 
 
+def pipeline():
+    """The build module, imported only when a command needs it (`doctor` must run where its
+    libraries are missing): a missing library is one line and exit 2, never a traceback."""
+    try:
+        from . import build
+    except (ImportError, OSError) as error:  # WeasyPrint loads Pango as it is imported
+        click.echo(f"printbook: error: a library printbook needs did not load: {str(error).splitlines()[0]} "
+                   "(hint: run 'printbook doctor', which says what to install) [setup.missing]", err=True)
+        sys.exit(EXIT_NOT_PUBLISHED)
+    return build
+
+
 def build_options(cache_dir: Path | None, no_cache: bool, renderer: str, mermaid_max_text_size: int,
-                  mermaid_max_edges: int) -> BuildOptions:
-    return BuildOptions(cache_dir=cache_dir, use_cache=not no_cache, render=RenderOptions(
+                  mermaid_max_edges: int):
+    from .diagrams import RenderOptions
+
+    return pipeline().BuildOptions(cache_dir=cache_dir, use_cache=not no_cache, render=RenderOptions(
         renderer=renderer, max_text_size=mermaid_max_text_size, max_edges=mermaid_max_edges))
 
 
@@ -159,11 +177,14 @@ def build_command(document: Path, outdir: Path, strict: bool, paper: str, duplex
         if show_steps:
             click.echo(message, err=True)
 
+    from .deck import DeckOptions
+    from .pdf import PdfOptions
+
     options = dataclasses.replace(
         build_options(**rendering),
         pdf=PdfOptions(paper=paper, duplex=duplex, notes=not no_notes, organisation=organisation, logo=logo),
         deck=DeckOptions(reference=reference_pptx, question_slides=not no_question_slides), single_deck=single_deck)
-    report = run_or_exit(build, document, outdir, options, step)
+    report = run_or_exit(pipeline().build, document, outdir, options, step)
     show(report.diagnostics, bool(verbose))
     click.echo(f"published {report.book.title!r}: {counted(len(report.book.questions), 'question')}, "
                f"{counted(len(report.book.diagrams()), 'diagram')}")
@@ -183,7 +204,7 @@ def build_command(document: Path, outdir: Path, strict: bool, paper: str, duplex
 @render_options
 def lint_command(document: Path, fix: bool, strict: bool, verbose: bool, **rendering) -> None:
     """Check DOCUMENT as a build would (diagrams, numbers, pictures) without writing outputs."""
-    report = run_or_exit(lint, document, build_options(**rendering), fix=fix)
+    report = run_or_exit(pipeline().lint, document, build_options(**rendering), fix=fix)
     show(report.diagnostics, verbose, err=False)
     counts = {s: sum(d.severity == s for d in report.diagnostics) for s in ("error", "warning", "note")}
     click.echo(f"{document}: {counted(len(report.book.diagrams()), 'diagram')}; "
@@ -202,6 +223,22 @@ def lint_command(document: Path, fix: bool, strict: bool, verbose: bool, **rende
 @render_options
 def diagrams_command(document: Path, outdir: Path, verbose: bool, **rendering) -> None:
     """Export every diagram of DOCUMENT as SVG and PNG, named q<N> by question (or line-<L>)."""
-    report = run_or_exit(export_diagrams, document, outdir, build_options(**rendering))
+    report = run_or_exit(pipeline().export_diagrams, document, outdir, build_options(**rendering))
     show(report.diagnostics, verbose)
     click.echo(f"exported {len(report.written) // 2} of {len(report.book.diagrams())} diagrams to {outdir} (SVG and PNG)")
+
+
+@main.command("doctor")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out") / ".printbook-cache",
+              show_default=True, help="The cache folder to check.")
+def doctor_command(cache_dir: Path) -> None:
+    """Check that everything printbook needs is here, at the right versions; exit 1 if not."""
+    from . import doctor
+
+    checks = doctor.run_checks(cache_dir)
+    for check in checks:
+        click.echo(str(check))
+    missing = [c for c in checks if not c.ok and not c.optional]
+    click.echo(f"{counted(len(missing), 'part')} missing" if missing else "everything printbook needs is here", err=True)
+    if missing:
+        sys.exit(1)

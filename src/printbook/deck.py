@@ -14,15 +14,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from lxml import etree
 from PIL import ImageFont
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.opc.constants import RELATIONSHIP_TYPE as RT
-from pptx.opc.package import Part
 from pptx.util import Emu, Inches, Pt
 
-from . import describe, resources
+from . import describe, pptx_internals, resources
 from .model import (BANDS, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Location, Picture, PrintbookError,
                     Question, Rendering)
 
@@ -44,7 +41,6 @@ EMU_PER_PT = 12700
 PNG_DPI = 150  # the PNG fallback is at least this sharp at the size the slide shows it
 ACCENT = RGBColor(0x3D, 0x5A, 0x80)
 WARNING = RGBColor(0xBC, 0x47, 0x49)
-SVG_EXTENSION = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 # Layouts by name (as PowerPoint and python-pptx's default name them), with the index to fall
 # back on in a reference deck that names them otherwise.
 LAYOUTS = {"title": ("Title Slide", 0), "list": ("Title and Content", 1), "question": ("Section Header", 2),
@@ -103,7 +99,7 @@ def png_scale(picture: Picture, least: float = 2.0) -> float:
 def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Rendering], target: Path,
                options: DeckOptions = DeckOptions()) -> DeckResult:
     deck = Presentation(str(options.reference or resources.assets_dir() / "reference.pptx"))
-    _remove_slides(deck)
+    pptx_internals.remove_slides(deck)
     maker = _SlideMaker(deck, renderings)
     for chapter in chapters:
         maker.title(chapter.label, [_range(chapter), book.title])
@@ -156,8 +152,8 @@ class _SlideMaker:
         """The asking slide: the question, large, and its probability band."""
         slide = self.deck.slides.add_slide(self.layout("question"))
         _set_fitted(slide.shapes.title, question.title, largest=40, smallest=20)
-        for run in slide.shapes.title.text_frame.paragraphs[0].runs:
-            run.font._rPr.set("cap", "none")  # the layout sets headers in capitals; a question reads better as written
+        # The layout sets headers in capitals; a question reads better as written.
+        pptx_internals.keep_case(slide.shapes.title.text_frame.paragraphs[0].runs)
         body = _placeholder(slide, 1)
         if body is not None:
             parts = [f"Q{question.number}" if question.number is not None else "",
@@ -196,15 +192,7 @@ def _add_picture(slide, picture: Picture, left, top, width, height) -> None:
     shown_width, shown_height = int(picture.width * scale), int(picture.height * scale)
     shape = slide.shapes.add_picture(io.BytesIO(picture.png), Emu(left + (width - shown_width) // 2),
                                      Emu(top + (height - shown_height) // 2), Emu(shown_width), Emu(shown_height))
-    package = slide.part.package
-    svg_part = Part(package.next_partname("/ppt/media/image%d.svg"), "image/svg+xml", package, picture.svg.encode())
-    relation = slide.part.relate_to(svg_part, RT.IMAGE)
-    blip = shape._element.blipFill.find("{http://schemas.openxmlformats.org/drawingml/2006/main}blip")
-    blip.append(etree.fromstring(
-        '<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
-        f'<a:ext uri="{SVG_EXTENSION}"><asvg:svgBlip xmlns:asvg="http://schemas.microsoft.com/office/drawing/2016/SVG/main" '
-        f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:embed="{relation}"/></a:ext>'
-        '</a:extLst>'))
+    pptx_internals.add_svg(shape, slide, picture.svg)
 
 
 def _add_failure(slide, diagram: Diagram, failure: DiagramFailure, left, top, width, height) -> None:
@@ -267,14 +255,6 @@ def _font(size: int):
 
 def _placeholder(slide, index: int):
     return next((p for p in slide.placeholders if p.placeholder_format.idx == index), None)
-
-
-def _remove_slides(deck) -> None:
-    """A reference deck gives layouts and theme; slides it may hold are not part of ours."""
-    slide_ids = deck.slides._sldIdLst
-    for slide_id in list(slide_ids):
-        deck.part.drop_rel(slide_id.rId)
-        slide_ids.remove(slide_id)
 
 
 def _svg(rendering: Rendering | None) -> str | None:

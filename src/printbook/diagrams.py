@@ -363,13 +363,14 @@ class MermaidRenderer:
     def _start(self) -> subprocess.Popen:
         node, modules, chromium = resources.node_path(), resources.node_modules_dir(), resources.chromium_path()
         missing = [(name, hint) for name, value, hint in (
-            ("node", node, "install Node.js 20 (Debian: apt-get install nodejs)"),
-            ("node_modules with @mermaid-js/mermaid-cli", modules, "run 'make setup' (npm ci) in printbook's folder"),
-            ("chromium", chromium, "apt-get install chromium, or set PRINTBOOK_CHROMIUM"),
+            ("node", node, resources.INSTALL["node"]),
+            ("node_modules with @mermaid-js/mermaid-cli", modules, resources.INSTALL["mermaid-cli"]),
+            ("chromium", chromium, resources.INSTALL["chromium"]),
         ) if not value]
         if missing:
             name, hint = missing[0]
-            raise PrintbookError(Diagnostic("error", None, f"cannot render diagrams: {name} not found", hint))
+            raise PrintbookError(Diagnostic("error", None, f"cannot render diagrams: {name} not found",
+                                            f"{hint}; 'printbook doctor' checks the rest", "setup.missing"))
         self.scratch = tempfile.TemporaryDirectory(prefix="printbook-render-")
         scratch = Path(self.scratch.name)
         settings = {
@@ -475,7 +476,7 @@ def mmdc_command(scratch: Path, options: RenderOptions = RenderOptions()) -> lis
     modules = resources.node_modules_dir()
     if not modules or not (modules / ".bin" / "mmdc").exists():
         raise PrintbookError(Diagnostic("error", None, "cannot render diagrams: mmdc not found",
-                                        "run 'make setup' (npm ci) in printbook's folder"))
+                                        resources.INSTALL["mermaid-cli"], "setup.missing"))
     puppeteer = scratch / "puppeteer.json"
     sandbox = ["--no-sandbox"] if os.geteuid() == 0 else []  # Chromium refuses its sandbox as root
     puppeteer.write_text(json.dumps({"executablePath": resources.chromium_path(),

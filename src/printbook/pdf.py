@@ -20,11 +20,9 @@ from markdown_it import MarkdownIt
 from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
-from weasyprint.formatting_structure.boxes import MarginBox, TextBox
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.text.line_break import Layout, line_size
 
-from . import describe, pdf_parts, pictures, resources
+from . import describe, pdf_parts, pictures, resources, weasyprint_internals
 from .model import (BANDS, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
                     PrintbookError, Prose, Rendering, Table)
 
@@ -140,14 +138,17 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
         # Tagged (PDF/UA-1): screen readers get the structure and each diagram's alt text.
         document.write_pdf(path, pdf_variant="pdf/ua-1")
 
-    with svg_text_in_runs(), collector_paused(), refusals_kept() as refused:
+    with weasyprint_internals.svg_text_in_runs(), collector_paused(), refusals_kept() as refused:
         # In duplex, where the second part starts decides its margins: it is typeset in one piece.
-        cut = None if options.duplex else pdf_parts.split_point([len(c.questions) for c in shown_chapters(book)])
+        # Parts have their page numbers written in through WeasyPrint's internals.
+        in_parts = not options.duplex and weasyprint_internals.applies()
+        cut = pdf_parts.split_point([len(c.questions) for c in shown_chapters(book)]) if in_parts else None
         if cut is not None:
             parts = [html(PAGE_NUMBER_DIGITS, slice(0, cut)), html(PAGE_NUMBER_DIGITS, slice(cut, None), front=False)]
             pages = pdf_parts.typeset_in_two_parts(
                 lambda part: lay_out(parts[part]),
-                lambda part, document, *numbering: _finish_part(document, _page_number_blanks(parts[part]), *numbering),
+                lambda part, document, *numbering: weasyprint_internals.finish_part(
+                    document, _page_number_blanks(parts[part]), *numbering, blank=FIGURE_SPACE),
                 write, target)
             if pages is not None:
                 return PdfResult(pages=pages, refused=tuple(refused))
@@ -201,10 +202,7 @@ def typeset(html_with_blanks: Callable[[int], str], lay_out: Callable[[str], Doc
         digits = len(str(len(document.pages)))
         html = html_with_blanks(digits)
         document = lay_out(html)
-    try:
-        written = _write_in_page_numbers(document, blanks=_page_number_blanks(html))
-    except (AttributeError, TypeError):
-        written = False
+    written = weasyprint_internals.write_in_page_numbers(document, _page_number_blanks(html), None, FIGURE_SPACE)
     return document if written else lay_out(html_with_blanks(0))
 
 
@@ -227,58 +225,6 @@ def collector_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _write_in_page_numbers(document: Document, blanks: int, pages_of: dict[str, int] | None = None) -> bool:
-    """Write the page number of its anchor into each blank; True if all `blanks` were written.
-    `pages_of`: the page of each anchor, where it is not this document's own count."""
-    pages_of = pdf_parts.anchor_pages(document) if pages_of is None else pages_of
-    found = [(box, pages_of.get(box.element.get("data-page-of").removeprefix("#")))
-             for page in document.pages for box in page._page_box.descendants()
-             if isinstance(box, TextBox) and box.text and not box.text.strip(FIGURE_SPACE)]
-    if len(found) != blanks or any(number is None or len(str(number)) > len(box.text) for box, number in found):
-        return False
-    for box, number in found:
-        box.text = str(number).rjust(len(box.text), FIGURE_SPACE)
-        box.pango_layout.text = box.text  # WeasyPrint sets its Pango layout up from this to draw it
-    return True
-
-
-def _finish_part(document: Document, blanks: int, first_page: int, total: int, pages_of: dict[str, int]) -> bool:
-    """A part of the book laid out (see pdf_parts): its page numbers written in as the whole book
-    has them, in the contents and question lists and in its footers; and a stand-in for each
-    anchor in the other part, so that WeasyPrint keeps the links to it (the join points them at
-    the real one). True if all was written in."""
-    stand_ins = document.pages[-1].anchors
-    for anchor in pages_of.keys() - pdf_parts.anchor_pages(document).keys():
-        stand_ins[anchor] = (0, 0, 0, 0)
-    try:
-        return _write_in_page_numbers(document, blanks, pages_of) and _write_in_footers(document, first_page, total)
-    except (AttributeError, TypeError):  # a WeasyPrint laid out differently inside
-        return False
-
-
-def _write_in_footers(document: Document, first_page: int, total: int) -> bool:
-    """"page X of Y" in the footers of a part that starts at `first_page` of a book of `total`
-    pages (WeasyPrint numbered the part on its own); True if every footer read so."""
-    for number, page in enumerate(document.pages, start=first_page):
-        margins = [box for box in page._page_box.children if isinstance(box, MarginBox) and box.at_keyword == "@bottom-center"]
-        for box in (box for margin in margins for box in margin.descendants() if isinstance(box, TextBox)):
-            words = re.fullmatch(r"(\D*)\d+(\D+)\d+(\D*)", box.text)
-            if not words:
-                return False
-            _rewrite_centred(box, f"{words[1]}{number}{words[2]}{total}{words[3]}")
-    return True
-
-
-def _rewrite_centred(box: TextBox, text: str) -> None:
-    """Put `text` in place of a laid-out text box's, centred where the old one was."""
-    layout = Layout(box.style)
-    layout.set_text(text)
-    width, _ = line_size(layout.get_first_line()[0], box.style)
-    box.position_x += (box.width - width) / 2
-    box.width = width
-    box.text = box.pango_layout.text = text
 
 
 def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies: list[Discrepancy] = (),
@@ -479,54 +425,6 @@ def _diagram_view(diagram: Diagram, rendering: Rendering | None, box: tuple[floa
             shown(part, f"Part {i} of {count}: " + "; ".join(describe.labels_of_svg(part.svg)) + ".")
             for i, part in enumerate(rendering.parts, start=1)]}
     return {"failed": False, "pictures": [shown(rendering, describe.tell(diagram, rendering.svg))]}
-
-
-class _WholeRun(str):
-    """Text that WeasyPrint's letter loop sees as a single letter."""
-
-    def __iter__(self):
-        yield str(self)
-
-
-@contextlib.contextmanager
-def svg_text_in_runs():
-    """While open, WeasyPrint draws each run of SVG text whole instead of one letter at a time.
-
-    WeasyPrint 70 lays out and draws SVG text letter by letter, so that a per-letter x, y, dx, dy
-    or rotate can place each one: most of its time on the seed's diagrams, without kerning, and
-    with words split apart for search and copy. The diagram stage writes one position per line,
-    so a run with at most one of each is drawn whole, the same way WeasyPrint draws HTML text;
-    other runs are drawn as WeasyPrint does. Left as it is on a WeasyPrint whose SVG module is not
-    laid out as expected."""
-    import weasyprint.svg as svg_module
-
-    by_letter = svg_module.TAGS.get("text")
-    if by_letter is None or svg_module.TAGS.get("tspan") is not by_letter or getattr(svg_module, "text", None) is not by_letter:
-        yield False
-        return
-
-    def in_runs(svg, node, font_size):
-        element = node._etree_node
-        single = all(len(_list_items(node.get(name))) <= 1 for name in ("x", "y", "dx", "dy"))
-        if not element.text or not single or any(node.get(name) for name in ("rotate", "textLength", "letter-spacing")):
-            return by_letter(svg, node, font_size)
-        text = element.text
-        element.text = _WholeRun(text)
-        try:
-            return by_letter(svg, node, font_size)
-        finally:
-            element.text = text
-
-    svg_module.TAGS["text"] = svg_module.TAGS["tspan"] = svg_module.text = in_runs
-    try:
-        yield True
-    finally:
-        svg_module.TAGS["text"] = svg_module.TAGS["tspan"] = svg_module.text = by_letter
-
-
-def _list_items(value: str | None) -> list[str]:
-    """An SVG list attribute's items (`x="1 2,3"`)."""
-    return (value or "").replace(",", " ").split()
 
 
 def _anchor(*parts: object) -> str:

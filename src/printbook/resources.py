@@ -46,12 +46,25 @@ def chromium_path() -> str | None:
     """$PRINTBOOK_CHROMIUM, or Debian's chromium, or whatever chromium is on PATH."""
     configured = os.environ.get("PRINTBOOK_CHROMIUM")
     if configured:
-        return configured
+        return configured if os.access(configured, os.X_OK) else None
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
         if found:
             return found
     return None
+
+
+# How to install each part printbook needs, in one place: `printbook doctor` and every command
+# that meets a missing part say the same.
+INSTALL = {
+    "python": "make setup (or: .venv/bin/pip install -c requirements.lock -e .)",
+    "pango": "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0",
+    "node": "sudo apt-get install nodejs npm",
+    "mermaid-cli": "make setup (or: PUPPETEER_SKIP_DOWNLOAD=1 npm ci) in printbook's folder",
+    "chromium": "sudo apt-get install chromium (or set PRINTBOOK_CHROMIUM to a Chrome or Chromium)",
+    "emoji": "sudo apt-get install fonts-noto-color-emoji",
+    "libreoffice": "sudo apt-get install libreoffice-impress (only to preview decks as PDF)",
+}
 
 
 def node_path() -> str | None:

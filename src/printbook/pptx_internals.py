@@ -1,0 +1,92 @@
+"""Every use printbook makes of python-pptx's internals, in one place, for the version they were
+written for (WRITTEN_FOR). On another version none is tried, and each falls back visibly: the
+diagram as its PNG only (no vector for PowerPoint), titles as the layout sets them, and a
+reference deck's own slides refused with a message, each said once.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+
+from lxml import etree
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.package import Part
+
+from .model import Diagnostic, PrintbookError
+
+WRITTEN_FOR = "1.0"  # python-pptx's major.minor
+SVG_EXTENSION = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+LOG = logging.getLogger("printbook")
+_noted: set[str] = set()
+
+
+def installed() -> str:
+    try:
+        return importlib.metadata.version("python-pptx")
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+def applies(version: str | None = None) -> bool:
+    return ".".join((installed() if version is None else version).split(".")[:2]) == WRITTEN_FOR
+
+
+def note_fallback(what: str) -> None:
+    if what not in _noted:
+        _noted.add(what)
+        why = ("its internals are not as printbook expects" if applies() else
+               f"printbook was written for python-pptx {WRITTEN_FOR}, this is {installed() or 'unknown'}")
+        LOG.warning("note: %s: %s [internals.fallback]", what, why)
+
+
+def add_svg(shape, slide, svg: str) -> bool:
+    """The SVG behind a picture shape's PNG (PowerPoint's svgBlip extension): PowerPoint draws the
+    vector, other viewers the PNG. False (the PNG alone) where it cannot be added."""
+    if not applies():
+        note_fallback("diagrams go into decks as PNG only")
+        return False
+    try:
+        package = slide.part.package
+        svg_part = Part(package.next_partname("/ppt/media/image%d.svg"), "image/svg+xml", package, svg.encode())
+        relation = slide.part.relate_to(svg_part, RT.IMAGE)
+        blip = shape._element.blipFill.find("{http://schemas.openxmlformats.org/drawingml/2006/main}blip")
+        blip.append(etree.fromstring(
+            '<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+            f'<a:ext uri="{SVG_EXTENSION}"><asvg:svgBlip xmlns:asvg="http://schemas.microsoft.com/office/drawing/2016/SVG/main" '
+            f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:embed="{relation}"/></a:ext>'
+            '</a:extLst>'))
+        return True
+    except AttributeError:
+        note_fallback("diagrams go into decks as PNG only")
+        return False
+
+
+def keep_case(runs) -> None:
+    """The runs printed as written, where the layout sets its text in capitals."""
+    if not applies():
+        note_fallback("titles keep the layout's capitals")
+        return
+    try:
+        for run in runs:
+            run.font._rPr.set("cap", "none")
+    except AttributeError:
+        note_fallback("titles keep the layout's capitals")
+
+
+def remove_slides(deck) -> None:
+    """A reference deck gives layouts and theme; slides it may hold are not part of ours."""
+    if not len(deck.slides):
+        return
+    try:
+        if not applies():
+            raise AttributeError("not the version this was written for")
+        slide_ids = deck.slides._sldIdLst
+        for slide_id in list(slide_ids):
+            deck.part.drop_rel(slide_id.rId)
+            slide_ids.remove(slide_id)
+    except AttributeError:
+        raise PrintbookError(Diagnostic(
+            "error", None, f"--reference-pptx: the deck holds slides, which python-pptx {installed()} cannot take out",
+            f"delete the slides from the reference deck, keeping its layouts, or install python-pptx {WRITTEN_FOR}",
+            "internals.fallback")) from None

@@ -1,0 +1,66 @@
+"""What printbook needs on a machine: `printbook doctor`, and the visible fallbacks where a
+library is not the version printbook's use of its internals was written for."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+from printbook import pptx_internals, weasyprint_internals
+from printbook.build import build
+
+from conftest import EXAMPLE, decks_of, pdf_of, pdf_text
+
+PRINTBOOK = [sys.executable, "-m", "printbook"]
+
+
+@pytest.mark.e2e
+def test_doctor_finds_everything_on_a_set_up_machine_and_draws_a_diagram(tmp_path):
+    result = subprocess.run([*PRINTBOOK, "doctor", "--cache-dir", str(tmp_path / "cache")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    for part in ("python: weasyprint", "Pango", "node", "mermaid-cli", "chromium", "cache folder", "draws a diagram"):
+        assert any(line.startswith("ok") and part in line for line in lines), (part, lines)
+    assert not (tmp_path / "cache").exists()  # doctor looks; it makes nothing
+
+
+def test_doctor_and_build_say_the_same_of_a_missing_chromium(tmp_path):
+    env = {**os.environ, "PRINTBOOK_CHROMIUM": str(tmp_path / "no-such-chromium")}
+    doctor = subprocess.run([*PRINTBOOK, "doctor"], capture_output=True, text=True, env=env)
+    assert doctor.returncode == 1
+    [line, hint] = [l for l in doctor.stdout.splitlines() if "chromium" in l][:2]
+    assert line.startswith("MISSING") and "install: sudo apt-get install chromium" in hint
+    built = subprocess.run([*PRINTBOOK, "build", str(EXAMPLE), "-o", str(tmp_path / "out"), "--no-cache"],
+                           capture_output=True, text=True, env=env)
+    assert built.returncode == 2 and built.stderr.count("\n") == 1
+    assert "chromium not found" in built.stderr and "sudo apt-get install chromium" in built.stderr
+
+
+@pytest.mark.e2e
+def test_on_other_library_versions_printbook_falls_back_visibly_and_still_publishes(tmp_path, monkeypatch, caplog):
+    """WeasyPrint 71 and python-pptx 1.1 (say): no internals are touched; the handbook is typeset
+    as WeasyPrint ships it and the decks carry PNG diagrams only, each said once."""
+    monkeypatch.setattr(weasyprint_internals, "installed", lambda: "71.0")
+    monkeypatch.setattr(pptx_internals, "installed", lambda: "1.1.0")
+    monkeypatch.setattr(weasyprint_internals, "_noted", set())
+    monkeypatch.setattr(pptx_internals, "_noted", set())
+    with caplog.at_level(logging.WARNING, logger="printbook"):
+        report = build(EXAMPLE, tmp_path / "out")
+    notes = [r.getMessage() for r in caplog.records if "[internals.fallback]" in r.getMessage()]
+    assert any("letter by letter" in n and "WeasyPrint 70, this is 71.0" in n for n in notes)
+    assert any("page numbers are laid out" in n for n in notes)
+    assert any("PNG only" in n and "python-pptx 1.0, this is 1.1.0" in n for n in notes)
+    reader = PdfReader(pdf_of(report))
+    assert f"page 3 of {len(reader.pages)}" in reader.pages[2].extract_text()
+    text = pdf_text(pdf_of(report))
+    assert all(q.title.split()[0] in text for q in report.book.questions)
+    deck = Presentation(decks_of(report)[0])
+    pictures = [s for slide in deck.slides for s in slide.shapes if s.shape_type == 13]
+    assert pictures and not any(p.image.content_type == "image/svg+xml" for p in pictures)
+    assert not any(part.content_type == "image/svg+xml" for part in deck.part.package.iter_parts())
