@@ -12,7 +12,7 @@ APT_PACKAGES := chromium fonts-dejavu-core fonts-noto-color-emoji libpango-1.0-0
 	libharfbuzz-subset0 poppler-utils qpdf libreoffice-impress python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system handbook test bench clean
+.PHONY: setup system handbook test bench clean lock
 
 setup: system $(VENV)/.installed node_modules/.installed
 
@@ -28,11 +28,21 @@ system:
 	fi
 	@command -v node >/dev/null || (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null)
 
-$(VENV)/.installed: pyproject.toml
+# Exact versions with their hashes (requirements.lock), then printbook itself on top, with no
+# dependency or build tool of its own fetched: the lock holds hatchling too.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q --require-hashes -r requirements.lock
+	$(VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
+
+# requirements.lock made again from pyproject.toml's ranges, by pip-tools in a throwaway venv
+# (run it after changing a range, and commit the lock).
+lock:
+	rm -rf .lock-tools && python3 -m venv .lock-tools && .lock-tools/bin/pip install -q pip-tools==7.6.2
+	.lock-tools/bin/pip-compile -q --extra test --all-build-deps --generate-hashes --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	rm -rf .lock-tools
 
 # Chromium comes from Debian, so puppeteer must not download its own.
 node_modules/.installed: package.json package-lock.json
