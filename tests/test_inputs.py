@@ -3,11 +3,8 @@ anything is rendered, mermaid's limits named, pathological input caught, numberi
 
 from __future__ import annotations
 
-import base64
 import subprocess
 import sys
-import zlib
-import struct
 from pathlib import Path
 
 import pdfplumber
@@ -19,23 +16,13 @@ from printbook.diagrams import RenderOptions
 from printbook.model import Diagram, DiagramFailure, Location
 from printbook.pdf import render_html
 
-from conftest import EXAMPLE, pdf_of, pdf_text
+from conftest import EXAMPLE, pdf_of, pdf_text, png
 
 PRINTBOOK = [sys.executable, "-m", "printbook"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*PRINTBOOK, *args], capture_output=True, text=True)
-
-
-def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """A one-colour PNG, written by hand so that the test needs nothing to make it."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 @pytest.fixture

@@ -194,7 +194,7 @@ def _render_options(options: BuildOptions, outdir: Path) -> diagrams.RenderOptio
 
 
 def deck_name(chapter: Chapter, index: int) -> str:
-    return f"{chapter.section_number or index:02d}-{slugify(chapter.title)}.pptx"
+    return f"{chapter.section_number or index:02d}-{slugify(chapter.title) or 'section'}.pptx"
 
 
 def slugify(text: str) -> str:

@@ -223,7 +223,7 @@ class Chapter:
 
     @property
     def average_probability(self) -> float | None:
-        return average([q.probability for q in self.questions if q.probability is not None])
+        return average([q.probability for q in self.numbered_questions if q.probability is not None])
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,12 +107,12 @@ class _BookReader:
         index = 0
         while index < len(self.tokens):
             index = self._take(index)
-        if self.title is None and not self.chapters:
+        if not self.title and not self.chapters:
             raise PrintbookError(Diagnostic(
                 "error", Location(self.filename, 1), "has no headings, so there is nothing to publish",
                 "start the document with '# Title' and give it '## …' chapters", "input.no-headings"))
         chapters = tuple(self._freeze_chapter(c) for c in self.chapters)
-        title = self.title or self.front_matter.get("title") or chapters[0].title
+        title = self.title or self.front_matter.get("title") or chapters[0].title or Path(self.filename).stem
         return Book(title=title, source=self.filename, location=self.title_location,
                     intro=tuple(self.intro), metadata=tuple(self.metadata), chapters=chapters,
                     diagnostics=tuple(self.diagnostics))
