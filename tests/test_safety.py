@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from printbook import outputs
+from printbook.cli import Watchdog
 from printbook.diagrams import MermaidRenderer, RenderOptions
 from printbook.outputs import OutputFolder
 
@@ -194,3 +195,15 @@ def test_a_renderer_that_dies_is_started_again_and_is_never_a_failed_diagram(tmp
         assert all(a["ok"] and "svg" in a for a in answers)
     finally:
         renderer.close()
+
+
+def test_a_step_that_runs_long_says_where_it_is(capsys):
+    watchdog = Watchdog(every=0.05)
+    watchdog.enter("3/4 typesetting the PDF handbook")
+    for _ in range(100):
+        time.sleep(0.05)
+        said = capsys.readouterr().err
+        if said:
+            break
+    watchdog.done.set()
+    assert said.startswith("printbook: still at '3/4 typesetting the PDF handbook' after ")
