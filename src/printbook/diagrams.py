@@ -95,7 +95,8 @@ class DiagramStage:
         for diagram, fixed in repaired.items():
             answer = by_source[fixed.source]
             if not _is_picture(answer):
-                warning = failure_diagnostic(diagram, fixed.source, answer.get("error", "unknown error"), self.options)
+                message = (CRASHED if answer.get("crashed") else "") + answer.get("error", "unknown error")
+                warning = failure_diagnostic(diagram, fixed.source, message, self.options)
                 renderings[diagram] = DiagramFailure(warning.detail, warning.message, warning.location)
                 diagnostics.append(warning)
                 continue
@@ -193,8 +194,9 @@ def _picture(answer: dict) -> Picture:
 
 
 def _is_transient(answer: dict) -> bool:
-    """Failures of the machine rather than of the diagram are not worth remembering."""
-    return not answer.get("ok") and "timed out" in answer.get("error", "")
+    """Failures of the machine rather than of the diagram (a time-out, a browser that crashed
+    twice on it) are not remembered: the next build asks again."""
+    return not answer.get("ok") and (answer.get("error", "").startswith(TIMED_OUT) or bool(answer.get("crashed")))
 
 
 def _end_group(process: subprocess.Popen, browser: int | None = None) -> None:
@@ -237,6 +239,8 @@ def _system_fonts() -> str:
 
 
 TEXT_LIMIT_ERROR = "text size limit: {} characters"
+TIMED_OUT = "render timed out"  # node/render.cjs's words
+CRASHED = "the browser crashed: "
 EDGE_LIMIT = re.compile(r"Edge limit exceeded\. (\d+) edges found, but the limit is (\d+)")
 
 
@@ -255,10 +259,11 @@ def failure_diagnostic(diagram: Diagram, rendered_source: str, message: str,
         return Diagnostic("warning", diagram.location, f"{diagram.kind} diagram not drawn: more edges than mermaid's "
                           f"limit of {int(edges[2]):,}",
                           "raise it with --mermaid-max-edges, or split the diagram", "diagram.edge-limit", detail=message)
-    if "timed out" in message:
-        return Diagnostic("warning", diagram.location, f"{diagram.kind} diagram not drawn: mermaid took over "
-                          f"{options.timeout_seconds:g} s", "simplify or split the diagram", "diagram.timeout",
-                          detail=message)
+    if message.startswith((TIMED_OUT, CRASHED)):
+        what = (f"mermaid took over {options.timeout_seconds:g} s" if message.startswith(TIMED_OUT)
+                else "the browser stopped twice while drawing it")
+        return Diagnostic("warning", diagram.location, f"{diagram.kind} diagram not drawn: {what}",
+                          "simplify or split the diagram; the next build tries again", "diagram.timeout", detail=message)
     line, column, summary = explain_mermaid_error(rendered_source, message)
     location = diagram.source_location(line, column) if line else diagram.location
     return Diagnostic("warning", location, f"{diagram.kind} diagram not drawn: {summary}",

@@ -13,6 +13,7 @@ book in one piece, as on one core.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import warnings
@@ -80,8 +81,11 @@ def typeset_in_two_parts(lay_out: Callable[[int], Document], finish: Finish,
             return None
         try:
             join(part_files[0], part_files[1], target, second_anchors.keys())
-        except (pikepdf.PdfError, AttributeError, KeyError, IndexError, TypeError, ValueError):
-            return None  # a WeasyPrint that structures its PDF otherwise
+        except (pikepdf.PdfError, AttributeError, KeyError, IndexError, TypeError, ValueError) as error:
+            # A WeasyPrint that structures its PDF otherwise: said, and typeset in one piece.
+            logging.getLogger("printbook").warning("note: the two parts of the handbook could not be joined (%s): "
+                                                   "it is typeset in one piece [internals.fallback]", error)
+            return None
         return total
     finally:
         ours.close()

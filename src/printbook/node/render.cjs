@@ -471,7 +471,8 @@ async function main() {
         queue.unshift(request);
         answer = null;
       } else {
-        answer = { ok: false, error: message };
+        // `crashed`: the browser's failure, not mermaid's answer, so printbook never caches it.
+        answer = { ok: false, error: message, crashed: !message.includes("timed out") };
       }
     }
     if (answer) {
