@@ -155,3 +155,15 @@ def test_any_document_builds_into_outputs_or_a_located_error(tmp_path_factory, t
         assert str(error).startswith(f"{path}:")
         return
     assert [w.path.exists() for w in report.written] == [True] * len(report.written)
+
+
+@pytest.mark.parametrize("text", [
+    "# T\n\n## Section 1: S (Q1-Q" + "9" * 5000 + ")\n\n### Q" + "7" * 5000 + ". huge?\n**Probability**: ²\n",
+    "# T\n\n## S\n\n### Q1. a\n**Probability**: 50\n\n### Q999999999. b\n**Probability**: 40\n",
+    '# T\n\n## S\n\n```mermaid\npie\n  "High" : 1.2.3\n  "Low" : ' + "9" * 400 + "\n```\n\n### Q1. a\n**Probability**: 50\n",
+])
+def test_hostile_numbers_are_text_or_warnings(text):
+    book = parse.parse_text(text, "doc.md")
+    found = [*checks.as_diagnostics(checks.check_numbers(book)), *checks.check_structure(book)]
+    assert all(d.location is not None for d in found)
+    assert "<html" in render_html(book, fake_renderings(book))

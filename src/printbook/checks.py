@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from .model import BANDS, Book, Chapter, Diagnostic, Diagram, Discrepancy, Table, band
+from .model import BANDS, Book, Chapter, Diagnostic, Diagram, Discrepancy, Location, Table, band
 
-PIE_SLICE = re.compile(r'^\s*"([^"]+)"\s*:\s*([\d.]+)\s*$')
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+PIE_SLICE = re.compile(r'^\s*"([^"]+)"\s*:\s*(\d{1,15}(?:\.\d{1,10})?)\s*$')  # sane sizes: no float infinity
+NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,10})?")
 
 
 def check_numbers(book: Book) -> list[Discrepancy]:
@@ -116,36 +116,40 @@ def check_structure(book: Book) -> list[Diagnostic]:
     """Located warnings where the document's own numbering disagrees with itself: a question
     number used twice or skipped, a section number used twice, a section heading's stated range
     (`(Q1-Q20)`) that its questions do not fill."""
-    found = []
-    first_seen: dict[int, object] = {}
-    for question in book.questions:
-        if question.number in first_seen:
-            found.append(Diagnostic("warning", question.location, f"question number Q{question.number} is used twice "
-                                    f"(first at line {first_seen[question.number].line})",
+    found, first_seen = _used_twice([(q.number, q.location) for q in book.questions], "question number Q{}",
                                     "renumber the questions: decks, contents and exported diagrams go by number",
-                                    "numbers.duplicate-question"))
-        else:
-            first_seen[question.number] = question.location
+                                    "numbers.duplicate-question")
     numbers = sorted(first_seen)
-    skipped = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers)) if numbers else []
+    skipped, shown = 0, []
+    for before, after in zip(numbers, numbers[1:]):  # gaps, without listing a hostile Q1 … Q10^12
+        skipped += after - before - 1
+        shown += range(before + 1, min(after, before + 1 + 10 - len(shown)))
     if skipped:
-        where = next(q.location for q in book.questions if q.number > skipped[0])
-        found.append(Diagnostic("warning", where, f"question numbers skip {_listed(skipped)}",
+        where = next(q.location for q in book.questions if q.number > shown[0])
+        listed = ", ".join(f"Q{n}" for n in shown) + (f" and {skipped - len(shown):,} more" if skipped > len(shown) else "")
+        found.append(Diagnostic("warning", where, f"question numbers skip {listed}",
                                 "number the questions one after another", "numbers.missing-question"))
-    sections: dict[int, object] = {}
-    for chapter in (c for c in book.chapters if c.is_section):
-        if chapter.section_number in sections:
-            found.append(Diagnostic("warning", chapter.location, f"section number {chapter.section_number} is used "
-                                    f"twice (first at line {sections[chapter.section_number].line})",
-                                    "renumber the sections: each gets a deck named by its number",
-                                    "numbers.duplicate-section"))
+    sections = [c for c in book.chapters if c.is_section]
+    found += _used_twice([(c.section_number, c.location) for c in sections], "section number {}",
+                         "renumber the sections: each gets a deck named by its number", "numbers.duplicate-section")[0]
+    return found + [d for c in sections for d in _stated_range(c)]
+
+
+def _used_twice(numbered: list[tuple[int, Location]], what: str, hint: str, code: str
+                ) -> tuple[list[Diagnostic], dict[int, Location]]:
+    """A warning for each number used again, and where each number is first used."""
+    first_seen: dict[int, Location] = {}
+    found = []
+    for number, location in numbered:
+        if number in first_seen:
+            found.append(Diagnostic("warning", location, f"{what.format(number)} is used twice "
+                                    f"(first at line {first_seen[number].line})", hint, code))
         else:
-            sections[chapter.section_number] = chapter.location
-        found += _stated_range(chapter)
-    return found
+            first_seen[number] = location
+    return found, first_seen
 
 
-RANGE = re.compile(r"Q(\d+)[-–—]Q?(\d+)", re.I)
+RANGE = re.compile(r"Q(\d{1,9})[-–—]Q?(\d{1,9})", re.I)
 
 
 def _stated_range(chapter: Chapter) -> list[Diagnostic]:
@@ -160,8 +164,3 @@ def _stated_range(chapter: Chapter) -> list[Diagnostic]:
     return [Diagnostic("warning", chapter.location, f"section {chapter.section_number} states "
                        f"(Q{first}-Q{last}) but holds {holds}",
                        "correct the range in the heading, or the questions under it", "numbers.range")]
-
-
-def _listed(numbers: list[int]) -> str:
-    shown = ", ".join(f"Q{n}" for n in numbers[:10])
-    return shown + (f" and {len(numbers) - 10} more" if len(numbers) > 10 else "")

@@ -15,8 +15,8 @@ from markdown_it.token import Token
 
 from .model import Block, Book, Chapter, Diagnostic, Diagram, Location, PrintbookError, Prose, Question, Table
 
-SECTION_HEADING = re.compile(r"^Section\s+(\d+)\s*[:.\-–—]\s*(.+?)(?:\s*\((Q\d+\s*[-–—]\s*Q?\d+)\))?\s*$", re.I)
-QUESTION_HEADING = re.compile(r"^Q(\d+)[.:)]\s*(.+)$")
+SECTION_HEADING = re.compile(r"^Section\s+(\d{1,9})\s*[:.\-–—]\s*(.+?)(?:\s*\((Q\d+\s*[-–—]\s*Q?\d+)\))?\s*$", re.I)
+QUESTION_HEADING = re.compile(r"^Q(\d{1,9})[.:)]\s*(.+)$")
 PROBABILITY = re.compile(r"^\*\*Probability\*\*\s*:\s*(\S+)\s*$", re.I)
 METADATA_TITLE = "metadata"
 
@@ -190,7 +190,7 @@ class _BookReader:
         if not match or self.question is None:
             return False
         raw = match.group(1).rstrip("%")
-        if raw.isdigit() and 0 <= int(raw) <= 100:
+        if raw.isascii() and raw.isdigit() and len(raw) <= 3 and int(raw) <= 100:
             self.question["probability"] = int(raw)
         else:
             self.diagnostics.append(Diagnostic(
