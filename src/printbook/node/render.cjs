@@ -59,17 +59,19 @@ fs.writeFileSync(pagePath, `<!doctype html><html><head><meta charset="utf-8"><st
   `<script src="mermaid.js"></script></head>` +
   `<body style="margin:0;background:white"><div id="shot"></div></body></html>`);
 const pageUrl = url.pathToFileURL(pagePath).href;
+const scratchUrl = url.pathToFileURL(scratch).href + "/";
 
 // A page with mermaid loaded and initialised once; every diagram is rendered in it.
 async function openRenderPage(browser) {
   const page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 800, deviceScaleFactor: 1 });
-  // Nothing is fetched from outside (printbook's repair pass already leaves out the pictures a
-  // flowchart names by URL; printSafe drops any <image> that points outside).
+  // Nothing is fetched but the page and mermaid beside it: no web, and no file of the machine a
+  // diagram might name (printbook's repair pass already leaves out the pictures a flowchart names
+  // by URL; printSafe drops any <image> that points outside).
   await page.setRequestInterception(true);
   page.on("request", (request) => {
     const address = request.url();
-    if (address.startsWith("file:") || address.startsWith("data:") || address.startsWith("blob:")) request.continue();
+    if (address.startsWith(scratchUrl) || address.startsWith("data:") || address.startsWith("blob:")) request.continue();
     else request.abort();
   });
   // The generic fantasy and cursive families are whatever the machine has: Dingbats on Debian, so
