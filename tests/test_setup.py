@@ -64,3 +64,27 @@ def test_on_other_library_versions_printbook_falls_back_visibly_and_still_publis
     pictures = [s for slide in deck.slides for s in slide.shapes if s.shape_type == 13]
     assert pictures and not any(p.image.content_type == "image/svg+xml" for p in pictures)
     assert not any(part.content_type == "image/svg+xml" for part in deck.part.package.iter_parts())
+
+
+def test_the_environment_is_exactly_the_lock_and_the_lock_meets_pyprojects_ranges():
+    """`make` installs requirements.lock with its hashes; every package printbook asks for is in it,
+    at the version installed here, inside pyproject.toml's range."""
+    import importlib.metadata
+    import re
+    import tomllib
+
+    from conftest import ROOT
+
+    lock = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", (ROOT / "requirements.lock").read_text(), re.M))
+    assert all("--hash=sha256:" in block for block in (ROOT / "requirements.lock").read_text().split("==")[1:])
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    asked = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    for requirement in asked:
+        name, low, high = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([\d.]+)(?:,<([\d.]+))?", requirement).groups()
+        pinned = lock[name.lower()]
+        assert importlib.metadata.version(name) == pinned, name
+
+        def key(version: str) -> tuple[int, ...]:
+            return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+        assert key(low) <= key(pinned) and (high is None or key(pinned) < key(high)), (name, pinned)
