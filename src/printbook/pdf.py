@@ -22,7 +22,7 @@ from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
-from . import describe, pdf_parts, pictures, resources, weasyprint_internals
+from . import describe, pdf_parts, pdf_tags, pictures, resources, weasyprint_internals
 from .model import (BANDS, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
                     PrintbookError, Prose, Rendering, Table)
 
@@ -143,6 +143,7 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
         # Parts have their page numbers written in through WeasyPrint's internals.
         in_parts = not options.duplex and weasyprint_internals.applies()
         cut = pdf_parts.split_point([len(c.questions) for c in shown_chapters(book)]) if in_parts else None
+        pages = None
         if cut is not None:
             parts = [html(PAGE_NUMBER_DIGITS, slice(0, cut)), html(PAGE_NUMBER_DIGITS, slice(cut, None), front=False)]
             pages = pdf_parts.typeset_in_two_parts(
@@ -150,11 +151,12 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
                 lambda part, document, *numbering: weasyprint_internals.finish_part(
                     document, _page_number_blanks(parts[part]), *numbering, blank=FIGURE_SPACE),
                 write, target)
-            if pages is not None:
-                return PdfResult(pages=pages, refused=tuple(refused))
-        document = typeset(html, lay_out)
-        write(document, target)
-    return PdfResult(pages=len(document.pages), refused=tuple(refused))
+        if pages is None:
+            document = typeset(html, lay_out)
+            write(document, target)
+            pages = len(document.pages)
+    pdf_tags.repair(target)  # what WeasyPrint's tagging misses for PDF/UA-1
+    return PdfResult(pages=pages, refused=tuple(refused))
 
 
 @contextlib.contextmanager
@@ -249,7 +251,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
             **_diagram_view(block, renderings.get(block), boxes[block] or spaces[block][0], in_parts=boxes[block] is None))
 
     shown = shown_chapters(book)
-    return environment.get_template("handbook.html.j2").render(
+    return nested_headings(environment.get_template("handbook.html.j2").render(
         book=book,
         options=options,
         block=lambda b: jinja2.utils.markupsafe.Markup(block_html(b)),
@@ -269,7 +271,30 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         discrepancies_in=lambda chapter: _discrepancies_in(chapter, book, discrepancies, shown),
         notes_lines=NOTES_LINES,
         page_number_blank=FIGURE_SPACE * page_number_digits,
-    )
+    ))
+
+
+HEADING = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+
+
+def nested_headings(html: str) -> str:
+    """Every heading at most one level below the one before it (PDF/UA: a screen reader's outline
+    must not skip a level): a document's `####` straight under a chapter becomes an h3, the
+    "checked against the questions" box under the cover's title an h2. Their look stays (print.css
+    sizes headings by what they are, not by level)."""
+    levels: list[int] = []  # of the headings still open, to close each with its own level
+    previous = 1  # under the book's title, also in a part of the book that starts at a chapter
+
+    def relevel(match: re.Match) -> str:
+        nonlocal previous
+        if match.group(1):  # a closing tag
+            return f"</h{levels.pop() if levels else match.group(2)}"
+        level = min(int(match.group(2)), previous + 1)
+        previous = level
+        levels.append(level)
+        return f"<h{level}"
+
+    return HEADING.sub(relevel, html)
 
 
 def shown_chapters(book: Book) -> list[Chapter]:
@@ -302,6 +327,14 @@ def _markdown(folder: Path) -> MarkdownIt:
         return renderer.renderToken(tokens, index, options, env)
 
     markdown.add_render_rule("link_open", link)
+
+    def heading(renderer, tokens, index, options, env) -> str:
+        """A document's own heading, styled by the level it was written at (nested_headings may
+        change its tag)."""
+        tokens[index].attrSet("class", f"prose-heading prose-{tokens[index].tag}")
+        return renderer.renderToken(tokens, index, options, env)
+
+    markdown.add_render_rule("heading_open", heading)
 
     def image(renderer, tokens, index, options, env) -> str:
         """A picture inside the document's folder, by its absolute address; any other is left out
