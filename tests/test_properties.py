@@ -167,3 +167,12 @@ def test_hostile_numbers_are_text_or_warnings(text):
     found = [*checks.as_diagnostics(checks.check_numbers(book)), *checks.check_structure(book)]
     assert all(d.location is not None for d in found)
     assert "<html" in render_html(book, fake_renderings(book))
+
+
+@pytest.mark.e2e
+def test_an_empty_diagram_still_publishes(tmp_path):
+    """Found by the property test above: mermaid draws a mindmap with no nodes 0 px wide."""
+    document = tmp_path / "doc.md"
+    document.write_text("\n### Q0. \n```mermaid\nmindmap\n```")
+    report = build(document, tmp_path / "out")
+    assert all(w.path.exists() for w in report.written)

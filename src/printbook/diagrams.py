@@ -190,7 +190,8 @@ def _is_wide(answer: dict) -> bool:
 
 
 def _picture(answer: dict) -> Picture:
-    return Picture(svg=answer["svg"], width=float(answer["width"]), height=float(answer["height"]))
+    # At least 1 px each way: an empty diagram (a mindmap with no nodes) is drawn 0 px wide.
+    return Picture(svg=answer["svg"], width=max(1.0, float(answer["width"])), height=max(1.0, float(answer["height"])))
 
 
 def _is_transient(answer: dict) -> bool:
