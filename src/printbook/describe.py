@@ -225,8 +225,9 @@ def _tell_pie(lines: list[str]) -> str:
     return (f"{title}: " if title else "") + "; ".join(slices) + "." if slices else ""
 
 
-def _tell_sections(lines: list[str], skip: tuple[str, ...]) -> str:
-    """Gantt charts and timelines: each section with what is in it, in order."""
+def _tell_sections(lines: list[str], settings: tuple[str, ...] = (), events: bool = False) -> str:
+    """Gantt charts and timelines: each section with what is in it, in order; a task with its
+    dates, a timeline's period with its `events`. Lines starting with one of `settings` are skipped."""
     title = ""
     sections: list[tuple[str, list[str]]] = [("", [])]
     for line in _body(lines):
@@ -235,18 +236,18 @@ def _tell_sections(lines: list[str], skip: tuple[str, ...]) -> str:
             title = line.split(None, 1)[1] if " " in line else ""
         elif word == "section":
             sections.append((line.split(None, 1)[1] if " " in line else "", []))
-        elif word not in skip:
+        elif word not in settings:
             name, _, rest = line.partition(":")
             parts = [p.strip() for p in rest.split(":" if ":" in rest else ",") if p.strip()]
             dates = [p for p in parts if re.match(r"^(\d{4}-\d\d-\d\d|\d+[dwhm]|after\b)", p)]
             sections[-1][1].append(name.strip() + (f" ({', '.join(dates)})" if dates else
-                                                    f": {'; '.join(parts)}" if parts and skip == TIMELINE_SKIP else ""))
+                                                    f": {'; '.join(parts)}" if parts and events else ""))
     told = [f"{name}: {'; '.join(items)}." if name else "; ".join(items) + "." for name, items in sections if items]
     return _capped(f"{title}." if title else "", told)
 
 
-GANTT_SKIP = ("dateformat", "axisformat", "excludes", "includes", "todaymarker", "tickinterval", "weekday", "displaymode")
-TIMELINE_SKIP = ()
+GANTT_SETTINGS = ("dateformat", "axisformat", "excludes", "includes", "todaymarker", "tickinterval", "weekday",
+                  "displaymode")
 
 
 def _tell_mindmap(lines: list[str]) -> str:
@@ -280,5 +281,5 @@ KIND_NAMES = {"sequencediagram": "sequence", "erdiagram": "entity-relationship",
               "gantt": "gantt", "timeline": "timeline", "mindmap": "mindmap"}
 TELLERS = {"sequencediagram": _tell_sequence, "erdiagram": _tell_er, "statediagram": _tell_state,
            "statediagram-v2": _tell_state, "classdiagram": _tell_class, "classdiagram-v2": _tell_class,
-           "pie": _tell_pie, "gantt": lambda lines: _tell_sections(lines, GANTT_SKIP),
-           "timeline": lambda lines: _tell_sections(lines, TIMELINE_SKIP), "mindmap": _tell_mindmap}
+           "pie": _tell_pie, "gantt": lambda lines: _tell_sections(lines, GANTT_SETTINGS),
+           "timeline": lambda lines: _tell_sections(lines, events=True), "mindmap": _tell_mindmap}

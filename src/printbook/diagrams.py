@@ -84,7 +84,7 @@ class DiagramStage:
         repaired = {d: repair(d) for d in diagrams}
         sources = [r.source for r in repaired.values()]
         # Over mermaid's text-size limit, mermaid draws a small pink box of its own: not asked.
-        too_long = {s: {"ok": False, "error": TEXT_LIMIT_ERROR.format(len(s))} for s in sources
+        too_long = {s: {"ok": False, "error": f"{len(s)} characters", "too_long": True} for s in sources
                     if len(s) > self.options.max_text_size}
         by_source = too_long | self._ask([{"code": s} for s in dict.fromkeys(sources) if s not in too_long], progress)
         layouts = {s: restack.likely_variants(s) if self.options.restack and _is_wide(by_source[s]) else []
@@ -95,8 +95,7 @@ class DiagramStage:
         for diagram, fixed in repaired.items():
             answer = by_source[fixed.source]
             if not _is_picture(answer):
-                message = (CRASHED if answer.get("crashed") else "") + answer.get("error", "unknown error")
-                warning = failure_diagnostic(diagram, fixed.source, message, self.options)
+                warning = failure_diagnostic(diagram, fixed.source, answer, self.options)
                 renderings[diagram] = DiagramFailure(warning.detail, warning.message, warning.location)
                 diagnostics.append(warning)
                 continue
@@ -204,19 +203,21 @@ def _end_group(process: subprocess.Popen, browser: int | None = None) -> None:
     """Ends `process`, which leads a process group of its own (start_new_session), and the
     browser it drives. puppeteer runs Chromium in a group of its own too, and ends it when its
     Node process is sent SIGINT; should that not end within 2 s, both groups are killed."""
-    for group, signum in ((process.pid, signal.SIGINT), (process.pid, signal.SIGKILL), (browser, signal.SIGKILL)):
-        if group is None or (signum == signal.SIGKILL and group == process.pid and process.poll() is not None):
-            continue
-        try:
-            os.killpg(group, signum)
-        except (ProcessLookupError, PermissionError):
-            continue
-        if group == process.pid and signum == signal.SIGINT:
-            try:
-                process.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                pass
+    _signal_group(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        _signal_group(process.pid, signal.SIGKILL)
+    if browser is not None:
+        _signal_group(browser, signal.SIGKILL)
     process.wait()
+
+
+def _signal_group(group: int, signum: int) -> None:
+    try:
+        os.killpg(group, signum)
+    except (ProcessLookupError, PermissionError):  # already gone
+        pass
 
 
 def render_fingerprint(options: RenderOptions) -> str:
@@ -239,18 +240,20 @@ def _system_fonts() -> str:
     return "\n".join(sorted(set(listed.splitlines())))
 
 
-TEXT_LIMIT_ERROR = "text size limit: {} characters"
 TIMED_OUT = "render timed out"  # node/render.cjs's words
-CRASHED = "the browser crashed: "
 EDGE_LIMIT = re.compile(r"Edge limit exceeded\. (\d+) edges found, but the limit is (\d+)")
 
 
-def failure_diagnostic(diagram: Diagram, rendered_source: str, message: str,
+def failure_diagnostic(diagram: Diagram, rendered_source: str, answer: dict,
                        options: RenderOptions = RenderOptions()) -> Diagnostic:
     """A warning at the line (and column, where mermaid says) the diagram went wrong, in plain
-    words, with mermaid's own message as its detail. Repairs only ever quote labels, so lines
-    keep their numbers. A limit of mermaid's says which, and how to raise it."""
-    if message.startswith(TEXT_LIMIT_ERROR.split("{")[0]):
+    words, with mermaid's own message as its detail, from the renderer's failed `answer`. Repairs
+    only ever quote labels, so lines keep their numbers. A limit of mermaid's says which, and how
+    to raise it."""
+    message = answer.get("error", "unknown error")
+    if answer.get("crashed"):
+        message = "the browser crashed: " + message
+    if answer.get("too_long"):
         return Diagnostic("warning", diagram.location, f"{diagram.kind} diagram not drawn: {len(rendered_source):,} "
                           f"characters, over mermaid's text size limit of {options.max_text_size:,}",
                           "raise it with --mermaid-max-text-size, or split the diagram", "diagram.text-limit",
@@ -260,9 +263,9 @@ def failure_diagnostic(diagram: Diagram, rendered_source: str, message: str,
         return Diagnostic("warning", diagram.location, f"{diagram.kind} diagram not drawn: more edges than mermaid's "
                           f"limit of {int(edges[2]):,}",
                           "raise it with --mermaid-max-edges, or split the diagram", "diagram.edge-limit", detail=message)
-    if message.startswith((TIMED_OUT, CRASHED)):
-        what = (f"mermaid took over {options.timeout_seconds:g} s" if message.startswith(TIMED_OUT)
-                else "the browser stopped twice while drawing it")
+    if answer.get("crashed") or message.startswith(TIMED_OUT):
+        what = ("the browser stopped twice while drawing it" if answer.get("crashed")
+                else f"mermaid took over {options.timeout_seconds:g} s")
         return Diagnostic("warning", diagram.location, f"{diagram.kind} diagram not drawn: {what}",
                           "simplify or split the diagram; the next build tries again", "diagram.timeout", detail=message)
     line, column, summary = explain_mermaid_error(rendered_source, message)
@@ -398,16 +401,17 @@ class MermaidRenderer:
             [node, str(resources.renderer_script()), str(settings_file)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=env,
             start_new_session=True)
-        ready = self.process.stdout.readline()
-        if not ready or "fatal" in json.loads(ready):
-            detail = json.loads(ready).get("fatal", "") if ready else self._stderr_tail()
+        line = self.process.stdout.readline()
+        ready = json.loads(line) if line else {}
+        if not ready or "fatal" in ready:
+            detail = ready.get("fatal", "") if ready else self._stderr_tail()
             self.close(force=True)
             raise PrintbookError(Diagnostic("error", None, "the diagram renderer did not start: "
                                             + (detail.splitlines() or ["no message"])[0],
                                             "run 'printbook doctor'; check that chromium starts: "
                                             "chromium --headless --no-sandbox about:blank", "setup.renderer"))
-        self.mermaid_patched = bool(json.loads(ready).get("patched"))
-        self.browser_pid = json.loads(ready).get("browser")
+        self.mermaid_patched = bool(ready.get("patched"))
+        self.browser_pid = ready.get("browser")
         return self.process
 
     def _stderr_tail(self) -> str:

@@ -255,11 +255,15 @@ class Book:
         """A value of the metadata table, by attribute name (any case)."""
         return next((v for k, v in self.metadata if k.strip().lower() == attribute.lower()), None)
 
+    def blocks(self) -> list[Block]:
+        """Every block in reading order."""
+        found = list(self.intro)
+        for chapter in self.chapters:
+            found += chapter.blocks
+            for question in chapter.questions:
+                found += question.blocks
+        return found
+
     def diagrams(self) -> list[Diagram]:
         """Every diagram in reading order."""
-        found = [b for b in self.intro if isinstance(b, Diagram)]
-        for chapter in self.chapters:
-            found += [b for b in chapter.blocks if isinstance(b, Diagram)]
-            for question in chapter.questions:
-                found += [b for b in question.blocks if isinstance(b, Diagram)]
-        return found
+        return [b for b in self.blocks() if isinstance(b, Diagram)]

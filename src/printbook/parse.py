@@ -37,8 +37,9 @@ def read_source(path: Path) -> str:
         raise PrintbookError(Diagnostic("error", where, "no such file", "check the path", "input.unreadable"))
     if path.is_dir():
         raise PrintbookError(Diagnostic("error", where, "is a folder, not a Markdown file", code="input.unreadable"))
-    if path.stat().st_size > MAX_DOCUMENT_BYTES:
-        raise PrintbookError(Diagnostic("error", where, f"is {path.stat().st_size:,} bytes, over printbook's limit of "
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise PrintbookError(Diagnostic("error", where, f"is {size:,} bytes, over printbook's limit of "
                                         f"{MAX_DOCUMENT_BYTES:,}", "split it into several documents", "input.too-large"))
     data = path.read_bytes()
     if b"\x00" in data[:8192]:

@@ -97,21 +97,13 @@ def check_pictures(book: Book) -> list[Diagnostic]:
     folder = document_folder(book)
     parser = judging_every_address(MarkdownIt("commonmark").enable("table"))
     found = []
-    for prose in _prose_blocks(book):
+    for prose in (b for b in book.blocks() if isinstance(b, Prose)):
         for address in _picture_addresses(parser, prose.markdown):
             problem = find(address, folder).problem
             if problem:
                 message, hint, code = PROBLEMS[problem]
                 found.append(Diagnostic("warning", _where(prose, address), message.format(address), hint, code))
     return found
-
-
-def _prose_blocks(book: Book):
-    yield from (b for b in book.intro if isinstance(b, Prose))
-    for chapter in book.chapters:
-        yield from (b for b in chapter.blocks if isinstance(b, Prose))
-        for question in chapter.questions:
-            yield from (b for b in question.blocks if isinstance(b, Prose))
 
 
 def _picture_addresses(parser: MarkdownIt, markdown: str) -> list[str]:

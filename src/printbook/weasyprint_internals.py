@@ -11,6 +11,8 @@ import importlib.metadata
 import logging
 import re
 
+from . import pdf_parts
+
 WRITTEN_FOR = "70"  # WeasyPrint's major version
 LOG = logging.getLogger("printbook")
 _noted: set[str] = set()
@@ -48,7 +50,7 @@ def write_in_page_numbers(document, blanks: int, pages_of: dict[str, int] | None
 
     try:
         if pages_of is None:
-            pages_of = {anchor: number for number, page in enumerate(document.pages, start=1) for anchor in page.anchors}
+            pages_of = pdf_parts.anchor_pages(document)
         found = [(box, pages_of.get(box.element.get("data-page-of").removeprefix("#")))
                  for page in document.pages for box in page._page_box.descendants()
                  if isinstance(box, TextBox) and box.text and not box.text.strip(blank)]
@@ -71,9 +73,8 @@ def finish_part(document, blanks: int, first_page: int, total: int, pages_of: di
     if not applies():
         note_fallback("the book is typeset in one piece")
         return False
-    own = {anchor for page in document.pages for anchor in page.anchors}
     stand_ins = document.pages[-1].anchors
-    for anchor in pages_of.keys() - own:
+    for anchor in pages_of.keys() - pdf_parts.anchor_pages(document).keys():
         stand_ins[anchor] = (0, 0, 0, 0)
     try:
         return (write_in_page_numbers(document, blanks, pages_of, blank)
