@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from unittest import mock
 
-from printbook import build, diagrams, pdf, pdf_parts, repair, weasyprint_internals
+from printbook import build, deck, diagrams, pdf, pdf_parts, repair, weasyprint_internals
 from printbook.model import Picture
 from printbook.parse import parse_file, read_source
 
@@ -60,11 +60,24 @@ def blank_pictures(renderings: dict) -> dict:
     return {d: blank(r) if isinstance(r, Picture) else r for d, r in renderings.items()}
 
 
-def as_built(found, options: diagrams.RenderOptions):
+def offers(book) -> build.Offers:
+    return build.Offers(pdf.diagram_spaces(book, pdf.PdfOptions()), deck.slide_offer())
+
+
+def as_built(book, found, options: diagrams.RenderOptions):
     """The diagrams as a build renders them: the likely restacked layouts, and all of them where
-    those leave a diagram too small for a page or a slide."""
+    those leave a diagram too small for a page or a slide, and parts for what is still too small."""
     with diagrams.DiagramStage(options) as stage:
-        return build.rendered_for_outputs(stage, found, build.BuildOptions(render=options))
+        return build.rendered_for_outputs(stage, found, offers(book))
+
+
+def placed_and_painted(book, renderings, options: diagrams.RenderOptions):
+    """The placement stage (handbook and slides) and the slides' PNGs, timed apart."""
+    placing, (handbook, slides) = timed(lambda: (pdf.placed(book, renderings, pdf.PdfOptions()),
+                                                 deck.placed(renderings)))
+    with diagrams.DiagramStage(options) as stage:
+        painting, _ = timed(lambda: build.painted_slides(stage, slides))
+    return placing, painting, handbook, slides
 
 
 def main() -> None:
@@ -79,11 +92,12 @@ def main() -> None:
         scratch = Path(scratch_name)
         options = diagrams.RenderOptions(cache_dir=scratch / "cache")
         plain, (plain_renderings, _) = timed(lambda: diagrams.render_diagrams(found, diagrams.RenderOptions(restack=False)))
-        restacked, (renderings, _) = timed(lambda: as_built(found, options))
-        warm, _ = timed(lambda: as_built(found, options))
+        restacked, (renderings, _) = timed(lambda: as_built(book, found, options))
+        warm, _ = timed(lambda: as_built(book, found, options))
         cold = plain
         rows += [("printbook cold, original layouts", plain), ("printbook cold, with restacked layouts", restacked),
                  ("printbook warm (cache)", warm)]
+        placing, painting, handbook, slides = placed_and_painted(book, renderings, options)
 
         command = diagrams.mmdc_command(scratch)
         # Spread over the document: its diagrams grow more complex towards the end.
@@ -135,6 +149,11 @@ def main() -> None:
     for name, seconds in rows:
         print(f"{name:<48}{seconds:>9.2f}{seconds / cold:>26.1f}x")
     mmdc_each, mmdc_markdown = rows[3][1], rows[4][1]
+    hows = lambda placements: ", ".join(f"{sum(p.how == how for p in placements.values())} {how}"  # noqa: E731
+                                        for how in ("whole", "parts", "pieces"))
+    print(f"\nplacement stage (every diagram, handbook and slides): {placing:.2f} s; handbook: {hows(handbook)}; "
+          f"slides: {hows(slides)}; slide PNGs painted ({sum(1 + len(p.shown) if p.overview else 1 for p in slides.values())}"
+          f" pictures, cold): {painting:.2f} s")
     print(f"\nprintbook cold (same layouts as mmdc) is {mmdc_each / cold:.1f}x faster than one mmdc per diagram, "
           f"{mmdc_markdown / cold:.1f}x faster than mmdc's markdown mode; with restacked layouts "
           f"{mmdc_each / restacked:.1f}x and {mmdc_markdown / restacked:.1f}x; warm takes {warm:.2f} s.")

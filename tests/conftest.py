@@ -8,9 +8,10 @@ import zlib
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from pypdf import PdfReader
 
-from printbook.build import BuildReport, build
+from printbook.build import BuildOptions, BuildReport, build
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "platform-engineer.md"
@@ -33,6 +34,57 @@ def example_build(tmp_path_factory) -> BuildReport:
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory) -> BuildReport:
     return build(needs_shared(SEED), tmp_path_factory.mktemp("seed-out"))
+
+
+# A diagram in a chapter, in an interview question (with notes) and under a plain heading.
+PLACES = """# Guide
+
+## Overview
+
+```mermaid
+graph TD
+    A --> B
+```
+
+## Section 1: Basics
+
+### Q1. What does a controller do?
+**Probability**: 50
+
+```mermaid
+graph TD
+    C --> D
+```
+
+### How it started
+
+```mermaid
+graph TD
+    E --> F
+```
+"""
+
+DOCUMENTS_BY_OTHERS = sorted([*(SHARED / "corpus" / "docs").glob("*.md"), *(SHARED / "corpus2" / "docs").glob("*.md")])
+
+
+@pytest.fixture(scope="session")
+def built_by_others(tmp_path_factory):
+    """build(document) once per session for each document by others, all with one cache."""
+    cache, built = tmp_path_factory.mktemp("by-others-cache"), {}
+
+    def build_once(document: Path) -> BuildReport:
+        if document not in built:
+            out = tmp_path_factory.mktemp(document.stem[:30])
+            built[document] = build(needs_shared(document), out, BuildOptions(cache_dir=cache))
+        return built[document]
+
+    return build_once
+
+
+def slide_title(title: str) -> str:
+    """A slide's title without what says which of several it is: "(2/3)" on a list or code that
+    continues, "(the whole, then …)", "(part 2 of 4)", "(parts 1 to 2 of 4)", "(piece 1 of 3, …)"."""
+    return re.sub(r" \((?:\d+/\d+|the whole, then .*|parts? \d.*|piece \d.*)\)$", "", title)
 
 
 def pdf_of(report: BuildReport) -> Path:
@@ -65,6 +117,35 @@ def outline(path: Path) -> list[tuple[int, str]]:
 
     walk(PdfReader(path).outline, 1)
     return found
+
+
+def slide_diagram_text_pt(svg: bytes, shown_width_emu: int) -> float:
+    """The smallest text of a slide's SVG picture as the slide shows it, in points: each text's
+    own font size (inherited as SVG inherits it) times the scale of its transforms, of the nested
+    <svg> windows it is in, and of the picture on the slide."""
+    root = etree.fromstring(svg)
+
+    def own_scale(element) -> float:
+        scale = 1.0
+        for kind, numbers in re.findall(r"(matrix|scale)\(([^)]*)\)", element.get("transform", "")):
+            values = [float(v) for v in re.split(r"[\s,]+", numbers.strip())]
+            scale *= (abs(values[0] * values[3] - values[1] * values[2]) ** 0.5 if kind == "matrix"
+                      else (values[0] * (values[1] if len(values) > 1 else values[0])) ** 0.5)
+        if element.tag.endswith("}svg") and element.get("viewBox") and element.get("width"):
+            scale *= float(element.get("width")) / float(element.get("viewBox").replace(",", " ").split()[2])
+        return scale
+
+    def walk(element, size: float, scale: float) -> list[float]:
+        found_size = re.match(r"\s*([\d.]+)", element.get("font-size", ""))
+        size = float(found_size.group(1)) if found_size else size
+        scale = scale * own_scale(element)
+        found = [size * scale] if element.tag.endswith("}text") and "".join(element.itertext()).strip() else []
+        return found + [s for child in element if isinstance(child.tag, str) for s in walk(child, size, scale)]
+
+    view_width = float(root.get("viewBox").replace(",", " ").split()[2])
+    shown_px = shown_width_emu / 9525
+    sizes = walk(root, 16.0, 1 / own_scale(root))  # the root's own width/viewBox is the slide's business
+    return min(sizes) * shown_px / view_width * 0.75 if sizes else float("inf")
 
 
 def smallest_text_pt(path: Path) -> float:

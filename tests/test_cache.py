@@ -40,7 +40,7 @@ def test_warm_render_and_paint_start_no_browser(tmp_path, monkeypatch):
     def build_once():
         with DiagramStage(options) as stage:
             renderings, _ = stage.render([diagram])
-            return renderings, stage.with_pngs(renderings, lambda picture: 2.0)
+            return renderings, stage.with_pngs(renderings)
 
     cold = build_once()
     assert isinstance(cold[0][diagram], Picture) and cold[1][diagram].png

@@ -55,3 +55,22 @@ def test_a_kind_without_a_teller_is_told_by_its_labels():
     svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>Alpha</text><text>Beta</text></svg>'
     assert tell(Diagram("quadrantChart\n  x-axis Low --> High\n", Location("d.md", 1)), svg) == \
         "A quadrantChart diagram: Alpha; Beta."
+
+
+def test_a_c4_diagram_is_its_elements_in_their_boundaries_then_who_uses_whom():
+    text = told('C4Context\n    title Payments\n    Person(shopper, "Shopper", "buys things")\n'
+                '    System_Boundary(shop, "Shop") {\n        System(web, "Web shop")\n        SystemDb(orders, "Orders")\n    }\n'
+                '    System_Ext(bank, "Card network")\n    Rel(shopper, web, "pays with", "HTTPS")\n'
+                '    BiRel(web, bank, "authorises")\n')
+    assert text.startswith("A C4 context diagram. Shopper (person). Within Shop: Web shop (system). "
+                           "Orders (system database). Card network (external system).")
+    assert "Shopper → Web shop: pays with. Web shop ↔ Card network: authorises." in text
+
+
+def test_an_architecture_diagram_is_its_groups_and_services_then_the_links():
+    text = told("architecture-beta\n    group api(cloud)[API]\n    service db(database)[Database] in api\n"
+                "    service server(server)[Server] in api\n    service edge(internet)[Edge]\n    junction hub\n"
+                "    db:L -- R:server\n    edge:B --> T:hub\n")
+    assert text.startswith("An architecture diagram. API: Database (database), Server (server). "
+                           "Outside any group: Edge (internet).")
+    assert "Database — Server. Edge → a junction." in text

@@ -41,7 +41,7 @@ def test_real_renderer_draws_labels_as_text_and_reports_failures():
     bad = Diagram("graph TD\n    A[ok] --> B\n    B -->> C\n", Location("d.md", 20))
     with DiagramStage() as stage:
         renderings, warnings = stage.render([good, twin, bad])
-        [painted] = stage.with_pngs({good: renderings[good]}, lambda picture: 2.0).values()
+        [painted] = stage.with_pngs({good: renderings[good]}).values()
 
     picture = renderings[good]
     assert isinstance(picture, Picture) and renderings[twin] == picture

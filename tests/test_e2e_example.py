@@ -14,7 +14,7 @@ from printbook import pdf, weasyprint_internals
 from printbook.pdf import PdfOptions
 
 from conftest import (decks_of, flat_text, outline, pages_of_questions_and_first_labels, pdf_of, pdf_text,
-                      smallest_text_pt, EXAMPLE)
+                      slide_title, smallest_text_pt, EXAMPLE)
 
 pytestmark = pytest.mark.e2e
 
@@ -107,8 +107,8 @@ def test_one_deck_per_section_with_asking_and_answer_slides(example_build):
         deck = Presentation(path)
         assert deck.slide_width * 9 == deck.slide_height * 16
         slides = list(deck.slides)
-        # A diagram too small to read whole on a slide continues over "(1/3)" … "(3/3)".
-        titles = [re.sub(r" \(\d+/\d+\)$", "", s.shapes.title.text) for s in slides]
+        # A diagram too small to read whole on a slide: the whole, then its parts or pieces.
+        titles = [slide_title(s.shapes.title.text) for s in slides]
         expected = [section.label, "Agenda"]
         for question in section.questions:
             expected += [question.title, question.label]
@@ -118,7 +118,7 @@ def test_one_deck_per_section_with_asking_and_answer_slides(example_build):
             assert f"Probability {question.probability} · {question.band}" in _texts(asking)
             for answer in (s for s, t in zip(slides, titles) if t == question.label):
                 assert question.title in answer.notes_slide.notes_text_frame.text
-                [picture] = [s for s in answer.shapes if s.shape_type == 13]
+                [picture] = [s for s in answer.shapes if s.shape_type == 13]  # the whole, a part or a piece
                 assert picture.left >= 0 and picture.left + picture.width <= deck.slide_width
                 assert picture.top + picture.height <= deck.slide_height
 

@@ -2,10 +2,11 @@
 
 from dataclasses import replace
 
-from printbook import pdf
 from printbook.model import Picture
 from printbook.parse import parse_text
 from printbook.pdf import render_html
+
+from conftest import PLACES
 
 DOCUMENT = """# Guide
 
@@ -35,55 +36,7 @@ def test_inline_html_keeps_its_emphasis_without_attributes_and_drops_the_rest():
     assert "Vec&lt;T&gt; or Box&lt;dyn Trait&gt; in prose" in html  # Rust generics are not HTML
 
 
-PLACES = """# Guide
 
-## Overview
-
-```mermaid
-graph TD
-    A --> B
-```
-
-## Section 1: Basics
-
-### Q1. What does a controller do?
-**Probability**: 50
-
-```mermaid
-graph TD
-    C --> D
-```
-
-### How it started
-
-```mermaid
-graph TD
-    E --> F
-```
-"""
-
-
-def test_a_diagram_gets_the_notes_room_only_where_it_has_no_notes_and_needs_it():
-    book = parse_text(PLACES, "guide.md")
-    overview, numbered, unnumbered = book.diagrams()
-    options = pdf.PdfOptions()
-    spaces = pdf._diagram_spaces(book, options)
-    (upright, landscape), (roomy, roomy_landscape) = options.diagram_boxes(), options.diagram_boxes(notes=False)
-    column = options.column_box()  # a page to itself, but for a caption
-    assert spaces[numbered] == (upright, landscape)  # the notes area stays below
-    assert spaces[unnumbered] == (upright, roomy, column, roomy_landscape)
-    assert spaces[overview] == (upright, roomy, column)  # no landscape page outside a question
-
-    legible, tall, wide = Picture("<svg/>", 400, 500), Picture("<svg/>", 300, 2000), Picture("<svg/>", 4000, 300)
-    assert pdf._box_for(legible, spaces[overview]) == upright  # follows the text before it
-    assert pdf._box_for(tall, spaces[overview]) == column
-    assert pdf.printed_text_pt(tall, column) > pdf.printed_text_pt(tall, roomy) > pdf.printed_text_pt(tall, upright) * 1.2
-    taller = Picture("<svg/>", 300, 1300)  # legible with the notes' room: it need not take a page
-    assert pdf._box_for(taller, spaces[overview]) == roomy
-    assert pdf._box_for(wide, spaces[unnumbered]) == roomy_landscape
-    assert pdf._box_for(tall, spaces[numbered]) == upright  # larger than on a landscape page
-    # A diagram with parts, too small in every space, is shown in parts.
-    assert pdf._box_for(replace(tall, parts=(legible, legible)), spaces[numbered]) is None
 
 
 def test_only_a_question_whose_diagram_is_shown_in_parts_may_break_across_pages():
@@ -91,7 +44,7 @@ def test_only_a_question_whose_diagram_is_shown_in_parts_may_break_across_pages(
     overview, numbered, unnumbered = book.diagrams()
     tall = Picture("<svg/>", 300, 5000)
     renderings = {overview: Picture("<svg/>", 400, 500), unnumbered: Picture("<svg/>", 400, 500),
-                  numbered: replace(tall, parts=(Picture("<svg/>", 400, 500), Picture("<svg/>", 400, 500)))}
+                  numbered: replace(tall, parts=(Picture("<svg/>", 600, 1000), Picture("<svg/>", 600, 1000)))}
     html = render_html(book, renderings)
     assert html.count(' in-parts"') == 1  # Q1's; not the question with prose before its diagram
     assert html.count("<figcaption>Part 1 of 2</figcaption>") == 1

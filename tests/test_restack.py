@@ -45,16 +45,6 @@ def test_two_subgraphs_have_no_grid():
     assert len(variants("flowchart TB\n    subgraph a\n    A\n    end\n    subgraph b\n    B\n    end\n")) == 2
 
 
-def test_best_fit_takes_the_layout_that_prints_largest():
-    wide = Picture("<svg>wide</svg>", 3000, 500, alternatives=(Picture("<svg>tall</svg>", 1000, 1200),
-                                                                  Picture("<svg>grid</svg>", 1500, 800)))
-    page = wide.best_fit(640, 720, 0.75)
-    assert page.svg == "<svg>tall</svg>" and page.alternatives == ()
-    assert wide.best_fit(1180, 490, float("inf")).svg == "<svg>grid</svg>"  # a 16:9 slide
-    small = Picture("<svg>small</svg>", 300, 200, alternatives=(Picture("<svg>other</svg>", 200, 300),))
-    assert small.best_fit(640, 720, 0.75) is small  # both fit at their natural scale: keep the original
-
-
 def test_parts_give_each_subgraph_alone_with_borrowed_labels_in_two_layouts():
     across, down = parts(FOUR)[0]
     assert across.splitlines()[:2] == ["graph TD", '    subgraph "Static Dispatch"']

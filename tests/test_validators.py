@@ -11,12 +11,11 @@ from pathlib import Path
 import page
 import pytest
 
-from printbook.build import BuildOptions, build
+from printbook.build import build
 
-from conftest import SHARED, SEED, decks_of, needs_shared, pdf_of
+from conftest import DOCUMENTS_BY_OTHERS, decks_of, pdf_of
 
 BIN = Path(sys.executable).parent
-DOCUMENTS = sorted([*(SHARED / "corpus" / "docs").glob("*.md"), *(SHARED / "corpus2" / "docs").glob("*.md")])
 
 
 def pdf_ua_problems(path: Path) -> list[str]:
@@ -35,11 +34,6 @@ def deck_errors(decks: list[Path]) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def shared_cache(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("validators-cache")
-
-
 @pytest.mark.e2e
 def test_the_example_passes_every_validator(example_build):
     assert pdf_ua_problems(pdf_of(example_build)) == []
@@ -53,9 +47,9 @@ def test_the_seed_passes_every_validator(seed_build):
 
 
 @pytest.mark.acceptance
-@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.stem[:40])
-def test_documents_by_others_pass_every_validator(document, tmp_path, shared_cache):
-    report = build(needs_shared(document), tmp_path / "out", BuildOptions(cache_dir=shared_cache))
+@pytest.mark.parametrize("document", DOCUMENTS_BY_OTHERS, ids=lambda path: path.stem[:40])
+def test_documents_by_others_pass_every_validator(document, built_by_others):
+    report = built_by_others(document)
     assert pdf_ua_problems(pdf_of(report)) == []
     assert deck_errors(decks_of(report)) == []
 

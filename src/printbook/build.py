@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, deck, diagrams, outputs, parse, pdf, pictures, repair
+from . import checks, deck, diagrams, outputs, parse, pdf, pictures, placement, repair
 from .files import write_atomically
 from .model import Book, Chapter, Diagnostic, Diagram, Picture, Rendering
 
@@ -56,14 +56,16 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
     deck.check_options(options.deck)
     with outputs.OutputFolder(outdir) as folder:
         step(f"2/4 rendering {len(book.diagrams())} diagrams")
+        offers = Offers(pdf.diagram_spaces(book, options.pdf), deck.slide_offer(options.deck))
         with diagrams.DiagramStage(_render_options(options, outdir)) as stage:
-            renderings, warnings = rendered_for_outputs(stage, book.diagrams(), options)
-            deck_renderings = _deck_pictures(stage, renderings)
-            renderings = _handbook_pictures(stage, renderings, options.pdf)
+            renderings, warnings = rendered_for_outputs(stage, book.diagrams(), offers)
+            handbook = pdf.placed(book, renderings, options.pdf)
+            slides = painted_slides(stage, deck.placed(renderings, options.deck))
         with folder.staging() as staging:
             step("3/4 typesetting the PDF handbook")
             book_slug = slugify(book.title) or slugify(source.stem) or "handbook"
-            pdf_result = pdf.write_pdf(book, renderings, staging / f"{book_slug}.pdf", discrepancies, options.pdf)
+            pdf_result = pdf.write_pdf(book, renderings, staging / f"{book_slug}.pdf", discrepancies, options.pdf,
+                                       handbook)
             written = [(f"{book_slug}.pdf", f"PDF handbook, {pdf_result.pages} pages")]
             refused = [Diagnostic("warning", book.location, f"a picture names a file outside the document's folder, "
                                   f"left out: {address}", "pictures inside the document's folder may name only files "
@@ -74,7 +76,7 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
             step(f"4/4 making {len(names)} decks")
             (staging / "decks").mkdir()
             for name, chapters in zip(outputs.unique_names(names), chapters_of_decks):
-                deck_result = deck.write_deck(book, chapters, deck_renderings, staging / name, options.deck)
+                deck_result = deck.write_deck(book, chapters, renderings, staging / name, options.deck, slides)
                 written.append((name, f"deck, {deck_result.slides} slides"))
             folder.publish(staging, [name for name, _ in written])
     return BuildReport(book=book, written=tuple(WrittenFile(outdir / n, w) for n, w in written),
@@ -128,7 +130,7 @@ def export_diagrams(source: Path, outdir: Path, options: BuildOptions = BuildOpt
     with outputs.OutputFolder(outdir) as folder:
         with diagrams.DiagramStage(render_options) as stage:
             renderings, found = stage.render(book.diagrams())
-            painted = stage.with_pngs({d: r for d, r in renderings.items() if isinstance(r, Picture)})
+            painted = stage.with_pngs(_pictures(renderings))
         written = [names[d] + suffix for d in painted for suffix in (".svg", ".png")]
         with folder.staging() as staging:
             for diagram, picture in painted.items():
@@ -155,36 +157,48 @@ def diagram_names(book: Book) -> dict[Diagram, str]:
     return dict(zip(found, outputs.unique_names([names.get(d, f"line-{d.location.line}") for d in found])))
 
 
-def rendered_for_outputs(stage: diagrams.DiagramStage, found: list[Diagram], options: BuildOptions
+@dataclass(frozen=True, slots=True)
+class Offers:
+    """The spaces the handbook offers each diagram, and the slides' space."""
+
+    handbook: dict[Diagram, placement.Offer]
+    slides: placement.Offer
+
+    def legible_whole(self, diagram: Diagram, rendering: Rendering) -> bool:
+        return (placement.legible_whole(rendering, self.handbook[diagram])
+                and placement.legible_whole(rendering, self.slides))
+
+
+def rendered_for_outputs(stage: diagrams.DiagramStage, found: list[Diagram], offers: Offers
                          ) -> tuple[dict[Diagram, Rendering], list[Diagnostic]]:
-    """Every diagram with the likely restacked layouts, and all of them for the diagrams those
-    leave under the smallest text size of the handbook or of a slide."""
+    """Every diagram, with what more placement.py finds worth rendering: the likely restacked
+    layouts of wide ones; every layout of those still too small somewhere; and one picture per
+    subgraph of those that no layout makes legible."""
     renderings, warnings = stage.render(found)
-    small = [d for d, r in renderings.items() if isinstance(r, Picture) and (
-        pdf.needs_parts(r, options.pdf) or deck.text_pt(deck.slide_picture(r)) < deck.SMALLEST_TEXT_PT)]
-    return stage.more_layouts(renderings, small), warnings
+    renderings = stage.more_layouts(renderings, [d for d, r in _pictures(renderings).items()
+                                                 if placement.worth_likely_layouts(r)], likely=True)
+    renderings = stage.more_layouts(renderings, [d for d, r in _pictures(renderings).items()
+                                                 if not offers.legible_whole(d, r)])
+    split = stage.parts([d for d, r in _pictures(renderings).items() if not offers.legible_whole(d, r)])
+    return {d: dataclasses.replace(r, parts=split[d]) if d in split else r for d, r in renderings.items()}, warnings
 
 
-def _handbook_pictures(stage: diagrams.DiagramStage, renderings: dict[Diagram, Rendering],
-                       options: pdf.PdfOptions) -> dict[Diagram, Rendering]:
-    """What the handbook shows: each diagram in its layouts, with one picture per subgraph
-    attached where no layout prints its text legibly on any page."""
-    split = stage.parts([d for d, r in renderings.items() if pdf.needs_parts(r, options)])
-    return {d: dataclasses.replace(r, parts=split[d]) if d in split else r for d, r in renderings.items()}
+def _pictures(renderings: dict[Diagram, Rendering]) -> dict[Diagram, Picture]:
+    return {d: r for d, r in renderings.items() if isinstance(r, Picture)}
 
 
-def _deck_pictures(stage: diagrams.DiagramStage, renderings: dict[Diagram, Rendering]) -> dict[Diagram, Rendering]:
-    """What the decks show: one layout of each diagram, or one picture per subgraph where the
-    whole would show its text under deck.SMALLEST_TEXT_PT; each as SVG with a PNG painted."""
-    chosen = {d: deck.slide_picture(r) for d, r in renderings.items() if isinstance(r, Picture)}
-    split = stage.parts([d for d, p in chosen.items() if deck.text_pt(p) < deck.SMALLEST_TEXT_PT])
-    to_paint = {**chosen, **{(d, i): deck.slide_picture(part) for d, parts in split.items()
-                             for i, part in enumerate(parts)}}
-    painted = stage.with_pngs(to_paint, deck.png_scale)
-    result: dict[Diagram, Rendering] = dict(renderings)
-    for diagram in chosen:
-        parts = tuple(painted[(diagram, i)] for i in range(len(split.get(diagram, ()))))
-        result[diagram] = dataclasses.replace(painted[diagram], parts=parts)
+def painted_slides(stage: diagrams.DiagramStage, placements: dict[Diagram, placement.Placement]
+                   ) -> dict[Diagram, placement.Placement]:
+    """The slides' placements with a PNG painted for every picture they show, PNG_DPI sharp at
+    its size there (for viewers that do not read SVG)."""
+    shown = {(d, i): s for d, p in placements.items() for i, s in enumerate((p.overview, *p.shown)) if s}
+    painted = stage.with_pngs({k: s.picture for k, s in shown.items()},
+                              {k: placement.png_scale(s, deck.PNG_DPI) for k, s in shown.items()})
+    result = {}
+    for diagram, placed in placements.items():
+        with_png = [dataclasses.replace(s, picture=painted[(diagram, i)]) if s else None
+                    for i, s in enumerate((placed.overview, *placed.shown))]
+        result[diagram] = dataclasses.replace(placed, overview=with_png[0], shown=tuple(with_png[1:]))
     return result
 
 

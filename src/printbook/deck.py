@@ -10,18 +10,21 @@ svgBlip extension) with a PNG for viewers that do not read SVG.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
+from PIL import Image as PILImage
 from PIL import ImageFont
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from . import describe, pptx_internals, resources
-from .model import (BANDS, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Location, Picture, PrintbookError,
-                    Question, Rendering)
+from . import describe, pictures, placement, pptx_internals, resources, slide_text
+from .model import (BANDS, Block, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Location, Picture,
+                    PrintbookError, Prose, Question, Rendering, Table)
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 in: 16:9
 MARGIN = Inches(0.5)
@@ -34,8 +37,6 @@ def diagram_area(width: int, height: int) -> tuple[int, int, int, int]:
     return MARGIN, DIAGRAM_TOP, width - 2 * MARGIN, height - DIAGRAM_TOP - BOTTOM_MARGIN
 
 
-# The diagram space of printbook's own 16:9 slides, which the build chooses layouts and PNG sizes for.
-DIAGRAM_AREA = diagram_area(SLIDE_WIDTH, SLIDE_HEIGHT)
 EMU_PER_PX = 9525
 EMU_PER_PT = 12700
 PNG_DPI = 150  # the PNG fallback is at least this sharp at the size the slide shows it
@@ -75,41 +76,54 @@ class DeckResult:
     slides: int
 
 
-SMALLEST_TEXT_PT = 10  # diagram text on a slide, in the slide's own points
-DIAGRAM_TEXT_PX = 16  # mermaid's font size
+SMALLEST_TEXT_PT = 12  # diagram text on a 16:9 slide 13.333 in wide, read across a training room
+SMALLEST_OTHER_PT = 18  # every other text
 
 
-def text_pt(picture: Picture) -> float:
-    """The size diagram text shows at when `picture` fills the diagram space of a slide."""
-    scale = picture.scale_to_fit(DIAGRAM_AREA[2] / EMU_PER_PX, DIAGRAM_AREA[3] / EMU_PER_PX, float("inf"))
-    return DIAGRAM_TEXT_PX * scale * 0.75
+def slide_offer(options: DeckOptions = DeckOptions()) -> placement.Offer:
+    """The space a deck's slides offer a diagram (CSS px) and the smallest text it must show
+    there: 12 pt on printbook's own 16:9 slides, in proportion on a reference deck of another
+    width (a 10 in 4:3 slide is shown as wide on the same screen, so 9 pt)."""
+    width, height = _slide_size(options.reference)
+    _, _, area_width, area_height = diagram_area(width, height)
+    space = placement.Space(area_width / EMU_PER_PX, area_height / EMU_PER_PX, largest=float("inf"))
+    return placement.Offer((space,), (space,), SMALLEST_TEXT_PT * width / SLIDE_WIDTH)
 
 
-def slide_picture(picture: Picture) -> Picture:
-    """The layout of a diagram that comes out largest on a slide."""
-    return picture.best_fit(DIAGRAM_AREA[2] / EMU_PER_PX, DIAGRAM_AREA[3] / EMU_PER_PX, largest=float("inf"))
+@lru_cache(maxsize=8)
+def _slide_size(reference: Path | None) -> tuple[int, int]:
+    deck = Presentation(str(reference or resources.assets_dir() / "reference.pptx"))
+    return deck.slide_width, deck.slide_height
 
 
-def png_scale(picture: Picture, least: float = 2.0) -> float:
-    """PNG pixels per CSS pixel for `picture` to be PNG_DPI sharp as large as a slide shows it."""
-    shown_inches = picture.width * picture.scale_to_fit(*(x / EMU_PER_PX for x in DIAGRAM_AREA[2:]), float("inf")) / 96
-    return max(least, PNG_DPI * shown_inches / picture.width)
+def placed(renderings: dict[Diagram, Rendering], options: DeckOptions = DeckOptions()
+           ) -> dict[Diagram, placement.Placement]:
+    """placement.py's decision for every diagram drawn, on this deck's slides: whole, or an
+    overview of the whole and then its parts or pieces."""
+    offer = slide_offer(options)
+    return {d: placement.place(r, offer, overview=True) for d, r in renderings.items() if isinstance(r, Picture)}
 
 
 def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Rendering], target: Path,
-               options: DeckOptions = DeckOptions()) -> DeckResult:
+               options: DeckOptions = DeckOptions(), placements: dict[Diagram, placement.Placement] | None = None
+               ) -> DeckResult:
+    """The deck of `chapters` at `target`, each diagram shown as `placements` decided (with the
+    PNGs painted; by default as placement.py decides, without PNGs)."""
     deck = Presentation(str(options.reference or resources.assets_dir() / "reference.pptx"))
     pptx_internals.remove_slides(deck)
-    maker = _SlideMaker(deck, renderings)
+    maker = _SlideMaker(deck, renderings, placements if placements is not None else placed(renderings, options),
+                        pictures.document_folder(book))
     for chapter in chapters:
         maker.title(chapter.label, [_range(chapter), book.title])
         numbered = chapter.numbered_questions
         if numbered:
             maker.bullets("Agenda", [f"Q{q.number}  {q.title}" + (f"  ({q.probability}, {q.band})" if q.band else "")
                                      for q in numbered], notes=f"{chapter.label}: {len(numbered)} questions.")
-        for diagram in (b for b in chapter.blocks if isinstance(b, Diagram)):
-            maker.answer(chapter.title, diagram, notes=describe.tell(diagram, _svg(renderings.get(diagram))))
+        maker.blocks(chapter.title, chapter.blocks)
         for question in chapter.questions:
+            if question.number is None:  # a plain `###` heading: its prose, tables, code and diagrams
+                maker.blocks(question.title, question.blocks)
+                continue
             diagrams = [b for b in question.blocks if isinstance(b, Diagram)]
             if options.question_slides or not diagrams:
                 maker.question(question)
@@ -117,14 +131,39 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
                 maker.answer(question.label, diagram, notes=_answer_notes(question, diagram, renderings.get(diagram)))
         if numbered:
             maker.bullets(f"Summary: {chapter.title}", _summary(chapter), notes=f"End of {chapter.label}.")
+    _describe_deck(deck.core_properties, book, chapters)
     deck.save(target)
     return DeckResult(slides=len(deck.slides))
 
 
+def _xml_text(text: str) -> str:
+    """`text` as a deck property can hold it: no control characters (a title may carry an
+    escape), at most 255 characters (the format's limit)."""
+    text = CONTROL_CHARACTERS.sub("", text)
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _describe_deck(properties, book: Book, chapters: list[Chapter]) -> None:
+    """The deck's own title, author and dates from the document, not the reference deck's."""
+    title = _xml_text(book.title)
+    properties.title = _xml_text(f"{chapters[0].label}: {book.title}") if len(chapters) == 1 else title
+    properties.subject = title
+    properties.author = _xml_text(book.stated("Author") or book.stated("Organisation") or book.stated("Organization") or "")
+    properties.last_modified_by = "printbook"
+    properties.created = properties.modified = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    properties.revision = 1
+
+
 class _SlideMaker:
-    def __init__(self, deck, renderings: dict[Diagram, Rendering]):
+    def __init__(self, deck, renderings: dict[Diagram, Rendering], placements: dict[Diagram, placement.Placement],
+                 folder: Path):
         self.deck = deck
+        self.folder = folder  # the document's: the only one pictures are read from
         self.renderings = renderings
+        self.placements = placements
         self.area = diagram_area(deck.slide_width, deck.slide_height)  # a reference deck may be 4:3
 
     def layout(self, role: str):
@@ -138,57 +177,208 @@ class _SlideMaker:
         body = _placeholder(slide, 1)
         if body is not None:
             body.text = "\n".join(line for line in lines if line)
+            _size_runs(body.text_frame, 24)
 
-    def bullets(self, title: str, lines: list[str], notes: str) -> None:
-        slide = self.deck.slides.add_slide(self.layout("list"))
-        _set_fitted(slide.shapes.title, title, largest=32, smallest=20)
-        body = _placeholder(slide, 1)
-        if body is not None:
-            body.text = "\n".join(lines)
-            _size_runs(body.text_frame, max(10, min(20, int(body.height / EMU_PER_PT / 1.4 / max(1, len(lines))))))
-        slide.notes_slide.notes_text_frame.text = notes
+    def blocks(self, title: str, blocks: tuple[Block, ...]) -> None:
+        """Slides for what a chapter or a plain heading holds, in order, under `title` (or the
+        `####` heading they came under): points, code, tables and diagrams; nothing for nothing.
+        The points of paragraphs and lists one after the other share slides."""
+        contents: list[slide_text.Content] = []
+        for block in blocks:
+            if isinstance(block, Prose):
+                contents += slide_text.contents(block)
+                continue
+            self._contents(title, contents)
+            contents = []
+            if isinstance(block, Table):
+                self.table(title, block)
+            else:
+                self.answer(title, block, notes=describe.tell(block, _svg(self.renderings.get(block))))
+        self._contents(title, contents)
+
+    def _contents(self, title: str, contents: list[slide_text.Content]) -> None:
+        for content in slide_text.joined(contents):
+            heading = content.heading or title
+            if isinstance(content, slide_text.Code):
+                self.code(heading, list(content.lines))
+            elif isinstance(content, slide_text.Image):
+                self.image(heading, content)
+            else:
+                self.bullets(heading, list(content.points), notes="")
+
+    def bullets(self, title: str, lines: list[str] | list[tuple[int, str]], notes: str) -> None:
+        """A list slide at up to 24 pt; a list longer than one slide holds at SMALLEST_OTHER_PT
+        continues on the next ("Agenda (2/3)"). A line may be (depth, text)."""
+        layout = self.layout("list")
+        room = next((p for p in layout.placeholders if p.placeholder_format.idx == 1), None)
+        width_pt, height_pt = ((room.width / EMU_PER_PT - 14, room.height / EMU_PER_PT - 8) if room is not None
+                               else (600.0, 300.0))
+        items = [line if isinstance(line, tuple) else (0, line) for line in lines]
+        pages = _pages_of_lines(items, width_pt, height_pt, SMALLEST_OTHER_PT)
+        for number, page in enumerate(pages, start=1):
+            slide = self.deck.slides.add_slide(layout)
+            _set_fitted(slide.shapes.title, title + (f" ({number}/{len(pages)})" if len(pages) > 1 else ""),
+                        largest=32, smallest=24)
+            body = _placeholder(slide, 1)
+            if body is not None:
+                frame = body.text_frame
+                frame.word_wrap = True
+                frame.text = page[0][1]
+                for depth, text in page[1:]:
+                    frame.add_paragraph().text = text
+                for paragraph, (depth, _) in zip(frame.paragraphs, page):
+                    paragraph.level = min(depth, 4)
+                size = next((size for size in range(24, SMALLEST_OTHER_PT - 1, -1)
+                             if _rows(page, width_pt, size) * size * LINE_HEIGHT <= height_pt), SMALLEST_OTHER_PT)
+                _size_runs(frame, size)
+            slide.notes_slide.notes_text_frame.text = notes
+
+    def code(self, title: str, lines: list[str]) -> None:
+        """Code in monospace, as large as its longest line allows (24 to 18 pt), over as many
+        slides as its lines need; lines longer than the slide wraps them."""
+        left, top, width, height = self.area
+        width_pt, height_pt = width / EMU_PER_PT - 14, height / EMU_PER_PT - 8
+        longest = max(len(line) for line in lines)
+        size = next((size for size in range(24, SMALLEST_OTHER_PT - 1, -1)
+                     if longest * size * MONOSPACE_ADVANCE <= width_pt), SMALLEST_OTHER_PT)
+        per_line = max(1, int(width_pt / (size * MONOSPACE_ADVANCE)))
+        pages: list[list[str]] = [[]]
+        for line in lines:
+            rows = sum(max(1, -(-len(l) // per_line)) for l in [*pages[-1], line])
+            if pages[-1] and rows * size * 1.2 > height_pt:
+                pages.append([])
+            pages[-1].append(line)
+        for number, page in enumerate(pages, start=1):
+            slide = self._titled(title + (f" ({number}/{len(pages)})" if len(pages) > 1 else ""))
+            frame = slide.shapes.add_textbox(left, top, width, height).text_frame
+            frame.word_wrap = True
+            frame.text = "\n".join(page)
+            for paragraph in frame.paragraphs:
+                for run in paragraph.runs:
+                    run.font.name = MONOSPACE
+                    run.font.size = Pt(size)
+                pptx_internals.fixed_pitch(paragraph.runs)
+
+    def table(self, title: str, table: Table) -> None:
+        """A table at 18 pt, its header repeated on each slide its rows need."""
+        left, top, width, height = self.area
+        table = Table(tuple(map(slide_text.plain_inline, table.header)),
+                      tuple(tuple(map(slide_text.plain_inline, row)) for row in table.rows), table.location)
+        columns = max(len(table.header), *(len(r) for r in table.rows)) if table.rows else len(table.header)
+        weights = [max(4, *(len(r[c]) if c < len(r) else 0 for r in (table.header, *table.rows))) ** 0.5
+                   for c in range(columns)]
+        widths = [int(width * w / sum(weights)) for w in weights]
+        size = SMALLEST_OTHER_PT
+
+        def row_height(cells) -> float:  # in points, with the cell's margins
+            return max(len(wrap(cells[c] if c < len(cells) else "", widths[c] / EMU_PER_PT - 14, size))
+                       for c in range(columns)) * size * 1.2 + 8
+
+        room = height / EMU_PER_PT - row_height(table.header)
+        pages: list[list[tuple[str, ...]]] = [[]]
+        for row in table.rows:
+            if pages[-1] and sum(map(row_height, [*pages[-1], row])) > room:
+                pages.append([])
+            pages[-1].append(row)
+        for number, page in enumerate(pages, start=1):
+            slide = self._titled(title + (f" ({number}/{len(pages)})" if len(pages) > 1 else ""))
+            rows = [table.header, *page]
+            shape = slide.shapes.add_table(len(rows), columns, left, top, width,
+                                           Emu(int(sum(map(row_height, rows)) * EMU_PER_PT)))
+            for c, column_width in enumerate(widths):
+                shape.table.columns[c].width = Emu(column_width)
+            for r, cells in enumerate(rows):
+                for c in range(columns):
+                    frame = shape.table.cell(r, c).text_frame
+                    frame.word_wrap = True
+                    frame.text = cells[c] if c < len(cells) else ""
+                    _size_runs(frame, size)
+
+    def image(self, title: str, image: slide_text.Image) -> None:
+        """A picture of the document's folder, as large as the area allows, if a deck can hold it
+        (PNG, JPEG, GIF); others, and those printbook may not read, stay in the handbook only
+        (pictures.py says why there)."""
+        found = pictures.find(image.address, self.folder)
+        if found.path is None or found.path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".gif"):
+            return
+        try:
+            with PILImage.open(found.path) as opened:
+                pixels = opened.size
+        except OSError:
+            return
+        left, top, width, height = self.area
+        scale = min(width / pixels[0], height / pixels[1], EMU_PER_PX * 2)  # up to twice its own size
+        shown = (int(pixels[0] * scale), int(pixels[1] * scale))
+        slide = self._titled(image.alt or title)
+        slide.shapes.add_picture(str(found.path), left + (width - shown[0]) // 2, top + (height - shown[1]) // 2, *shown)
+
+    def _titled(self, title: str):
+        """A slide of the title-only layout with `title` fitted in the band above the area."""
+        slide = self.deck.slides.add_slide(self.layout("answer"))
+        title_shape = slide.shapes.title
+        _place(title_shape, MARGIN, TITLE_TOP, self.deck.slide_width - 2 * MARGIN, TITLE_HEIGHT)
+        _set_fitted(title_shape, title, largest=28, smallest=SMALLEST_OTHER_PT)
+        return slide
 
     def question(self, question: Question) -> None:
         """The asking slide: the question, large, and its probability band."""
         slide = self.deck.slides.add_slide(self.layout("question"))
-        _set_fitted(slide.shapes.title, question.title, largest=40, smallest=20)
+        title = slide.shapes.title
+        _set_fitted(title, question.title, largest=40, smallest=24)
         # The layout sets headers in capitals; a question reads better as written.
-        pptx_internals.keep_case(slide.shapes.title.text_frame.paragraphs[0].runs)
+        pptx_internals.keep_case(title.text_frame.paragraphs[0].runs)
         body = _placeholder(slide, 1)
+        # A question too long for the title's box at 24 pt: the box grows upwards, the line
+        # with its number and probability going up before it.
+        size = title.text_frame.paragraphs[0].runs[0].font.size.pt
+        needed = Pt(len(wrap(question.title, title.width / EMU_PER_PT - 14, round(size))) * size * 1.2 + 12)
+        if needed > title.height:
+            bottom = title.top + title.height
+            _place(title, title.left, max(Inches(1.2), bottom - needed), title.width, min(needed, bottom - Inches(1.2)))
+            _set_fitted(title, question.title, largest=round(size), smallest=SMALLEST_OTHER_PT)
+            pptx_internals.keep_case(title.text_frame.paragraphs[0].runs)
+            if body is not None:
+                _place(body, body.left, max(Inches(0.3), title.top - body.height), body.width,
+                       min(body.height, title.top - Inches(0.3)))
         if body is not None:
             parts = [f"Q{question.number}" if question.number is not None else "",
                      f"Probability {question.probability} · {question.band}" if question.band else ""]
             body.text = "   ".join(p for p in parts if p)
-        slide.notes_slide.notes_text_frame.text = _question_notes(question)
+            _size_runs(body.text_frame, 24)
+        answer = _answer_text(question)
+        slide.notes_slide.notes_text_frame.text = _question_notes(question) + (f"\n\n{answer}" if answer else "")
 
     def answer(self, title: str, diagram: Diagram, notes: str) -> None:
-        """The answer slide: the diagram as large as the slide allows; one slide per subgraph
-        where the whole would be too small to read."""
-        rendering = self.renderings.get(diagram)
-        if isinstance(rendering, Picture) and rendering.parts:
-            for number, part in enumerate(rendering.parts, start=1):
-                self._answer_slide(f"{title} ({number}/{len(rendering.parts)})", diagram, part, notes)
-        else:
-            self._answer_slide(title, diagram, rendering, notes)
+        """The answer slide: the diagram as large as the slide allows; where the whole would be
+        too small to read, first the whole, then one slide per part or piece, each saying where
+        it sits."""
+        placed = self.placements.get(diagram)
+        if placed is None:
+            self._answer_slide(title, diagram, self.renderings.get(diagram), notes)
+            return
+        if placed.overview:
+            count = len(placed.shown)
+            then = f"{count} slide{'s' if count != 1 else ''} of its {placed.how}"
+            self._answer_slide(f"{title} (the whole, then {then})", diagram, placed.overview, notes)
+        for shown in placed.shown:
+            self._answer_slide(f"{title} ({shown.where})" if shown.where else title, diagram, shown, notes)
 
-    def _answer_slide(self, title: str, diagram: Diagram, rendering: Rendering | None, notes: str) -> None:
-        slide = self.deck.slides.add_slide(self.layout("answer"))
-        title_shape = slide.shapes.title
-        title_shape.left, title_shape.top = MARGIN, TITLE_TOP
-        title_shape.width, title_shape.height = self.deck.slide_width - 2 * MARGIN, TITLE_HEIGHT
-        _set_fitted(title_shape, title, largest=28, smallest=16)
-        if isinstance(rendering, Picture) and rendering.png:
-            _add_picture(slide, slide_picture(rendering), *self.area)
+    def _answer_slide(self, title: str, diagram: Diagram, shown: placement.Shown | Rendering | None, notes: str) -> None:
+        slide = self._titled(title)
+        if isinstance(shown, placement.Shown) and shown.picture.png:
+            _add_picture(slide, shown, *self.area)
         else:
-            failure = rendering if isinstance(rendering, DiagramFailure) else DiagramFailure(
+            failure = shown if isinstance(shown, DiagramFailure) else DiagramFailure(
                 "the PNG of this diagram could not be painted")
             _add_failure(slide, diagram, failure, *self.area)
         slide.notes_slide.notes_text_frame.text = notes
 
 
-def _add_picture(slide, picture: Picture, left, top, width, height) -> None:
-    """The diagram centred in the area, aspect kept: SVG for PowerPoint, the PNG for the rest."""
-    scale = picture.scale_to_fit(width, height, float("inf"))
+def _add_picture(slide, shown: placement.Shown, left, top, width, height) -> None:
+    """The picture centred in the area at the size placement chose (never larger than the area):
+    SVG for PowerPoint, the PNG for the rest."""
+    picture = shown.picture
+    scale = min(shown.scale * EMU_PER_PX, width / picture.width, height / picture.height)
     shown_width, shown_height = int(picture.width * scale), int(picture.height * scale)
     shape = slide.shapes.add_picture(io.BytesIO(picture.png), Emu(left + (width - shown_width) // 2),
                                      Emu(top + (height - shown_height) // 2), Emu(shown_width), Emu(shown_height))
@@ -201,10 +391,17 @@ def _add_failure(slide, diagram: Diagram, failure: DiagramFailure, left, top, wi
     frame.text = f"Diagram could not be drawn ({failure.location or diagram.location})"
     frame.paragraphs[0].runs[0].font.bold = True
     frame.paragraphs[0].runs[0].font.color.rgb = WARNING
-    for text, size in ((failure.plain[:300], 14), (diagram.excerpt(), 9)):  # what fits below the message
+    _size_runs_of(frame.paragraphs[0], SMALLEST_OTHER_PT + 2)
+    # What fits below the message at a size a room can read.
+    for text, size in ((failure.plain[:300], SMALLEST_OTHER_PT), (diagram.excerpt(6), SMALLEST_OTHER_PT)):
         paragraph = frame.add_paragraph()
         paragraph.text = text
         _size_runs_of(paragraph, size)
+
+
+def _place(shape, left, top, width, height) -> None:
+    """All four at once: a placeholder given only some keeps 0 for the others, not its layout's."""
+    shape.left, shape.top, shape.width, shape.height = int(left), int(top), int(width), int(height)
 
 
 def _set_fitted(shape, text: str, largest: int, smallest: int) -> None:
@@ -227,6 +424,47 @@ def _size_runs_of(paragraph, size: int) -> None:
         run.font.size = Pt(size)
 
 
+WIDER_FONT_ROOM = 0.9  # DejaVu Sans sets the same words about 7% wider than Noto Sans
+LINE_HEIGHT = 1.35  # a list's line, with the space between its paragraphs
+LEVEL_INDENT_PT = 36  # how much further in each list level starts
+MONOSPACE, MONOSPACE_ADVANCE = "Consolas", 0.6  # a monospace character is 0.6 of its size wide
+
+
+def _rows(items: list[tuple[int, str]], width_pt: float, size: int) -> int:
+    """How many lines the items wrap into, less each bullet's indent."""
+    return sum(len(wrap(text, width_pt - size * 1.5 - depth * LEVEL_INDENT_PT, size)) for depth, text in items)
+
+
+def _pages_of_lines(items: list[tuple[int, str]], width_pt: float, height_pt: float, size: int
+                    ) -> list[list[tuple[int, str]]]:
+    """The items in slide-sized runs, each as many whole items as fit at `size`; an item longer
+    than a slide split between its sentences (or, failing that, its words)."""
+    fitting = [piece for item in items for piece in _fitted_item(item, width_pt, height_pt, size)]
+    pages: list[list[tuple[int, str]]] = [[]]
+    for item in fitting:
+        if pages[-1] and _rows([*pages[-1], item], width_pt, size) * size * LINE_HEIGHT > height_pt:
+            pages.append([])
+        pages[-1].append(item)
+    return pages
+
+
+def _fitted_item(item: tuple[int, str], width_pt: float, height_pt: float, size: int) -> list[tuple[int, str]]:
+    depth, text = item
+    if _rows([item], width_pt, size) * size * LINE_HEIGHT <= height_pt:
+        return [item]
+    pieces = re.split(r"(?<=[.!?;:])\s+", text)
+    if len(pieces) == 1:
+        pieces = text.split()
+    found: list[str] = []
+    for piece in pieces:
+        candidate = f"{found[-1]} {piece}" if found else piece
+        if found and _rows([(depth, candidate)], width_pt, size) * size * LINE_HEIGHT <= height_pt:
+            found[-1] = candidate
+        else:
+            found.append(piece)
+    return [(depth, piece) for piece in found]
+
+
 def fitted_size(text: str, width_pt: float, height_pt: float, largest: int, smallest: int) -> int:
     """The largest size from `largest` down to `smallest` at which `text`, wrapped at words,
     fits width x height (1.2 line height); `smallest` if none does."""
@@ -237,7 +475,11 @@ def fitted_size(text: str, width_pt: float, height_pt: float, largest: int, smal
 
 
 def wrap(text: str, width_pt: float, size: int) -> list[str]:
+    """`text` broken into the lines it takes at `size`, measured with Noto Sans (the decks'
+    theme font) in WIDER_FONT_ROOM less than the width: a viewer without Noto Sans draws a
+    wider one (LibreOffice on Debian: DejaVu Sans), and would then shrink the text to fit."""
     font = _font(size)
+    width_pt *= WIDER_FONT_ROOM
     lines: list[str] = []
     for word in text.split():
         candidate = f"{lines[-1]} {word}" if lines else word
@@ -271,6 +513,20 @@ def _question_notes(question: Question) -> str:
     lines = [question.label]
     if question.band:
         lines.append(f"Probability {question.probability} ({question.band}).")
+    return "\n".join(lines)
+
+
+def _answer_text(question: Question) -> str:
+    """The question's own prose as plain lines, for the trainer's notes under the asking slide."""
+    lines = []
+    for block in question.blocks:
+        for content in slide_text.contents(block) if isinstance(block, Prose) else ():
+            if isinstance(content, slide_text.Points):
+                lines += ["  " * depth + "• " + text for depth, text in content.points]
+            elif isinstance(content, slide_text.Code):
+                lines += content.lines
+            elif content.alt:
+                lines.append(f"[picture: {content.alt}]")
     return "\n".join(lines)
 
 

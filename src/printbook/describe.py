@@ -4,7 +4,9 @@ Told from the source: a flowchart as each subgraph with its nodes in order, then
 sequence as who sends what to whom, in order, with notes, loops and alternatives; ER relations
 with their cardinality in words; state transitions (from, event, to); classes with their members
 and relations; pie slices; gantt and timeline sections with their tasks and dates; a mindmap's
-tree. Any other kind is told by the labels of its picture, in the order mermaid drew them.
+tree; C4 elements with their kinds and boundaries, then their relations; architecture groups with
+their services, then the links. Any other kind is told by the labels of its picture, in the order
+mermaid drew them.
 """
 
 from __future__ import annotations
@@ -13,10 +15,8 @@ import re
 from xml.etree import ElementTree
 
 from .model import Diagram
-from .repair import FLOWCHART, parse_node, split_at_links
+from .flowchart import END, FLOWCHART, parse_node, split_at_links, subgraph_title
 
-SUBGRAPH = re.compile(r'^\s*subgraph\s+(?:[\w-]+\s*\[\s*"?(.*?)"?\s*\]|"(.*?)"|(.+?))\s*$')
-END = re.compile(r"^\s*end\s*;?\s*$")
 SKIPPED = re.compile(r"^\s*(%%|style\b|classDef\b|class\b|click\b|linkStyle\b|direction\b)")
 MOST_LINKS = 20  # beyond this, notes list the groups only
 
@@ -57,9 +57,9 @@ def _tell_flowchart(lines: list[str]) -> str:
     open_groups: list[int] = []
     links: list[tuple[str, str]] = []
     for line in lines:
-        header = SUBGRAPH.match(line)
-        if header:
-            groups.append((next(g for g in header.groups() if g is not None), []))
+        title = subgraph_title(line)
+        if title is not None:
+            groups.append((title, []))
             open_groups.append(len(groups) - 1)
             continue
         if END.match(line):
@@ -268,6 +268,63 @@ def _tell_mindmap(lines: list[str]) -> str:
     return _capped("", told)
 
 
+C4_ELEMENT = re.compile(r"^(Person|System|Container|Component|Node|Deployment_Node|ContainerDb|ContainerQueue|SystemDb|"
+                        r"SystemQueue|ComponentDb|ComponentQueue)(_Ext)?\s*\(\s*([\w.-]+)\s*,\s*\"?([^\",)]*)\"?(.*)\)", re.I)
+C4_BOUNDARY = re.compile(r"^(\w*Boundary|Enterprise_Boundary|System_Boundary|Container_Boundary|Boundary)\s*\(\s*([\w.-]+)\s*,"
+                         r"\s*\"?([^\",)]*)", re.I)
+C4_RELATION = re.compile(r"^(Bi)?Rel(?:_Back|_Neighbor|_[UDLR]\w*)?\s*\(\s*([\w.-]+)\s*,\s*([\w.-]+)\s*,\s*\"?([^\",)]*)", re.I)
+
+
+def _tell_c4(lines: list[str]) -> str:
+    """C4: each element with its kind, inside its boundary, then who uses whom for what."""
+    names: dict[str, str] = {}
+    told: list[str] = []
+    relations: list[str] = []
+    for line in _body(lines):
+        if element := C4_ELEMENT.match(line):
+            kind, external, alias, label = element.group(1), element.group(2), element.group(3), element.group(4).strip()
+            names[alias] = label or alias
+            kind_words = re.sub(r"(?<=[a-z])(?=[A-Z])|_", " ", kind).lower().replace("db", "database")
+            told.append(f"{names[alias]} ({'external ' if external else ''}{kind_words}).")
+        elif boundary := C4_BOUNDARY.match(line):
+            names[boundary.group(2)] = boundary.group(3).strip() or boundary.group(2)
+            told.append(f"Within {names[boundary.group(2)]}:")
+        elif relation := C4_RELATION.match(line):
+            both, source, target, label = relation.groups()
+            arrow = "↔" if both else "→"
+            relations.append(f"{_name(source, names)} {arrow} {_name(target, names)}" + (f": {label.strip()}" if label.strip() else "") + ".")
+    return _capped(" ".join(told), relations)
+
+
+ARCHITECTURE_ITEM = re.compile(r"^(group|service|junction)\s+([\w-]+)(?:\s*\(([^)]*)\))?(?:\s*\[([^\]]*)\])?(?:\s+in\s+([\w-]+))?", re.I)
+ARCHITECTURE_EDGE = re.compile(r"^([\w-]+)(?:\{group\})?\s*:\s*[LRTB]\s*(<?-->?|<?--?>?)\s*[LRTB]\s*:\s*([\w-]+)", re.I)
+
+
+def _tell_architecture(lines: list[str]) -> str:
+    """Architecture: the groups and the services in them (with their icon's name), then the links."""
+    names: dict[str, str] = {}
+    members: dict[str, list[str]] = {}
+    order: list[str] = []
+    edges: list[str] = []
+    for line in _body(lines):
+        if item := ARCHITECTURE_ITEM.match(line):
+            kind, identifier, icon, label, parent = item.groups()
+            names[identifier] = "a junction" if kind.lower() == "junction" else (label or identifier).strip()
+            if kind.lower() == "service":
+                shown = names[identifier] + (f" ({icon})" if icon else "")
+                members.setdefault(parent or "", []).append(shown)
+            elif kind.lower() == "group":
+                order.append(identifier)
+        elif edge := ARCHITECTURE_EDGE.match(line):
+            source, arrow, target = edge.groups()
+            linked = "↔" if arrow.startswith("<") and arrow.endswith(">") else "→" if ">" in arrow else "←" if "<" in arrow else "—"
+            edges.append(f"{_name(source, names)} {linked} {_name(target, names)}.")
+    told = [f"{names[g]}: {', '.join(members.get(g, [])) or 'nothing yet'}." for g in order]
+    if members.get(""):
+        told.append(f"Outside any group: {', '.join(members[''])}.")
+    return _capped(" ".join(told), edges)
+
+
 def _capped(head: str, items: list[str]) -> str:
     """`head`, then the items, at most MOST_STEPS of them and how many more."""
     shown = items[:MOST_STEPS] + ([f"And {len(items) - MOST_STEPS} more."] if len(items) > MOST_STEPS else [])
@@ -275,11 +332,14 @@ def _capped(head: str, items: list[str]) -> str:
 
 
 MOST_STEPS = 40
+C4_KINDS = ("C4Context", "C4Container", "C4Component", "C4Dynamic", "C4Deployment")
 BREAK = re.compile(r"<br\s*/?>", re.I)
 KIND_NAMES = {"sequencediagram": "sequence", "erdiagram": "entity-relationship", "statediagram": "state",
               "statediagram-v2": "state", "classdiagram": "class", "classdiagram-v2": "class", "pie": "pie",
-              "gantt": "gantt", "timeline": "timeline", "mindmap": "mindmap"}
+              "gantt": "gantt", "timeline": "timeline", "mindmap": "mindmap", "architecture-beta": "architecture",
+              **{c4.lower(): "C4 " + c4[2:].lower() for c4 in C4_KINDS}}
 TELLERS = {"sequencediagram": _tell_sequence, "erdiagram": _tell_er, "statediagram": _tell_state,
            "statediagram-v2": _tell_state, "classdiagram": _tell_class, "classdiagram-v2": _tell_class,
            "pie": _tell_pie, "gantt": lambda lines: _tell_sections(lines, GANTT_SETTINGS),
-           "timeline": lambda lines: _tell_sections(lines, events=True), "mindmap": _tell_mindmap}
+           "timeline": lambda lines: _tell_sections(lines, events=True), "mindmap": _tell_mindmap,
+           "architecture-beta": _tell_architecture, **{c4.lower(): _tell_c4 for c4 in C4_KINDS}}

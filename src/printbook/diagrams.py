@@ -78,18 +78,13 @@ class DiagramStage:
 
     def render(self, diagrams: Iterable[Diagram], progress: Progress | None = None
                ) -> tuple[dict[Diagram, Rendering], list[Diagnostic]]:
-        """What each diagram became, a note per repair and a warning per diagram not drawn.
-        Top-down flowcharts with side-by-side subgraphs get the likely restacked layouts as
-        alternatives (`more_layouts` adds the others)."""
+        """What each diagram became, a note per repair and a warning per diagram not drawn."""
         repaired = {d: repair(d) for d in diagrams}
         sources = [r.source for r in repaired.values()]
         # Over mermaid's text-size limit, mermaid draws a small pink box of its own: not asked.
         too_long = {s: {"ok": False, "error": f"{len(s)} characters", "too_long": True} for s in sources
                     if len(s) > self.options.max_text_size}
         by_source = too_long | self._ask([{"code": s} for s in dict.fromkeys(sources) if s not in too_long], progress)
-        layouts = {s: restack.likely_variants(s) if self.options.restack and _is_wide(by_source[s]) else []
-                   for s in sources}
-        variant_answers = self._ask([{"code": v} for s in sources for v in layouts[s]])
         renderings: dict[Diagram, Rendering] = {}
         diagnostics = [note for r in repaired.values() for note in r.notes]
         for diagram, fixed in repaired.items():
@@ -99,17 +94,20 @@ class DiagramStage:
                 renderings[diagram] = DiagramFailure(warning.detail, warning.message, warning.location)
                 diagnostics.append(warning)
                 continue
-            renderings[diagram] = replace(_picture(answer), alternatives=_drawn(variant_answers, layouts[fixed.source]))
+            renderings[diagram] = _picture(answer)
         return renderings, diagnostics
 
-    def more_layouts(self, renderings: dict[Diagram, Rendering], diagrams: Iterable[Diagram]) -> dict[Diagram, Rendering]:
-        """`renderings` with every restacked layout, and the flowchart turned a quarter, as
-        alternatives of the given diagrams, for those the likely layouts leave too small."""
+    def more_layouts(self, renderings: dict[Diagram, Rendering], diagrams: Iterable[Diagram],
+                     likely: bool = False) -> dict[Diagram, Rendering]:
+        """`renderings` with other layouts of the given diagrams as alternatives: with `likely`,
+        the restacked layouts that usually win; else every restacked layout, and the flowchart
+        turned a quarter (placement.py says which diagrams are worth which)."""
         result = dict(renderings)
         if not self.options.restack:
             return result
         sources = {d: repair(d).source for d in diagrams if isinstance(renderings.get(d), Picture)}
-        chosen = {d: restack.variants(source) + restack.turned(source) for d, source in sources.items()}
+        chosen = {d: restack.likely_variants(source) if likely else restack.variants(source) + restack.turned(source)
+                  for d, source in sources.items()}
         answers = self._ask([{"code": v} for found in chosen.values() for v in found])
         for diagram, found in chosen.items():
             result[diagram] = replace(renderings[diagram], alternatives=_drawn(answers, found))
@@ -127,14 +125,14 @@ class DiagramStage:
                 result[diagram] = tuple(replace(first, alternatives=tuple(others)) for first, *others in drawn)
         return result
 
-    def with_pngs(self, pictures: dict, scale_for: Callable[[Picture], float] = lambda picture: 2.0) -> dict:
-        """The same pictures, under the same keys, with their PNGs painted at `scale_for(picture)`
-        PNG pixels per CSS pixel (alternatives dropped: choose the layout first)."""
+    def with_pngs(self, pictures: dict, scales: dict | None = None) -> dict:
+        """The same pictures, under the same keys, with their PNGs painted at `scales[key]` PNG
+        pixels per CSS pixel (default 2; alternatives dropped: choose the layout first)."""
         def key(request: dict) -> str:
             return f"png {request['png']:.3f}\n{request['svg']}"
 
-        requests = {name: {"svg": p.svg, "width": p.width, "height": p.height, "png": round(scale_for(p), 3)}
-                    for name, p in pictures.items()}
+        requests = {name: {"svg": p.svg, "width": p.width, "height": p.height,
+                           "png": round((scales or {}).get(name, 2.0), 3)} for name, p in pictures.items()}
         answers = self._ask(list(requests.values()), key=key)
         result = {}
         for name, picture in pictures.items():
@@ -183,14 +181,11 @@ def _is_picture(answer: dict) -> bool:
     return bool(answer.get("ok")) and "svg" in answer
 
 
-def _is_wide(answer: dict) -> bool:
-    """Wider than twice its height: too wide for a page, and for a slide once much text is in it."""
-    return _is_picture(answer) and answer["width"] > 2 * answer["height"]
-
-
 def _picture(answer: dict) -> Picture:
     # At least 1 px each way: an empty diagram (a mindmap with no nodes) is drawn 0 px wide.
-    return Picture(svg=answer["svg"], width=max(1.0, float(answer["width"])), height=max(1.0, float(answer["height"])))
+    return Picture(svg=answer["svg"], width=max(1.0, float(answer["width"])), height=max(1.0, float(answer["height"])),
+                   text_px=float(answer.get("textPx", 16.0)), texts=tuple(map(tuple, answer.get("texts", ()))),
+                   shapes=tuple(map(tuple, answer.get("shapes", ()))), header=float(answer.get("header", 0.0)))
 
 
 def _is_transient(answer: dict) -> bool:
@@ -384,6 +379,8 @@ class MermaidRenderer:
         scratch = Path(self.scratch.name)
         settings = {
             "mermaidPath": str(modules / "mermaid" / "dist" / "mermaid.min.js"),
+            # mermaid's external diagrams, registered as mermaid-cli registers them
+            "zenumlPath": str(modules / "@mermaid-js" / "mermaid-zenuml" / "dist" / "mermaid-zenuml.min.js"),
             "chromiumPath": chromium,
             "config": mermaid_config(self.options),
             "css": "",

@@ -137,28 +137,32 @@ class Discrepancy:
     location: Location
 
 
+Box = tuple[float, float, float, float]  # left, top, width, height, in a picture's own px
+
+
 @dataclass(frozen=True, slots=True)
 class Picture:
     """A rendered diagram: print-safe SVG and its size in CSS pixels; the PNG of it, for viewers
     without SVG, is painted only for the pictures a deck shows. `alternatives` are other layouts
-    of the same diagram (subgraphs restacked), for spaces of another shape."""
+    of the same diagram (subgraphs restacked), for spaces of another shape. What the renderer
+    measured in it (placement.py judges by it): the smallest text, the box of each <text> in
+    document order and of each node, and a sequence diagram's row of participants."""
 
     svg: str
     width: float
     height: float
     png: bytes = b""
     alternatives: tuple[Picture, ...] = ()
-    parts: tuple[Picture, ...] = ()  # one per subgraph, for slides where the whole is too small
+    parts: tuple[Picture, ...] = ()  # one per subgraph, for spaces where the whole is too small
+    text_px: float = 16.0  # mermaid's default size, where nothing was measured (the mmdc renderer)
+    texts: tuple[Box, ...] = field(default=(), repr=False)
+    shapes: tuple[Box, ...] = field(default=(), repr=False)
+    header: float = 0.0
 
-    def scale_to_fit(self, width: float, height: float, largest: float) -> float:
-        return min(largest, width / self.width, height / self.height)
-
-    def best_fit(self, width: float, height: float, largest: float = 1.0) -> Picture:
-        """The layout whose text comes out largest in a width x height space, shown at most at
-        `largest` times its own size; the original where several do equally well."""
-        layouts = (self, *self.alternatives)
-        best = max(layouts, key=lambda p: (round(p.scale_to_fit(width, height, largest), 4), p is self))
-        return best if best is self else replace(best, alternatives=())
+    @property
+    def layouts(self) -> tuple[Picture, ...]:
+        """This layout and the other layouts of the same diagram (without theirs)."""
+        return (self, *(replace(p, alternatives=()) for p in self.alternatives))
 
 
 @dataclass(frozen=True, slots=True)

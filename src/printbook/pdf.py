@@ -9,7 +9,7 @@ import io
 import logging
 import mimetypes
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -22,7 +22,7 @@ from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
-from . import describe, pdf_parts, pdf_tags, pictures, resources, weasyprint_internals
+from . import describe, pdf_parts, pdf_tags, pictures, placement, resources, weasyprint_internals
 from .model import (BANDS, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
                     PrintbookError, Prose, Rendering, Table)
 
@@ -34,8 +34,8 @@ NOTES_MM = 42  # the interviewer's notes area: a head and NOTES_LINES ruled line
 NOTES_LINES = 5
 CAPTION_MM = 20  # two lines of caption under a diagram that has a page to itself, and the space before them
 # mermaid draws diagram text at 16 px; shown at 0.75 it prints at 9 pt, like the notes.
-DIAGRAM_TEXT_PX = 16
 DIAGRAM_NATURAL_SCALE = 0.75
+PARTS_NOTE_MM = 12  # the line above a diagram shown in parts or pieces
 # Below this, a diagram goes on a landscape page if that prints it larger.
 SMALLEST_TEXT_PT = 7
 FIGURE_SPACE = "\u2007"  # as wide as a digit
@@ -118,13 +118,17 @@ class PdfResult:
 
 
 def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
-              discrepancies: list[Discrepancy] = (), options: PdfOptions = PdfOptions()) -> PdfResult:
+              discrepancies: list[Discrepancy] = (), options: PdfOptions = PdfOptions(),
+              placements: dict[Diagram, placement.Placement] | None = None) -> PdfResult:
+    """The handbook at `target`, each diagram shown as `placements` decided (by default as
+    placement.py decides for the spaces of `options`)."""
+    placements = placements if placements is not None else placed(book, renderings, options)
     fonts = FontConfiguration()
     stylesheets = [CSS(filename=str(resources.assets_dir() / "print.css"), font_config=fonts),
                    CSS(string=options.page_css() + _running_title_css(book.title), font_config=fonts)]
 
     def html(digits: int, chapters: slice = slice(None), front: bool = True) -> str:
-        return render_html(book, renderings, discrepancies, options, digits, chapters, front)
+        return render_html(book, renderings, discrepancies, options, digits, chapters, front, placements)
 
     folder = pictures.document_folder(book)
     fetcher = pictures.ConfinedFetcher([folder])
@@ -231,14 +235,13 @@ def collector_paused():
 
 def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies: list[Discrepancy] = (),
                 options: PdfOptions = PdfOptions(), page_number_digits: int = 0,
-                chapters: slice = slice(None), front: bool = True) -> str:
+                chapters: slice = slice(None), front: bool = True,
+                placements: dict[Diagram, placement.Placement] | None = None) -> str:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resources.templates_dir()),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     markdown = _markdown(pictures.document_folder(book))
-    spaces = _diagram_spaces(book, options)
-    boxes = {d: _box_for(renderings.get(d), spaces[d]) for d in book.diagrams()}
-    landscapes = set(options.diagram_boxes(notes=True)[1:] + options.diagram_boxes(notes=False)[1:])
+    placements = placements if placements is not None else placed(book, renderings, options)
 
     def block_html(block) -> str:
         """One block as HTML; the template places it."""
@@ -248,7 +251,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
             return environment.get_template("table.html.j2").render(table=block, inline=markdown.renderInline)
         return environment.get_template("diagram.html.j2").render(
             diagram=block, rendering=renderings.get(block),
-            **_diagram_view(block, renderings.get(block), boxes[block] or spaces[block][0], in_parts=boxes[block] is None))
+            **_diagram_view(block, renderings.get(block), placements.get(block)))
 
     shown = shown_chapters(book)
     return nested_headings(environment.get_template("handbook.html.j2").render(
@@ -257,8 +260,8 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         block=lambda b: jinja2.utils.markupsafe.Markup(block_html(b)),
         inline=lambda text: jinja2.utils.markupsafe.Markup(markdown.renderInline(text)),
         anchor=_anchor,
-        landscape=lambda question: any(boxes.get(b) in landscapes for b in question.blocks),
-        in_parts=lambda question: any(b in boxes and boxes[b] is None for b in question.blocks),
+        landscape=lambda question: any(b in placements and placements[b].space.landscape for b in question.blocks),
+        in_parts=lambda question: any(b in placements and placements[b].how != "whole" for b in question.blocks),
         shown_chapters=shown,
         body_chapters=shown[chapters],
         front=front,
@@ -394,70 +397,68 @@ def _data_uri(path: Path) -> str:
     return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode()
 
 
-def printed_text_pt(picture: Picture, box: tuple[float, float]) -> float:
-    """The size diagram text prints at in `box` (CSS px), in its best layout there."""
-    best = picture.best_fit(*box, DIAGRAM_NATURAL_SCALE)
-    return DIAGRAM_TEXT_PX * best.scale_to_fit(*box, DIAGRAM_NATURAL_SCALE) * 0.75
-
-
-def needs_parts(rendering: Rendering | None, options: PdfOptions = PdfOptions()) -> bool:
-    """True when no layout of the diagram prints its text at SMALLEST_TEXT_PT, upright or on a
-    landscape page: the handbook then shows it one subgraph at a time (given the parts)."""
-    if not isinstance(rendering, Picture):
-        return False
-    return max(printed_text_pt(rendering, box) for box in options.diagram_boxes()) < SMALLEST_TEXT_PT
-
-
-def _diagram_spaces(book: Book, options: PdfOptions) -> dict[Diagram, tuple[tuple[float, float], ...]]:
-    """The spaces a diagram may take (CSS px), the first preferred. A question with an interviewer
-    notes area keeps room for it, upright or on a landscape page of its own. Where nothing goes
-    below the diagram, it first gets as much room as the notes would leave (so that it follows
-    the text before it on the same page); only where its text would print too small there, the
-    room of the notes too, then the whole text column (a page to itself, but for a caption), then
-    a landscape page, only in a question (the question goes with it)."""
-    with_notes = options.diagram_boxes()
-    upright, landscape = options.diagram_boxes(notes=False)
-    column = options.column_box()
+def diagram_spaces(book: Book, options: PdfOptions) -> dict[Diagram, placement.Offer]:
+    """The spaces the handbook offers each diagram (CSS px), the first preferred. A question with
+    an interviewer notes area keeps room for it, upright or on a landscape page of its own. Where
+    nothing goes below the diagram, it first gets as much room as the notes would leave (so that
+    it follows the text before it on the same page), then the room of the notes too, then the
+    whole text column (a page to itself, but for a caption), then a landscape page, only in a
+    question (the question goes with it). Parts and pieces get a page each, the first below the
+    question's heading. A duplex book has no landscape pages: they would print on the wrong side."""
+    largest = DIAGRAM_NATURAL_SCALE
+    with_notes = [placement.Space(*options.diagram_boxes()[0], largest)]  # upright
+    upright = placement.Space(*options.diagram_boxes(notes=False)[0], largest)
+    column = placement.Space(*options.column_box(), largest)
+    first = upright.height - PARTS_NOTE_MM * PX_PER_MM
+    pieces = [replace(column, first_height=first)]
+    landscapes = []  # with notes, without
+    if not options.duplex:
+        landscapes = [placement.Space(*options.diagram_boxes(notes=notes)[1], largest, landscape=True)
+                      for notes in (True, False)]
+        below_heading = landscapes[1].height - PARTS_NOTE_MM * PX_PER_MM
+        pieces.append(replace(landscapes[1], height=landscapes[1].height + (HEADING_MM - CAPTION_MM) * PX_PER_MM,
+                              first_height=below_heading))
     noted = {b for c in book.chapters for q in c.questions if options.notes and q.number is not None for b in q.blocks}
     in_questions = {b for c in book.chapters for q in c.questions for b in q.blocks}
-    return {d: with_notes if d in noted else (with_notes[0], upright, column, landscape) if d in in_questions
-            else (with_notes[0], upright, column) for d in book.diagrams()}
+    offers = {}
+    for diagram in book.diagrams():
+        if diagram in noted:
+            whole = [with_notes[0], *landscapes[:1]]
+        elif diagram in in_questions:
+            whole = [with_notes[0], upright, column, *landscapes[1:]]
+        else:
+            whole = [with_notes[0], upright, column]
+        offers[diagram] = placement.Offer(tuple(whole), tuple(pieces if diagram in in_questions else pieces[:1]),
+                                          SMALLEST_TEXT_PT)
+    return offers
 
 
-def _box_for(rendering: Rendering | None, spaces: tuple[tuple[float, float], ...]) -> tuple[float, float] | None:
-    """The first of `spaces` where the diagram's text prints at SMALLEST_TEXT_PT, else the one
-    where it prints largest; None where it has parts and prints too small in all of them (it is
-    then shown one part at a time, upright)."""
-    if not isinstance(rendering, Picture):
-        return spaces[0]
-    sizes = [printed_text_pt(rendering, box) for box in spaces]
-    legible = [box for box, size in zip(spaces, sizes) if size >= SMALLEST_TEXT_PT]
-    if legible:
-        return legible[0]
-    return None if rendering.parts else spaces[sizes.index(max(sizes))]
+def placed(book: Book, renderings: dict[Diagram, Rendering], options: PdfOptions) -> dict[Diagram, placement.Placement]:
+    """placement.py's decision for every diagram drawn, in the spaces of this handbook."""
+    offers = diagram_spaces(book, options)
+    return {d: placement.place(r, offers[d]) for d, r in renderings.items() if isinstance(r, Picture) and d in offers}
 
 
-def _diagram_view(diagram: Diagram, rendering: Rendering | None, box: tuple[float, float], in_parts: bool) -> dict:
-    """Where the template needs numbers: each picture shown (the diagram, or its parts) as a
-    data URI with its printed size and alt text."""
-    if not isinstance(rendering, Picture):
+def _diagram_view(diagram: Diagram, rendering: Rendering | None, placed: placement.Placement | None) -> dict:
+    """Where the template needs numbers: each picture shown (the diagram, or its parts or
+    pieces) as a data URI with its printed size, caption and alt text."""
+    if not isinstance(rendering, Picture) or placed is None:
         failure = rendering if isinstance(rendering, DiagramFailure) else DiagramFailure("not rendered")
         return {"failed": True, "message": failure.plain, "where": failure.location or diagram.location,
                 "excerpt": diagram.excerpt()}
+    told = describe.tell(diagram, rendering.svg)
 
-    def shown(picture: Picture, alt: str) -> dict:
-        picture = picture.best_fit(*box, DIAGRAM_NATURAL_SCALE)
-        scale = picture.scale_to_fit(*box, DIAGRAM_NATURAL_SCALE)
-        uri = "data:image/svg+xml;base64," + base64.b64encode(picture.svg.encode()).decode()
-        return {"uri": uri, "width": round(picture.width * scale, 1), "height": round(picture.height * scale, 1),
-                "alt": alt}
+    def shown(item: placement.Shown) -> dict:
+        uri = "data:image/svg+xml;base64," + base64.b64encode(item.picture.svg.encode()).decode()
+        alt = told if placed.how == "whole" else (
+            f"{item.where.capitalize()}: " + "; ".join(describe.labels_of_svg(item.picture.svg)) + ".")
+        return {"uri": uri, "width": round(item.width, 1), "height": round(item.height, 1), "alt": alt,
+                "caption": item.where.capitalize()}
 
-    if in_parts:
-        count = len(rendering.parts)
-        return {"failed": False, "pictures": [
-            shown(part, f"Part {i} of {count}: " + "; ".join(describe.labels_of_svg(part.svg)) + ".")
-            for i, part in enumerate(rendering.parts, start=1)]}
-    return {"failed": False, "pictures": [shown(rendering, describe.tell(diagram, rendering.svg))]}
+    rows, columns = placed.grid
+    cut = " and ".join(name for name, count in (("rows", rows), ("columns", columns)) if count > 1)
+    return {"failed": False, "how": placed.how, "cut": cut, "repeats_header": placed.repeats_header,
+            "pictures": [shown(item) for item in placed.shown]}
 
 
 def _anchor(*parts: object) -> str:

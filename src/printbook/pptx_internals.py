@@ -90,3 +90,16 @@ def remove_slides(deck) -> None:
             "error", None, f"--reference-pptx: the deck holds slides, which python-pptx {installed()} cannot take out",
             f"delete the slides from the reference deck, keeping its layouts, or install python-pptx {WRITTEN_FOR}",
             "internals.fallback")) from None
+
+
+def fixed_pitch(runs) -> None:
+    """The runs marked as fixed-pitch type (DrawingML's pitchFamily 49: fixed pitch, modern), so
+    that a viewer without the named monospace font substitutes another monospace one."""
+    if not applies():
+        note_fallback("code on slides names its font without asking for fixed pitch")
+        return
+    try:
+        for run in runs:
+            run.font._rPr.get_or_add_latin().set("pitchFamily", "49")
+    except AttributeError:
+        note_fallback("code on slides names its font without asking for fixed pitch")

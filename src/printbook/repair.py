@@ -13,22 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .flowchart import FLOWCHART, NOT_NODES, SHAPES, is_quoted, parse_node, split_at_links
 from .model import Diagnostic, Diagram
 
-FLOWCHART = re.compile(r"^\s*(graph|flowchart)\b", re.I)
-# Lines that hold no node definitions.
-NOT_NODES = re.compile(r"^\s*(%%|subgraph\b|end\b|style\b|classDef\b|class\b|click\b|linkStyle\b|direction\b)")
-# Shape openers, longest first, with the closer each needs.
-SHAPES = [("([", "])"), ("[[", "]]"), ("[(", ")]"), ("((", "))"), ("{{", "}}"), ("[", "]"), ("(", ")"), ("{", "}"),
-          (">", "]")]
 # The slanted shapes `[/…/]`, `[\…\]`, `[/…\]`, `[\…/]` are valid as they are.
 SLANTED = re.compile(r"^[/\\].*[/\\]$", re.S)
 SHAPE_CHARACTERS = set("()[]{}|")
-# A link between nodes, with an optional |label|; node text between links is what we look at.
-LINK = re.compile(r"""(\s*(?:[<ox]?(?:-{2,}|={2,}|-\.+-)[>ox]?|~~~)\s*(?:\|[^|]*\|)?\s*|\s+&\s+)""")
-NODE = re.compile(r"^(\s*)([\w.\-]+)(.*?)(:::[\w-]+)?(\s*)$", re.S)
-
-
 WEB_IMAGE = re.compile(r"""\bimg\s*:\s*("[^"]*"|'[^']*')\s*,?\s*""")
 
 
@@ -100,45 +90,12 @@ def _repair_line(line: str, escape_angles: bool, report) -> str:
     return "".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
-class NodeText:
-    """A node as written between links: `indent id opener label closer :::class trailing`;
-    opener, label and closer are empty for a bare id."""
-
-    indent: str
-    node_id: str
-    opener: str
-    label: str
-    closer: str
-    css_class: str
-    trailing: str
-
-    @property
-    def text(self) -> str:
-        """The label as a reader sees it: no quotes, line breaks as spaces."""
-        inside = self.label[1:-1] if _is_quoted(self.label) else self.label
-        return " ".join(re.sub(r"<br\s*/?>", " ", inside.replace('\\"', '"'), flags=re.I).split())
-
-
-def parse_node(text: str) -> NodeText | None:
-    """The node written in `text` (one part of split_at_links), or None if it is not one."""
-    match = NODE.match(text)
-    if not match:
-        return None
-    indent, node_id, shape_text, css_class, trailing = match.groups()
-    for opener, closer in SHAPES:
-        if shape_text.startswith(opener) and shape_text.endswith(closer) and len(shape_text) >= len(opener) + len(closer):
-            label = shape_text[len(opener): len(shape_text) - len(closer)]
-            return NodeText(indent, node_id, opener, label, closer, css_class or "", trailing)
-    return NodeText(indent, node_id, "", "", "", css_class or "", trailing) if not shape_text.strip() else None
-
-
 def _repair_node(text: str, column_base: int, escape_angles: bool, report) -> str:
     node = parse_node(text)
     if node is None or not node.opener:
         return text
     label = node.label
-    text_inside = label[1:-1] if _is_quoted(label) else label
+    text_inside = label[1:-1] if is_quoted(label) else label
     kept_text = _escape_angles(text_inside) if escape_angles else text_inside
     if _needs_quotes(node.opener, label):
         report(column_base + len(node.indent) + len(node.node_id) + len(node.opener) + 1, text_inside)
@@ -172,39 +129,11 @@ def _typographic_quotes(text: str) -> str:
 
 
 def _needs_quotes(opener: str, label: str) -> bool:
-    if _is_quoted(label):
+    if is_quoted(label):
         return '"' in label[1:-1]  # a quote inside quotes, written \" or bare
     if opener == "[" and SLANTED.match(label):
         return False
     return bool(SHAPE_CHARACTERS & set(label)) or label.startswith(("/", "\\")) or '"' in label
-
-
-def _is_quoted(label: str) -> bool:
-    return len(label) >= 2 and label.startswith('"') and label.endswith('"')
-
-
-def split_at_links(line: str) -> list[str]:
-    """The line cut at links between nodes, ignoring links inside "quoted" text:
-    [node, link, node, link, …]."""
-    parts, start, in_quotes = [], 0, False
-    position = 0
-    while position < len(line):
-        char = line[position]
-        if char == '"' and (position == 0 or line[position - 1] != "\\"):
-            in_quotes = not in_quotes
-        elif not in_quotes:
-            link = LINK.match(line, position)
-            if link and link.end() > position and _is_link(link.group(0)):
-                parts += [line[start:position], link.group(0)]
-                start = position = link.end()
-                continue
-        position += 1
-    parts.append(line[start:])
-    return parts
-
-
-def _is_link(text: str) -> bool:
-    return bool(text.strip()) and (text.strip() == "&" or any(c in text for c in "-=~"))
 
 
 def repaired_document(text: str, diagrams: list[Diagram]) -> str:

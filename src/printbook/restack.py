@@ -14,14 +14,8 @@ import math
 import re
 
 from .model import header_index
-from .repair import FLOWCHART, parse_node, split_at_links
+from .flowchart import END, FLOWCHART, HEADER, NAMED, SUBGRAPH, parse_node, split_at_links
 
-# A flowchart's header line, with its direction where it states one.
-HEADER = re.compile(r"^(\s*(?:graph|flowchart))(?:\s+(TD|TB|BT|LR|RL))?(\s*;?\s*)$", re.I)
-SUBGRAPH = re.compile(r"^(\s*)subgraph\s+(.*?)\s*$")
-END = re.compile(r"^\s*end\s*;?\s*$")
-# `subgraph id`, `subgraph id [Title]`, `subgraph id["Title"]`: the id can be linked as it is.
-NAMED = re.compile(r"^([\w-]+)\s*(\[.*\])?$")
 VARIANT_ID = "pbsg{}"
 
 
@@ -67,14 +61,31 @@ def _layouts(source: str) -> list[tuple[str, bool]]:
 TURNED = {"TD": "LR", "TB": "LR", "BT": "RL", "LR": "TD", "RL": "BT"}
 
 
+# Diagrams that take a `direction` statement, and the direction they are drawn in without one.
+DIRECTED = re.compile(r"^\s*(stateDiagram(?:-v2)?|classDiagram(?:-v2)?|erDiagram)\b")
+TURNED_STATEMENT = {**TURNED, "LR": "TB"}  # these diagrams know TB, not TD
+DIRECTION = re.compile(r"^(\s*)direction\s+(TD|TB|BT|LR|RL)\s*;?\s*$", re.I)
+
+
 def turned(source: str) -> list[str]:
-    """`source` with its flowchart's direction turned a quarter, or [] if it is no flowchart."""
+    """`source` drawn a quarter turned (a flowchart's header, or a state, class or ER diagram's
+    top-level `direction` statement), or [] for a diagram that has no direction."""
     lines, first, header = _header(source)
-    if not header:
+    if header:
+        keyword, direction, tail = header.groups()
+        lines[first] = f"{keyword} {TURNED[(direction or 'TD').upper()]}{tail}"
+        return ["\n".join(lines) + "\n"]
+    if first is None or not DIRECTED.match(lines[first]):
         return []
-    keyword, direction, tail = header.groups()
-    lines[first] = f"{keyword} {TURNED[(direction or 'TD').upper()]}{tail}"
-    return ["\n".join(lines) + "\n"]
+    depth = 0  # inside a composite state, a namespace or a class body, a direction is theirs
+    for index in range(first + 1, len(lines)):
+        found = DIRECTION.match(lines[index])
+        if found and depth == 0:
+            lines[index] = f"{found.group(1)}direction {TURNED_STATEMENT[found.group(2).upper()]}"
+            return ["\n".join(lines) + "\n"]
+        # (an ER relation's `}o--o{` opens and closes nothing: only a block's own lines count)
+        depth += lines[index].rstrip().endswith("{") - (lines[index].strip() == "}")
+    return ["\n".join([*lines[:first + 1], "direction LR", *lines[first + 1:]]) + "\n"]
 
 
 def _header(source: str) -> tuple[list[str], int | None, re.Match | None]:

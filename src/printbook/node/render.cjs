@@ -54,6 +54,9 @@ function fasterMermaid(code) {
 const scratch = path.dirname(process.argv[2]);
 const [mermaidCode, mermaidPatched] = fasterMermaid(fs.readFileSync(settings.mermaidPath, "utf8"));
 fs.writeFileSync(path.join(scratch, "mermaid.js"), mermaidCode);
+// zenuml, an external diagram mermaid-cli registers, is 3.4 MB of script: loaded into a page only
+// when a diagram of its kind comes.
+if (settings.zenumlPath && fs.existsSync(settings.zenumlPath)) fs.copyFileSync(settings.zenumlPath, path.join(scratch, "zenuml.js"));
 const pagePath = path.join(scratch, "render-page.html");
 fs.writeFileSync(pagePath, `<!doctype html><html><head><meta charset="utf-8"><style>${settings.css}</style>` +
   `<script src="mermaid.js"></script></head>` +
@@ -87,7 +90,10 @@ async function openRenderPage(browser) {
     const DEFINITIONS = ${JSON.stringify(DEFINITIONS)};
     ${printedValue.toString()}
     ${dissolveGroups.toString()}
-    window.printSafe = ${printSafe.toString()};` });
+    window.printSafe = ${printSafe.toString()};
+    window.measureText = ${measureText.toString()};
+    window.printbookConfig = ${JSON.stringify(settings.config)};
+    ${ganttDirective.toString()}` });
   await page.evaluate(async (config) => {
     await document.fonts.ready;
     window.mermaid.initialize({ startOnLoad: false, ...config });
@@ -325,6 +331,57 @@ function dissolveGroups(svg) {
   }
 }
 
+// Runs in the page, on the print-safe SVG as drawn (1 px of the page = 1 px of the picture):
+// what printbook's placement needs to judge a layout without drawing it again.
+// - textPx: the smallest text, in picture px (mermaid draws gantt and C4 text smaller than 16 px);
+// - texts: [x, y, width, height] of each <text>, in document order, and shapes: the same of every
+//   node or other small shape: a picture too large for its page is cut between them, and a piece
+//   keeps only the texts inside it;
+// - header: the height of a sequence diagram's row of participants, repeated above each piece.
+function measureText(svg) {
+  const origin = svg.getBoundingClientRect();
+  const box = (element) => {
+    const r = element.getBoundingClientRect();
+    return [r.left - origin.left, r.top - origin.top, r.width, r.height].map((v) => Math.round(v * 10) / 10);
+  };
+  const scaleOf = (element) => {
+    const m = element.getScreenCTM();
+    return m ? Math.sqrt(Math.abs(m.a * m.d - m.b * m.c)) : 1;
+  };
+  let textPx = Infinity;
+  const texts = [];
+  for (const text of svg.querySelectorAll("text")) {
+    texts.push(box(text));
+    const scale = scaleOf(text);
+    for (const part of [text, ...text.querySelectorAll("tspan")]) {
+      if (part.textContent.trim()) textPx = Math.min(textPx, (parseFloat(getComputedStyle(part).fontSize) || 16) * scale);
+    }
+  }
+  const shapes = [];
+  for (const shape of svg.querySelectorAll("g.node, rect, polygon, circle, ellipse")) {
+    const found = box(shape);
+    if (found[2] > 0 && found[3] > 0 && found[3] <= 200 && found[2] <= origin.width / 2) shapes.push(found);
+  }
+  const actors = [...svg.querySelectorAll(".actor-top")].map(box);
+  const header = actors.length ? Math.max(...actors.map(([, y, , h]) => y + h)) + 8 : 0;
+  return { textPx: Number.isFinite(textPx) ? Math.round(textPx * 100) / 100 : 16, texts, shapes, header };
+}
+
+// Runs in the page: for a gantt chart, room at the left for its longest section name (mermaid
+// gives 75 px whatever the names, and longer ones run into the bars), measured in the font and
+// size of printbook's configuration; "" for any other diagram.
+function ganttDirective(code) {
+  if (!/^\s*gantt\b/.test(code.replace(/^(\s*%%.*\n)*/, ""))) return "";
+  const gantt = (window.printbookConfig && window.printbookConfig.gantt) || {};
+  const size = gantt.sectionFontSize || 11;
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = `${size}px "Noto Sans"`;
+  const names = [...code.matchAll(/^\s*section\s+(.+?)\s*$/gm)].map((m) => m[1]);
+  const widest = Math.max(0, ...names.map((name) => context.measureText(name).width));
+  const room = Math.ceil(Math.max(gantt.leftPadding || 75, widest + 2 * size));
+  return `%%{init: {"gantt": {"leftPadding": ${room}}}}%%\n`;
+}
+
 // Runs in the page: render one diagram, leave nothing behind in the DOM.
 async function renderInPage(code, id) {
   const sandbox = document.createElement("div");
@@ -332,7 +389,18 @@ async function renderInPage(code, id) {
   // mermaid's SVG-text mindmap sets its labels off-centre; its HTML labels are laid out right,
   // and printSafe turns them into SVG text where the browser put them.
   const htmlLabels = /^\s*mindmap\b/.test(code.replace(/^(\s*%%.*\n)*/, ""));
-  const directive = htmlLabels ? '%%{init: {"htmlLabels": true}}%%\n' : "";
+  if (/^\s*zenuml\b/m.test(code) && !window.zenumlRegistered) {
+    await new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = "zenuml.js";
+      script.onload = resolve;
+      script.onerror = () => reject(new Error("zenuml diagrams need @mermaid-js/mermaid-zenuml (npm ci installs it)"));
+      document.head.appendChild(script);
+    });
+    await window.mermaid.registerExternalDiagrams([globalThis["mermaid-zenuml"]]);
+    window.zenumlRegistered = true;
+  }
+  const directive = htmlLabels ? '%%{init: {"htmlLabels": true}}%%\n' : ganttDirective(code);
   try {
     const { svg } = await window.mermaid.render(id, directive + code, sandbox);
     const holder = document.getElementById("shot");
@@ -346,7 +414,7 @@ async function renderInPage(code, id) {
     element.setAttribute("height", String(height));
     element.style.maxWidth = "";
     window.printSafe(element);
-    return { ok: true, svg: new XMLSerializer().serializeToString(element), width, height };
+    return { ok: true, svg: new XMLSerializer().serializeToString(element), width, height, ...window.measureText(element) };
   } catch (error) {
     const message = String((error && error.message) || error);
     // Line numbers as the user wrote the diagram, without our directive line.

@@ -1,0 +1,381 @@
+"""Stage 4, between rendering and writing: where each diagram goes, in which layout, and how large.
+
+From the renderings (their size and the text the renderer measured in them) and the spaces each
+output offers (pdf.diagram_spaces: below the question, a page of its own, a landscape page;
+deck.slide_space: the reference deck's own picture area), placement decides, for each diagram and
+output, the first of:
+- whole, in the layout whose text comes out largest, in the first space where it is legible;
+- one picture per subgraph (restack.parts), where each of them is legible;
+- in pieces: cut between rows of text (and, only if it must, between columns) at the scale that
+  makes its text legible, each piece repeating a sequence diagram's participants.
+It also says which diagrams are worth more layouts or parts (what more the build renders) and how
+sharp each slide's PNG must be. pdf.py and deck.py only carry out its decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from copy import deepcopy
+from dataclasses import dataclass, replace
+
+from lxml import etree
+
+from .model import Box, Picture, Rendering
+
+PT_PER_PX = 0.75
+SVG = "http://www.w3.org/2000/svg"
+
+
+@dataclass(frozen=True, slots=True)
+class Space:
+    """Room an output offers a diagram, in CSS px, and the largest scale it shows one at
+    (diagrams drawn at mermaid's size look coarse on paper at full size)."""
+
+    width: float
+    height: float
+    largest: float = 1.0
+    landscape: bool = False
+    # Pieces only: the room of the first piece, below the question's heading (default: `height`).
+    first_height: float | None = None
+
+    def scale(self, picture: Picture, smallest_pt: float = 0.0) -> float:
+        """The scale `picture` is shown at, whole: as large as fits, but at most `largest`, unless
+        more is needed for its text to reach `smallest_pt` (mermaid draws gantt text at 11 px)."""
+        largest = max(self.largest, needed_scale(picture, smallest_pt))
+        return min(largest, self.width / picture.width, self.height / picture.height)
+
+    def text_pt(self, picture: Picture, smallest_pt: float = 0.0) -> float:
+        return picture.text_px * self.scale(picture, smallest_pt) * PT_PER_PX
+
+
+def needed_scale(picture: Picture, smallest_pt: float) -> float:
+    """The scale at which the picture's smallest text is `smallest_pt` (and a hair more, so that
+    rounding in the PDF cannot take it under)."""
+    return smallest_pt / (picture.text_px * PT_PER_PX) * 1.01
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """What an output offers one diagram: spaces to show it whole (the first preferred), the
+    space a page of pieces or a part gets, and the smallest text it must show."""
+
+    whole: tuple[Space, ...]
+    pieces: tuple[Space, ...]
+    smallest_pt: float
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """One picture as an output shows it: a layout of the diagram, one of its parts, or a piece
+    cut from one; `where` says where a part or piece sits in the whole."""
+
+    picture: Picture
+    scale: float
+    where: str = ""
+
+    @property
+    def width(self) -> float:
+        return self.picture.width * self.scale
+
+    @property
+    def height(self) -> float:
+        return self.picture.height * self.scale
+
+    @property
+    def text_pt(self) -> float:
+        return self.picture.text_px * self.scale * PT_PER_PX
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    space: Space
+    shown: tuple[Shown, ...]
+    how: str = "whole"  # or "parts" (one per subgraph) or "pieces" (cut between rows and columns)
+    overview: Shown | None = None  # the whole, shown before its parts or pieces (slides)
+    grid: tuple[int, int] = (1, 1)  # pieces: rows and columns cut
+    repeats_header: bool = False  # pieces: each after the first shows a sequence's participants
+
+    @property
+    def text_pt(self) -> float:
+        return min(s.text_pt for s in self.shown)
+
+
+def best_layout(picture: Picture, space: Space, smallest_pt: float = 0.0) -> Picture:
+    """The layout whose text comes out largest in `space`; the original where several do equally
+    well."""
+    return max(picture.layouts, key=lambda p: (round(space.text_pt(p, smallest_pt), 3), p is picture))
+
+
+def largest_text_pt(picture: Picture, spaces: Iterable[Space], smallest_pt: float = 0.0) -> float:
+    return max(space.text_pt(best_layout(picture, space, smallest_pt), smallest_pt) for space in spaces)
+
+
+def legible_whole(rendering: Rendering | None, offer: Offer) -> bool:
+    return (not isinstance(rendering, Picture)
+            or largest_text_pt(rendering, offer.whole, offer.smallest_pt) >= offer.smallest_pt)
+
+
+def worth_likely_layouts(picture: Picture) -> bool:
+    """Wider than twice its height: too wide for a page, and for a slide once much text is in it
+    (the restacked layouts mermaid is asked for first)."""
+    return picture.width > 2 * picture.height
+
+
+def place(rendering: Picture, offer: Offer, overview: bool = False) -> Placement:
+    """Whole where legible, else in parts where each is, else in pieces (see the module's text).
+    With `overview`, parts and pieces come after the whole, as large as it fits (slides)."""
+    least = offer.smallest_pt
+    for space in offer.whole:
+        layout = best_layout(rendering, space, least)
+        if space.text_pt(layout, least) >= least:
+            return Placement(space, (Shown(layout, space.scale(layout, least)),))
+    parts, pieces = _in_parts(rendering, offer), _in_pieces(rendering, offer, overview)
+    if parts is None or len(pieces.shown) < len(parts.shown):  # the fewer pages or slides
+        return pieces
+    if overview:
+        space = offer.whole[0]
+        layout = best_layout(rendering, space)
+        return replace(parts, overview=Shown(outline(layout, [], space.scale(layout)), space.scale(layout)))
+    return parts
+
+
+def _in_parts(rendering: Picture, offer: Offer) -> Placement | None:
+    """The subgraphs, when every one of them is legible in a page or slide of its own: as many
+    side by side or one above the other in each as stay legible together."""
+    if not rendering.parts:
+        return None
+    space, least = offer.pieces[0], offer.smallest_pt
+    layouts = [best_layout(part, space, least) for part in rendering.parts]
+    if any(space.text_pt(layout, least) < least for layout in layouts):
+        return None
+    # The first page's parts go below the question's heading where they are legible in that room.
+    below_heading = replace(space, height=space.first_height or space.height)
+
+    def room(index: int, group: list[Picture]) -> Space:
+        return below_heading if index == 0 and below_heading.text_pt(group[0], least) >= least else space
+
+    groups: list[list[Picture]] = []
+    for layout in layouts:
+        if groups and _together([*groups[-1], layout], room(len(groups) - 1, groups[-1]), least):
+            groups[-1].append(layout)
+        else:
+            groups.append([layout])
+    shown, first, count = [], 1, len(layouts)
+    for index, group in enumerate(groups):
+        picture = _together(group, room(index, group), least) or group[0]
+        numbers = f"part {first}" if len(group) == 1 else f"parts {first} to {first + len(group) - 1}"
+        shown.append(Shown(picture, room(index, group).scale(picture, least), f"{numbers} of {count}"))
+        first += len(group)
+    return Placement(space, tuple(shown), how="parts")
+
+
+GAP_PX = 32  # between parts shown together
+
+
+def _together(group: Sequence[Picture], space: Space, least: float) -> Picture | None:
+    """The pictures side by side or one above the other, whichever shows their text larger in
+    `space`, if that is still `least`; else None."""
+    if len(group) == 1:
+        return group[0]
+    found = []
+    for across in (True, False):
+        picture = side_by_side(group) if across else one_above_the_other(group)
+        if space.text_pt(picture, least) >= least:
+            found.append(picture)
+    return max(found, key=lambda p: space.text_pt(p, least), default=None)
+
+
+def side_by_side(pictures: Sequence[Picture]) -> Picture:
+    return _composed(pictures, across=True)
+
+
+def one_above_the_other(pictures: Sequence[Picture]) -> Picture:
+    return _composed(pictures, across=False)
+
+
+def _composed(pictures: Sequence[Picture], across: bool) -> Picture:
+    """One SVG holding the pictures in a row (or a column), each centred across the other way."""
+    width = sum(p.width for p in pictures) + GAP_PX * (len(pictures) - 1) if across else max(p.width for p in pictures)
+    height = max(p.height for p in pictures) if across else sum(p.height for p in pictures) + GAP_PX * (len(pictures) - 1)
+    root = etree.Element(f"{{{SVG}}}svg", nsmap={None: SVG}, width=f"{width:.2f}", height=f"{height:.2f}",
+                         viewBox=f"0 0 {width:.2f} {height:.2f}")
+    at = 0.0
+    for picture in pictures:
+        inner = etree.fromstring(picture.svg.encode())
+        x, y = (at, (height - picture.height) / 2) if across else ((width - picture.width) / 2, at)
+        inner.set("x", f"{x:.2f}")
+        inner.set("y", f"{y:.2f}")
+        inner.set("width", f"{picture.width:.2f}")
+        inner.set("height", f"{picture.height:.2f}")
+        root.append(inner)
+        at += (picture.width if across else picture.height) + GAP_PX
+    return Picture(etree.tostring(root, encoding="unicode"), width, height,
+                   text_px=min(p.text_px for p in pictures))
+
+
+def _in_pieces(rendering: Picture, offer: Offer, overview: bool = False) -> Placement:
+    """Cut at the scale that makes the text legible, in the layout and space that need the
+    fewest pieces (upright before landscape, rows before columns); with `overview`, the whole
+    first, as a map of where the pieces are."""
+    options = []
+    for order, space in enumerate(offer.pieces):
+        for layout in rendering.layouts:
+            scale = max(needed_scale(layout, offer.smallest_pt), min(space.largest, space.width / layout.width))
+            windows = _windows(layout, space, scale)
+            options.append((len(windows), len({x for x, *_ in windows}) > 1, order, layout is not rendering,
+                            space, layout, scale, windows))
+    _, _, _, _, space, layout, scale, windows = min(options, key=lambda o: o[:4])
+    shown = tuple(Shown(crop(layout, *window), scale, _where(i, window, windows))
+                  for i, window in enumerate(windows, start=1))
+    whole = None
+    if overview and len(windows) > 1:  # one piece is the whole, larger than the overview
+        room = offer.whole[0]
+        whole = Shown(outline(layout, windows, room.scale(layout)), room.scale(layout))
+    grid = (len({w[1] for w in windows}), len({w[0] for w in windows}))
+    return Placement(space, shown, how="pieces", overview=whole, grid=grid, repeats_header=layout.header > 0)
+
+
+def _where(index: int, window: Window, windows: Sequence[Window]) -> str:
+    """Where a piece sits: "piece 2 of 3, from the top", or by row and column in a grid."""
+    tops, lefts = sorted({w[1] for w in windows}), sorted({w[0] for w in windows})
+    said = f"piece {index} of {len(windows)}"
+    if len(lefts) == 1 or len(tops) == 1:
+        return said + ", from the " + ("top" if len(lefts) == 1 else "left")
+    return (f"{said}: row {tops.index(window[1]) + 1} of {len(tops)}, "
+            f"column {lefts.index(window[0]) + 1} of {len(lefts)}")
+
+
+Window = tuple[float, float, float, float, float]  # left, top, width, height, header (picture px)
+
+
+def _windows(picture: Picture, space: Space, scale: float) -> list[Window]:
+    """The windows a picture shown at `scale` is cut into to fit `space`: rows of at most the
+    space's height (the first at most its first_height), each after the first with room for the
+    participants' row repeated above it; columns where it is wider than the space."""
+    boxes = [*picture.texts, *picture.shapes]
+    columns = cuts([(x, x + w) for x, _, w, _ in boxes], picture.width, space.width / scale)
+    first = (space.first_height or space.height) / scale
+    rest = space.height / scale - picture.header
+    rows = cuts([(y, y + h) for _, y, _, h in boxes], picture.height, rest, first)
+    windows = [(left, top, right - left, bottom - top, picture.header if top > 0 else 0.0)
+               for top, bottom in zip(rows, rows[1:]) for left, right in zip(columns, columns[1:])]
+    # A window with nothing in it (the empty corner of a grid) is no piece worth a page.
+    return [w for w in windows if not boxes or any(_overlaps(box, w[:4]) for box in boxes)] or windows
+
+
+def cuts(spans: Sequence[tuple[float, float]], length: float, most: float, first: float | None = None) -> list[float]:
+    """Where to cut [0, length] so that no piece is longer than `most` (the first than `first`),
+    each cut in a gap between `spans` where one will do, into as few pieces as that allows and
+    pieces as even as they can be: a last piece of one row would look lost on its page."""
+    gaps = _gaps(spans)
+    found = _greedy_cuts(gaps, length, most, first)
+    count, low, high = len(found), length / (len(found) - 1), most
+    for _ in range(12):  # the shortest room that still needs no more pieces
+        middle = (low + high) / 2
+        trial = _greedy_cuts(gaps, length, middle, min(first or middle, middle))
+        if len(trial) <= count:
+            high, found = middle, trial
+        else:
+            low = middle
+    return found
+
+
+def _gaps(spans: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[list[float]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a[1], b[0]) for a, b in zip(merged, merged[1:])]
+
+
+def _greedy_cuts(gaps: list[tuple[float, float]], length: float, most: float, first: float | None) -> list[float]:
+    """From 0 to `length`, each cut in the middle of the last gap that keeps the piece short
+    enough and at least a third as long as it could be; through a span only where no gap does."""
+    result = [0.0]
+    while True:
+        room = max(1.0, first if len(result) == 1 and first else most)
+        start, limit = result[-1], result[-1] + room
+        if length - start <= room:
+            break
+        fitting = [(a, b) for a, b in gaps if a < limit and b > start + room / 3]
+        if fitting:
+            a, b = fitting[-1]
+            result.append(min((max(a, start + room / 3) + min(b, limit)) / 2, limit))
+        else:
+            result.append(limit)
+    result.append(float(length))
+    return result
+
+
+def crop(picture: Picture, left: float, top: float, width: float, height: float, header: float = 0.0) -> Picture:
+    """The window of `picture` as a picture of its own, keeping only the texts inside it (a text
+    cut off by the window stays in both pieces); with `header`, the picture's top `header` px
+    above it (a sequence diagram's participants)."""
+    root = etree.fromstring(picture.svg.encode())
+    view = [float(v) for v in (root.get("viewBox") or f"0 0 {picture.width} {picture.height}").replace(",", " ").split()]
+    per_px = (view[2] / picture.width, view[3] / picture.height)
+
+    def window(svg, x: float, y: float, w: float, h: float, at: float):
+        kept = (x, y, w, h)
+        texts = [t for t in svg.iter(f"{{{SVG}}}text")]
+        for text, box in zip(texts, picture.texts):
+            if not _overlaps(box, kept):
+                text.getparent().remove(text)
+        svg.set("viewBox", f"{view[0] + x * per_px[0]:.2f} {view[1] + y * per_px[1]:.2f} "
+                           f"{w * per_px[0]:.2f} {h * per_px[1]:.2f}")
+        svg.set("width", f"{w:.2f}")
+        svg.set("height", f"{h:.2f}")
+        svg.set("x", "0")
+        svg.set("y", f"{at:.2f}")
+        return svg
+
+    if not header:
+        svg = window(root, left, top, width, height, 0)
+    else:
+        svg = etree.Element(f"{{{SVG}}}svg", nsmap={None: SVG}, width=f"{width:.2f}",
+                            height=f"{header + height:.2f}", viewBox=f"0 0 {width:.2f} {header + height:.2f}")
+        svg.append(window(deepcopy(root), left, 0, width, header, 0))
+        svg.append(window(root, left, top, width, height, header))
+    return Picture(etree.tostring(svg, encoding="unicode"), width, header + height, text_px=picture.text_px)
+
+
+def outline(picture: Picture, windows: Sequence[Window], scale: float, label_pt: float = 24) -> Picture:
+    """The whole picture as a map, for a slide before its parts or pieces: its shapes without
+    their text (which would be too small to read there), and each window framed and numbered
+    in `label_pt` text at `scale`."""
+    root = etree.fromstring(picture.svg.encode())
+    for text in list(root.iter(f"{{{SVG}}}text")):
+        text.getparent().remove(text)
+    for element in root.iter():
+        for name in [n for n in element.attrib if n.startswith("font")]:
+            del element.attrib[name]
+    view = [float(v) for v in (root.get("viewBox") or f"0 0 {picture.width} {picture.height}").replace(",", " ").split()]
+    per_px = view[2] / picture.width
+    size = label_pt / PT_PER_PX / scale * per_px
+    for number, (left, top, width, height, _) in enumerate(windows, start=1):
+        x, y = view[0] + left * per_px, view[1] + top * per_px
+        etree.SubElement(root, f"{{{SVG}}}rect", x=f"{x:.1f}", y=f"{y:.1f}", width=f"{width * per_px:.1f}",
+                         height=f"{height * per_px:.1f}", fill="none", stroke="#3d5a80",
+                         **{"stroke-width": f"{3 / scale * per_px:.1f}", "stroke-dasharray": f"{12 / scale * per_px:.1f}"})
+        etree.SubElement(root, f"{{{SVG}}}rect", x=f"{x:.1f}", y=f"{y:.1f}", width=f"{size * 1.6:.1f}",
+                         height=f"{size * 1.4:.1f}", fill="#3d5a80")
+        label = etree.SubElement(root, f"{{{SVG}}}text", x=f"{x + size * 0.8:.1f}", y=f"{y + size * 1.1:.1f}",
+                                 fill="#ffffff", **{"font-size": f"{size:.1f}", "font-family": "Noto Sans",
+                                                    "font-weight": "bold", "text-anchor": "middle"})
+        label.text = str(number)
+    return replace(picture, svg=etree.tostring(root, encoding="unicode"), text_px=size / per_px, alternatives=(),
+                   parts=(), texts=(), shapes=())
+
+
+def _overlaps(box: Box, window: Box) -> bool:
+    x, y, w, h = box
+    wx, wy, ww, wh = window
+    return x < wx + ww and x + w > wx and y < wy + wh and y + h > wy
+
+
+def png_scale(shown: Shown, dpi: float, least: float = 2.0) -> float:
+    """PNG pixels per picture px for the picture to be `dpi` sharp at the size it is shown."""
+    return max(least, dpi * shown.scale / 96)
+

@@ -1,0 +1,162 @@
+"""The placement stage's decisions, on made-up pictures (the end-to-end tests measure real ones)."""
+
+from dataclasses import replace
+from pathlib import Path
+
+from lxml import etree
+
+from printbook import deck, pdf, placement
+from printbook.model import Picture
+from printbook.parse import parse_text
+from printbook.placement import Offer, Space, cuts, crop, place
+
+from conftest import PLACES
+
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x} 0 {w} {h}" width="{w}" height="{h}">{body}</svg>'
+
+
+def rows_picture(rows: int, row_height: float = 40, width: float = 300, text_px: float = 16, header: float = 0):
+    """A picture of `rows` lines of text, one every `row_height` px, with their boxes measured."""
+    texts = tuple((10.0, i * row_height + 10, 100.0, 20.0) for i in range(rows))
+    body = "".join(f'<text x="10" y="{i * row_height + 25}" font-size="{text_px}">row {i}</text>' for i in range(rows))
+    height = rows * row_height
+    return Picture(SVG.format(x=0, w=width, h=height, body=body), width, height, text_px=text_px, texts=texts,
+                   header=header)
+
+
+def test_spaces_follow_the_question_and_its_notes():
+    book = parse_text(PLACES, "guide.md")
+    overview, numbered, unnumbered = book.diagrams()
+    options = pdf.PdfOptions()
+    offers = pdf.diagram_spaces(book, options)
+    (upright, landscape), (roomy, roomy_landscape) = options.diagram_boxes(), options.diagram_boxes(notes=False)
+    sizes = lambda offer: [(s.width, s.height) for s in offer.whole]  # noqa: E731
+    assert sizes(offers[numbered]) == [upright, landscape]  # the notes area stays below
+    assert sizes(offers[unnumbered]) == [upright, roomy, options.column_box(), roomy_landscape]
+    assert sizes(offers[overview]) == [upright, roomy, options.column_box()]  # no landscape page outside a question
+    assert [s.landscape for s in offers[unnumbered].pieces] == [False, True]
+    assert all(o.smallest_pt == 7 for o in offers.values())
+    # Double-sided: a landscape page would print on the wrong side, so there is none.
+    duplex = pdf.diagram_spaces(book, replace(options, duplex=True))
+    assert not any(s.landscape for o in duplex.values() for s in (*o.whole, *o.pieces))
+
+
+def test_whole_in_the_first_space_where_its_text_is_legible():
+    book = parse_text(PLACES, "guide.md")
+    overview, numbered, unnumbered = book.diagrams()
+    offers = pdf.diagram_spaces(book, pdf.PdfOptions())
+    legible, tall, wide = Picture("<svg/>", 400, 500), Picture("<svg/>", 300, 1500), Picture("<svg/>", 1500, 300)
+    first, roomy, column, _ = offers[unnumbered].whole
+    assert place(legible, offers[overview]).space == first  # follows the text before it
+    assert place(tall, offers[overview]).space == column
+    assert column.text_pt(tall) > roomy.text_pt(tall) > first.text_pt(tall) * 1.2
+    assert place(Picture("<svg/>", 300, 1300), offers[overview]).space == roomy  # need not take a page
+    on_landscape = place(wide, offers[unnumbered])
+    assert on_landscape.how == "whole" and on_landscape.space.landscape and on_landscape.text_pt >= 7
+
+
+def test_smaller_text_is_shown_larger_and_gantt_sized_text_still_prints_at_7_pt():
+    offer = Offer((Space(600, 800, largest=0.75),), (Space(600, 900, largest=0.75),), 7)
+    placed = place(rows_picture(5, text_px=11), offer)  # 11 px at the natural 0.75 would print at 6.2 pt
+    assert placed.how == "whole" and 7 <= placed.text_pt < 7.2
+
+
+def test_too_small_everywhere_with_parts_shows_the_parts():
+    offer = Offer((Space(600, 800, largest=0.75),), (Space(600, 900, largest=0.75),), 7)
+    tall = Picture("<svg/>", 300, 5000, parts=(Picture("<svg/>", 500, 800), Picture("<svg/>", 500, 900)))
+    placed = place(tall, offer)
+    assert placed.how == "parts" and [s.where for s in placed.shown] == ["part 1 of 2", "part 2 of 2"]
+    assert placed.text_pt >= 7
+
+
+def test_parts_that_stay_legible_together_share_a_page():
+    offer = Offer((Space(600, 800, largest=0.75),), (Space(600, 900, largest=0.75),), 7)
+    small = [Picture(f'<svg xmlns="http://www.w3.org/2000/svg"><text>{i}</text></svg>', 300, 300) for i in range(3)]
+    placed = place(Picture("<svg/>", 300, 5000, parts=(*small, Picture("<svg/>", 500, 900))), offer)
+    assert [s.where for s in placed.shown] == ["parts 1 to 3 of 4", "part 4 of 4"]
+    together = etree.fromstring(placed.shown[0].picture.svg)
+    assert ["".join(inner.itertext()) for inner in together] == ["0", "1", "2"] and placed.text_pt >= 7
+
+
+def test_too_tall_continues_in_even_pieces_cut_between_rows():
+    picture = rows_picture(60)  # 2,400 px of text rows: 3 pages at 0.75
+    offer = Offer((Space(600, 800, largest=0.75),), (Space(600, 900, largest=0.75, first_height=700),), 7)
+    placed = place(picture, offer)
+    assert placed.how == "pieces" and len(placed.shown) == 3
+    assert [s.where for s in placed.shown] == [f"piece {i} of 3, from the top" for i in (1, 2, 3)]
+    assert placed.shown[0].height <= 700 and all(s.height <= 900 for s in placed.shown)
+    assert placed.text_pt >= 7
+    texts = ["".join(etree.fromstring(s.picture.svg).itertext()) for s in placed.shown]
+    rows = [set(t.replace("row ", " ").split()) for t in texts]
+    assert set().union(*rows) == {str(i) for i in range(60)}  # every row shown…
+    assert sum(map(len, rows)) == 60  # …once: each cut falls between rows
+    heights = [s.height for s in placed.shown]
+    assert max(heights) - min(heights) < 0.35 * max(heights)  # no lost last row on a page of its own
+
+
+def test_a_sequence_diagram_repeats_its_participants_above_each_piece():
+    picture = rows_picture(60, header=50)
+    offer = Offer((Space(600, 800, largest=0.75),), (Space(600, 900, largest=0.75),), 7)
+    first, second, *_ = place(picture, offer).shown
+    assert first.picture.height < second.picture.height  # (the same rows' room, and the header)
+    inner = etree.fromstring(second.picture.svg)
+    head, body = inner  # two windows of the same drawing: its top, then the piece
+    assert head.get("viewBox").split()[1] == "0.00" and float(head.get("height")) == 50
+    assert "row 0" in "".join(head.itertext()) and "row 0" not in "".join(body.itertext())
+
+
+def test_too_wide_for_any_page_is_cut_into_columns_too():
+    wide = replace(rows_picture(40, width=3000), texts=tuple((x, y, 80.0, 20.0) for x in range(0, 3000, 100)
+                                                                 for y in range(10, 1600, 40)))
+    offer = Offer((Space(600, 800, largest=0.75),), (Space(600, 900, largest=0.75),), 7)
+    placed = place(wide, offer)
+    assert placed.how == "pieces" and placed.text_pt >= 7 and all(s.width <= 600.5 for s in placed.shown)
+    assert "row 1 of" in placed.shown[0].where and "column 1 of" in placed.shown[0].where
+
+
+def test_cuts_fall_in_gaps_and_through_text_only_where_there_is_none():
+    spans = [(0, 10), (20, 30), (40, 50), (60, 70), (80, 90), (100, 110)]
+    found = cuts(spans, 110, 60)
+    assert len(found) == 3 and all(not any(a < c < b for a, b in spans) for c in found)
+    assert cuts([(0, 1000)], 1000, 300) == [0.0, 250.01220703125, 500.0244140625, 750.03662109375, 1000.0]
+
+
+def test_a_piece_keeps_only_its_own_texts():
+    picture = rows_picture(10)
+    piece = crop(picture, 0, 120, 300, 80)
+    kept = "".join(etree.fromstring(piece.svg).itertext())
+    assert kept == "row 3row 4" and (piece.width, piece.height) == (300, 80)
+    assert etree.fromstring(piece.svg).get("viewBox") == "0.00 120.00 300.00 80.00"
+
+
+def test_layouts_are_judged_by_the_text_they_print():
+    wide = Picture("<svg>wide</svg>", 3000, 500, alternatives=(Picture("<svg>tall</svg>", 1000, 1200),
+                                                                  Picture("<svg>grid</svg>", 1500, 800)))
+    page = placement.best_layout(wide, Space(640, 720, 0.75))
+    assert page.svg == "<svg>tall</svg>" and page.alternatives == ()
+    assert placement.best_layout(wide, Space(1180, 490, float("inf"))).svg == "<svg>grid</svg>"  # a 16:9 slide
+    small = Picture("<svg>small</svg>", 300, 200, alternatives=(Picture("<svg>other</svg>", 200, 300),))
+    assert placement.best_layout(small, Space(640, 720, 0.75)) is small  # both fit at the natural scale
+
+
+def test_slides_want_12_pt_on_16_9_and_in_proportion_on_a_4_3_reference(tmp_path: Path):
+    wide = deck.slide_offer()
+    assert wide.smallest_pt == 12 and wide.whole[0].width > 1100
+    from pptx import Presentation
+    from pptx.util import Inches
+    four_three = Presentation()
+    four_three.slide_width, four_three.slide_height = Inches(10), Inches(7.5)
+    four_three.save(tmp_path / "43.pptx")
+    narrow = deck.slide_offer(deck.DeckOptions(reference=tmp_path / "43.pptx"))
+    assert narrow.smallest_pt == 9 and narrow.whole[0].width < wide.whole[0].width
+
+
+def test_slides_show_an_overview_map_of_the_whole_before_its_pieces():
+    placed = place(rows_picture(80), deck.slide_offer(), overview=True)
+    assert placed.how == "pieces" and placed.overview is not None
+    overview = etree.fromstring(placed.overview.picture.svg)
+    labels = ["".join(t.itertext()) for t in overview.iter("{http://www.w3.org/2000/svg}text")]
+    assert labels == [str(i) for i in range(1, len(placed.shown) + 1)]  # only the pieces' numbers
+    assert placed.overview.text_pt >= 18 and placed.text_pt >= 12

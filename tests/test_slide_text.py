@@ -1,0 +1,64 @@
+"""A chapter's prose as slides: what slide_text reads out of Markdown, and the deck it makes."""
+
+from pptx import Presentation
+
+from printbook.build import build
+from printbook.model import Location, Prose
+from printbook.slide_text import Code, Points, contents, joined
+
+from conftest import decks_of, png, slide_title
+
+
+def read(markdown: str):
+    return contents(Prose(markdown, Location("doc.md", 1)))
+
+
+def test_paragraphs_and_lists_become_points_at_their_depth_and_code_stays_code():
+    found = read("Intro with **bold** and `code` and [a link](https://example.com).\n\n"
+                 "- first\n  - nested\n- second\n\n#### Steps\n\n1. one\n2. two\n\n"
+                 "```rust\nfn main() {\n\tprintln!(\"hi\");\n}\n```\n")
+    assert found == [Points("", ((0, "Intro with bold and code and a link."), (0, "first"), (1, "nested"), (0, "second"))),
+                     Points("Steps", ((0, "one"), (0, "two"))),
+                     Code("Steps", ("fn main() {", '    println!("hi");', "}"))]
+
+
+def test_points_of_blocks_that_follow_each_other_share_a_list():
+    assert joined([*read("Key points:"), *read("- one\n- two")]) == [Points("", ((0, "Key points:"), (0, "one"), (0, "two")))]
+
+
+def test_a_plain_document_makes_slides_of_its_points_tables_and_code_and_none_empty(tmp_path):
+    document = tmp_path / "notes.md"
+    long_list = "\n".join(f"- point number {i} about something a trainer would say out loud" for i in range(30))
+    (tmp_path / "map.png").write_bytes(png(40, 20, (200, 30, 30)))
+    (tmp_path.parent / "secret.png").write_bytes(png(40, 20, (0, 0, 0)))
+    document.write_text("# Field notes\n\n## Section 1: Basics\n\nWhy this matters.\n\n" + long_list + "\n\n"
+                        "![Cluster map](map.png)\n\n![Not ours](../secret.png)\n\n"
+                        "### Nothing under this heading\n\n### Commands\n\n```sh\nkubectl get pods\nkubectl logs web\n```\n\n"
+                        "| Name | Meaning |\n|---|---|\n| Pod | the smallest unit |\n| Node | a machine |\n")
+    report = build(document, tmp_path / "out")
+    [deck_path] = decks_of(report)
+    deck = Presentation(deck_path)
+    titles = [slide_title(s.shapes.title.text) for s in deck.slides]
+    assert titles[0] == "Section 1: Basics" and "Nothing under this heading" not in titles
+    points = [s for s in deck.slides if slide_title(s.shapes.title.text) == "Basics"]
+    assert len(points) >= 2  # 31 points do not fit one slide at 18 pt
+    said = "\n".join(shape.text_frame.text for s in points for shape in s.shapes if shape.has_text_frame)
+    assert "Why this matters." in said and all(f"point number {i} " in said for i in range(30))
+    commands = [s for s in deck.slides if s.shapes.title.text == "Commands"]
+    code = [shape for s in commands for shape in s.shapes if shape.has_text_frame and "kubectl get pods" in shape.text_frame.text]
+    assert code and all(run.font.name == "Consolas" for p in code[0].text_frame.paragraphs for run in p.runs)
+    [table] = [shape.table for s in commands for shape in s.shapes if shape.has_table]
+    assert [[c.text for c in row.cells] for row in table.rows] == [["Name", "Meaning"], ["Pod", "the smallest unit"],
+                                                                   ["Node", "a machine"]]
+    [picture] = [shape for s in deck.slides if s.shapes.title.text == "Cluster map" for shape in s.shapes
+                 if shape.shape_type == 13]
+    assert picture.image.blob == (tmp_path / "map.png").read_bytes()
+    assert "Not ours" not in titles  # outside the document's folder: never read
+    assert deck.core_properties.title == "Section 1: Basics: Field notes"
+    assert deck.core_properties.created.year >= 2026
+
+
+def test_a_table_cell_is_its_plain_words():
+    from printbook.slide_text import plain_inline
+
+    assert plain_inline('<span style="color: #FF6B6B">get</span> `kubectl get pods` **now**') == "get kubectl get pods now"
