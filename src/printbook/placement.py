@@ -265,19 +265,26 @@ def _windows(picture: Picture, space: Space, scale: float) -> list[Window]:
 
 def cuts(spans: Sequence[tuple[float, float]], length: float, most: float, first: float | None = None) -> list[float]:
     """Where to cut [0, length] so that no piece is longer than `most` (the first than `first`),
-    each cut in a gap between `spans` where one will do, into as few pieces as that allows and
-    pieces as even as they can be: a last piece of one row would look lost on its page."""
+    each cut in a gap between `spans` where one will do, into as few pieces as that allows: each
+    piece as long as its page allows, but for the last two, made even when the last would be
+    short (a last piece of one row would look lost on its page)."""
     gaps = _gaps(spans)
     found = _greedy_cuts(gaps, length, most, first)
-    count, low, high = len(found), length / (len(found) - 1), most
-    for _ in range(12):  # the shortest room that still needs no more pieces
+    if len(found) < 4 or length - found[-2] >= most * SHORTEST_LAST:
+        return found
+    start = found[-3]
+    low, high, best = (length - start) / 2, most, found[-2:]
+    for _ in range(12):  # the shortest room in which the rest still takes two pieces
         middle = (low + high) / 2
-        trial = _greedy_cuts(gaps, length, middle, min(first or middle, middle))
-        if len(trial) <= count:
-            high, found = middle, trial
+        trial = _greedy_cuts([(a - start, b - start) for a, b in gaps], length - start, middle, None)
+        if len(trial) <= 3:
+            high, best = middle, [start + cut for cut in trial[1:]]
         else:
             low = middle
-    return found
+    return [*found[:-2], *best]
+
+
+SHORTEST_LAST = 0.4  # of a page: a shorter last piece shares the room of the one before
 
 
 def _gaps(spans: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
