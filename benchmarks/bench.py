@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from unittest import mock
 
-from printbook import build, deck, diagrams, pdf, pdf_parts, repair, weasyprint_internals
+from printbook import deck, diagrams, pdf, pdf_parts, pipeline, repair, weasyprint_internals
 from printbook.model import Picture
 from printbook.parse import parse_file, read_source
 
@@ -60,15 +60,15 @@ def blank_pictures(renderings: dict) -> dict:
     return {d: blank(r) if isinstance(r, Picture) else r for d, r in renderings.items()}
 
 
-def offers(book) -> build.Offers:
-    return build.Offers(pdf.diagram_spaces(book, pdf.PdfOptions()), deck.slide_offer())
+def offers(book) -> pipeline.Offers:
+    return pipeline.Offers(pdf.diagram_spaces(book, pdf.PdfOptions()), deck.slide_offer())
 
 
 def as_built(book, found, options: diagrams.RenderOptions):
     """The diagrams as a build renders them: the likely restacked layouts, and all of them where
     those leave a diagram too small for a page or a slide, and parts for what is still too small."""
     with diagrams.DiagramStage(options) as stage:
-        return build.rendered_for_outputs(stage, found, offers(book))
+        return pipeline.rendered_for_outputs(stage, found, offers(book))
 
 
 def placed_and_painted(book, renderings, options: diagrams.RenderOptions):
@@ -76,7 +76,7 @@ def placed_and_painted(book, renderings, options: diagrams.RenderOptions):
     placing, (handbook, slides) = timed(lambda: (pdf.placed(book, renderings, pdf.PdfOptions()),
                                                  deck.placed(renderings)))
     with diagrams.DiagramStage(options) as stage:
-        painting, _ = timed(lambda: build.painted_slides(stage, slides))
+        painting, _ = timed(lambda: pipeline.painted_slides(stage, slides))
     return placing, painting, handbook, slides
 
 

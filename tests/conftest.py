@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from printbook.build import BuildOptions, BuildReport, build
+from printbook.pipeline import BuildOptions, BuildReport, build
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "platform-engineer.md"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from printbook import build as build_module
-from printbook.build import build
+from printbook import pipeline as build_module
+from printbook.pipeline import build
 
 from conftest import EXAMPLE
 

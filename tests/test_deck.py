@@ -8,7 +8,7 @@ from PIL import Image
 from pptx import Presentation
 from pypdf import PdfReader
 
-from printbook.build import BuildOptions, build
+from printbook.pipeline import BuildOptions, build
 from printbook.deck import DeckOptions, fitted_size, wrap
 from printbook.model import band
 

@@ -9,7 +9,7 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from printbook.build import BuildOptions, build
+from printbook.pipeline import BuildOptions, build
 from printbook import pdf, weasyprint_internals
 from printbook.pdf import PdfOptions
 

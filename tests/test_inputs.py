@@ -11,7 +11,7 @@ import pdfplumber
 import pytest
 
 from printbook import checks, parse, pictures
-from printbook.build import build, diagram_names
+from printbook.pipeline import build, diagram_names
 from printbook.diagrams import RenderOptions
 from printbook.model import Diagram, DiagramFailure, Location
 from printbook.pdf import render_html

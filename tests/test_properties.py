@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from printbook import checks, deck, parse, pictures, repair
-from printbook.build import BuildOptions, build, diagram_names
+from printbook.pipeline import BuildOptions, build, diagram_names
 from printbook.diagrams import DiagramStage, RenderOptions, explain_mermaid_error
 from printbook.model import Diagram, DiagramFailure, Location, Picture, PrintbookError
 from printbook.pdf import render_html

@@ -13,7 +13,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from printbook import pptx_internals, weasyprint_internals
-from printbook.build import build
+from printbook.pipeline import build
 
 from conftest import EXAMPLE, decks_of, pdf_of, pdf_text
 

@@ -2,7 +2,7 @@
 
 from pptx import Presentation
 
-from printbook.build import build
+from printbook.pipeline import build
 from printbook.model import Location, Prose
 from printbook.slide_text import Code, Points, contents, joined
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import page
 import pytest
 
-from printbook.build import build
+from printbook.pipeline import build
 
 from conftest import DOCUMENTS_BY_OTHERS, decks_of, pdf_of
 

@@ -1,3 +1,77 @@
-"""printbook: Markdown interview documents with mermaid diagrams to a PDF handbook and decks."""
+"""printbook: Markdown interview documents with mermaid diagrams to a PDF handbook and decks.
+
+The Python API, for scripts (the command line calls the same):
+
+    import printbook
+    report = printbook.build("guide.md", "out", paper="letter", single_deck=True)
+    report.written       # the files published, each with what it is ("PDF handbook, 51 pages")
+    report.diagnostics   # every located warning and note
+
+`build`, `lint` and `export_diagrams` take the document as a `str` or a `Path` and the options as
+keywords (OPTIONS lists them). Input printbook cannot publish raises `PrintbookError`, whose
+`diagnostic` says where and why; nothing else is raised for bad input.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from .model import PrintbookError
 
 __version__ = "0.1.0"
+__all__ = ["OPTIONS", "PrintbookError", "build", "export_diagrams", "lint"]
+
+# Keyword options and what each sets (the command line's flags, by their Python names).
+OPTIONS = {
+    "paper": "a4 or letter (any case)", "duplex": "mirrored margins, no landscape pages",
+    "notes": "the interviewer notes area under each question (default True)",
+    "organisation": "printed on the cover", "logo": "a picture for the cover",
+    "reference_pptx": "your own deck template", "single_deck": "one deck for the whole book",
+    "question_slides": "an asking slide before each answer (default True)",
+    "cache_dir": "where rendered diagrams are kept", "use_cache": "False renders every diagram afresh",
+}
+
+
+def build(document: str | Path, outdir: str | Path = "out", **options):
+    """The handbook and decks of `document` in `outdir`: a pipeline.BuildReport."""
+    from . import pipeline
+
+    return pipeline.build(Path(document), Path(outdir), _build_options(options))
+
+
+def lint(document: str | Path, fix: bool = False, **options):
+    """Every problem of `document` as a build would find it, writing nothing (but the repaired
+    document itself with `fix`): a pipeline.LintReport."""
+    from . import pipeline
+
+    return pipeline.lint(Path(document), _build_options(options), fix=fix)
+
+
+def export_diagrams(document: str | Path, outdir: str | Path, **options):
+    """Every diagram of `document` as SVG and PNG in `outdir`: a pipeline.ExportReport."""
+    from . import pipeline
+
+    return pipeline.export_diagrams(Path(document), Path(outdir), _build_options(options))
+
+
+def _build_options(options: dict):
+    from . import deck, pdf, pipeline
+    from .model import Diagnostic
+
+    for name in options:
+        if name not in OPTIONS:
+            near = difflib.get_close_matches(name, OPTIONS, n=1)
+            raise PrintbookError(Diagnostic("error", None, f"unknown option {name!r}",
+                                            f"did you mean {near[0]!r}?" if near else "see printbook.OPTIONS",
+                                            "option.unknown"))
+    logo, reference = options.get("logo"), options.get("reference_pptx")
+    return pipeline.BuildOptions(
+        cache_dir=Path(options["cache_dir"]) if options.get("cache_dir") else None,
+        use_cache=options.get("use_cache", True),
+        pdf=pdf.PdfOptions(paper=str(options.get("paper", "a4")).lower(), duplex=options.get("duplex", False),
+                           notes=options.get("notes", True), organisation=options.get("organisation", ""),
+                           logo=Path(logo) if logo else None),
+        deck=deck.DeckOptions(reference=Path(reference) if reference else None,
+                              question_slides=options.get("question_slides", True)),
+        single_deck=options.get("single_deck", False))

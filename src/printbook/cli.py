@@ -1,4 +1,4 @@
-"""The command line: arguments, progress, exit codes. The work itself is in build.py.
+"""The command line: arguments, progress, exit codes. The work itself is in pipeline.py.
 
 Exit codes: 0 published; 1 published with errors under --strict; 2 nothing published (bad input
 or set-up), with a one-line message and no traceback; 130 / 143 interrupted by SIGINT / SIGTERM,
@@ -54,15 +54,15 @@ def render_options(command):
 
 
 def pipeline():
-    """The build module, imported only when a command needs it (`doctor` must run where its
+    """The pipeline module, imported only when a command needs it (`doctor` must run where its
     libraries are missing): a missing library is one line and exit 2, never a traceback."""
     try:
-        from . import build
+        from . import pipeline as stages
     except (ImportError, OSError) as error:  # WeasyPrint loads Pango as it is imported
         click.echo(f"printbook: error: a library printbook needs did not load: {str(error).splitlines()[0]} "
                    "(hint: run 'printbook doctor', which says what to install) [setup.missing]", err=True)
         sys.exit(EXIT_NOT_PUBLISHED)
-    return build
+    return stages
 
 
 def build_options(cache_dir: Path | None, no_cache: bool, renderer: str, mermaid_max_text_size: int,
@@ -152,7 +152,7 @@ def run_or_exit(work, *args, **kwargs):
 @click.option("-o", "--output", "outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
               show_default=True, help="Folder for the PDF and the decks/ folder.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any diagram or number needs attention.")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4", show_default=True)
 @click.option("--duplex", is_flag=True, help="Mirror the margins for double-sided printing.")
 @click.option("--no-notes", is_flag=True, help="Leave out the interviewer's notes area under each question.")
 @click.option("--organisation", default="", help="Shown on the cover and as the PDF's author.")

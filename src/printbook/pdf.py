@@ -76,8 +76,11 @@ class PdfOptions:
 
 
 def check_options(options: PdfOptions) -> None:
-    """A PrintbookError naming the file and the problem when the logo is no picture the cover
-    can show: checked before anything is rendered."""
+    """A PrintbookError naming the file and the problem when the paper is none printbook knows or
+    the logo is no picture the cover can show: checked before anything is rendered."""
+    if options.paper not in PAPERS:
+        raise PrintbookError(Diagnostic("error", None, f"--paper: {options.paper!r} is no paper printbook knows",
+                                        "give " + " or ".join(PAPERS), "option.paper"))
     if options.logo is None:
         return
     path = Path(options.logo)

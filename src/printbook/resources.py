@@ -69,3 +69,10 @@ INSTALL = {
 
 def node_path() -> str | None:
     return shutil.which("node")
+
+
+def user_cache_dir() -> Path:
+    """The user's cache folder for printbook ($XDG_CACHE_HOME/printbook, else ~/.cache/printbook):
+    where `lint` keeps its renderings, so that it writes nothing where it runs."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "printbook"

@@ -1,4 +1,4 @@
-"""The pipeline, top to bottom: parse -> check options -> diagrams -> PDF and decks -> publish.
+"""The pipeline, top to bottom: parse -> check options -> render -> place -> PDF and decks -> publish.
 
 Everything is written into a staging folder inside the (locked) output folder first and published
 only when every output succeeded, all together (outputs.py), so a failed or interrupted build
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, deck, diagrams, outputs, parse, pdf, pictures, placement, repair
+from . import checks, deck, diagrams, outputs, parse, pdf, pictures, placement, repair, resources
 from .files import write_atomically
 from .model import Book, Chapter, Diagnostic, Diagram, Picture, Rendering
 
@@ -100,8 +100,10 @@ def lint(source: Path, options: BuildOptions = BuildOptions(), fix: bool = False
     """Checks every diagram as a build would (repairs, render errors) and writes nothing, except
     the repaired document itself with `fix`, keeping the original as DOC.bak."""
     book = parse.parse_file(source)
-    # Without an output folder, lint shares the cache of a default `printbook build` (out/).
-    render_options = dataclasses.replace(_render_options(options, Path("out")), restack=False)
+    # lint writes nothing where it runs: its cache is the user's ($XDG_CACHE_HOME/printbook).
+    cache_dir = options.cache_dir or resources.user_cache_dir()
+    render_options = dataclasses.replace(_render_options(dataclasses.replace(options, cache_dir=cache_dir), Path()),
+                                         restack=False)
     _, found = diagrams.render_diagrams(book.diagrams(), render_options)
     fixed = None
     if fix and any(d.severity == "note" for d in found):

@@ -1,0 +1,52 @@
+"""The Python API, as the README shows it: plain strings, keyword options, one exception type."""
+
+import re
+
+import pytest
+
+import printbook
+from printbook import PrintbookError
+
+from conftest import EXAMPLE, ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_readme_example_runs(tmp_path, monkeypatch, capsys):
+    readme = (ROOT / "README.md").read_text()
+    [example] = re.findall(r"```python\n(.*?)```", readme, re.S)
+    monkeypatch.chdir(ROOT)
+    exec(compile(example.replace('"out"', repr(str(tmp_path / "out"))), "README.md", "exec"), {})
+    printed = capsys.readouterr().out
+    assert "PDF handbook" in printed and (tmp_path / "out" / "decks").is_dir()
+
+
+def test_plain_strings_keyword_options_and_reports(tmp_path):
+    report = printbook.build(str(EXAMPLE), str(tmp_path / "out"), paper="LETTER", single_deck=True, use_cache=False)
+    assert [w.path.suffix for w in report.written] == [".pdf", ".pptx"]
+    linted = printbook.lint(str(EXAMPLE), cache_dir=str(tmp_path / "cache"))
+    assert linted.problems == 0 and linted.book.title == report.book.title
+    exported = printbook.export_diagrams(str(EXAMPLE), str(tmp_path / "svg"), cache_dir=str(tmp_path / "cache"))
+    assert len([p for p in exported.written if p.suffix == ".svg"]) == len(report.book.diagrams())
+
+
+def test_bad_input_raises_printbook_error_only(tmp_path):
+    with pytest.raises(PrintbookError) as missing:
+        printbook.build(str(tmp_path / "nowhere.md"), str(tmp_path / "out"))
+    assert "nowhere.md" in str(missing.value)
+    with pytest.raises(PrintbookError, match="did you mean 'notes'"):
+        printbook.build(str(EXAMPLE), str(tmp_path / "out"), notess=False)
+    with pytest.raises(PrintbookError, match="--paper: 'b5'"):
+        printbook.build(str(EXAMPLE), str(tmp_path / "out"), paper="b5")
+
+
+def test_lint_writes_nothing_where_it_runs_and_keeps_its_cache_in_the_users(tmp_path, monkeypatch):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "doc.md").write_text("# T\n\n## Section 1: S\n\n### Q1. Ask?\n**Probability**: 50\n\n"
+                                   "```mermaid\ngraph TD\n    A --> B\n```\n")
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    assert printbook.lint("doc.md").problems == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["doc.md"]
+    assert any((tmp_path / "user-cache" / "printbook").rglob("*"))
