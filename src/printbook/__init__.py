@@ -30,6 +30,8 @@ OPTIONS = {
     "reference_pptx": "your own deck template", "single_deck": "one deck for the whole book",
     "question_slides": "an asking slide before each answer (default True)",
     "cache_dir": "where rendered diagrams are kept", "use_cache": "False renders every diagram afresh",
+    "min_probability": "only questions of this probability or more", "sections": "only these sections: '1,3'",
+    "questions": "only these questions: '1-20,37'",
 }
 
 
@@ -58,6 +60,7 @@ def export_diagrams(document: str | Path, outdir: str | Path, **options):
 def _build_options(options: dict):
     from . import deck, pdf, pipeline
     from .model import Diagnostic
+    from .selection import Selection
 
     for name in options:
         if name not in OPTIONS:
@@ -74,4 +77,11 @@ def _build_options(options: dict):
                            logo=Path(logo) if logo else None),
         deck=deck.DeckOptions(reference=Path(reference) if reference else None,
                               question_slides=options.get("question_slides", True)),
-        single_deck=options.get("single_deck", False))
+        single_deck=options.get("single_deck", False),
+        selection=Selection.asked(options.get("min_probability"), _listed(options.get("sections")),
+                                  _listed(options.get("questions"))))
+
+
+def _listed(value) -> str | None:
+    """`'1-20,37'` as it is; `[1, 3]` or `range(1, 21)` as `'1,3'`."""
+    return value if value is None or isinstance(value, str) else ",".join(str(v) for v in value)

@@ -156,6 +156,9 @@ def run_or_exit(work, *args, **kwargs):
 @click.option("--duplex", is_flag=True, help="Mirror the margins for double-sided printing.")
 @click.option("--no-notes", is_flag=True, help="Leave out the interviewer's notes area under each question.")
 @click.option("--organisation", default="", help="Shown on the cover and as the PDF's author.")
+@click.option("--min-probability", type=int, help="Only the questions of this probability or more (0-100).")
+@click.option("--sections", help="Only these sections, as 1,3 or 2-4.")
+@click.option("--questions", help="Only these questions, as 1-20,37.")
 @click.option("--logo", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="An image for the cover.")
 @click.option("--reference-pptx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Build the decks from this .pptx's layouts and theme instead of printbook's.")
@@ -166,7 +169,8 @@ def run_or_exit(work, *args, **kwargs):
               help="Show or hide the numbered steps (shown by default on a terminal); -v also shows mermaid's "
                    "own messages.")
 def build_command(document: Path, outdir: Path, strict: bool, paper: str, duplex: bool, no_notes: bool,
-                  organisation: str, logo: Path | None, reference_pptx: Path | None, single_deck: bool,
+                  organisation: str, min_probability: int | None, sections: str | None, questions: str | None,
+                  logo: Path | None, reference_pptx: Path | None, single_deck: bool,
                   no_question_slides: bool, verbose: bool | None, **rendering) -> None:
     """Publish DOCUMENT as OUTDIR/<title>.pdf and OUTDIR/decks/NN-<section>.pptx."""
     show_steps = sys.stderr.isatty() if verbose is None else verbose
@@ -179,11 +183,13 @@ def build_command(document: Path, outdir: Path, strict: bool, paper: str, duplex
 
     from .deck import DeckOptions
     from .pdf import PdfOptions
+    from .selection import Selection
 
     options = dataclasses.replace(
         build_options(**rendering),
         pdf=PdfOptions(paper=paper, duplex=duplex, notes=not no_notes, organisation=organisation, logo=logo),
-        deck=DeckOptions(reference=reference_pptx, question_slides=not no_question_slides), single_deck=single_deck)
+        deck=DeckOptions(reference=reference_pptx, question_slides=not no_question_slides), single_deck=single_deck,
+        selection=run_or_exit(Selection.asked, min_probability, sections, questions))
     report = run_or_exit(pipeline().build, document, outdir, options, step)
     show(report.diagnostics, bool(verbose))
     click.echo(f"published {report.book.title!r}: {counted(len(report.book.questions), 'question')}, "

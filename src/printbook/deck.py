@@ -114,7 +114,7 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
     maker = _SlideMaker(deck, renderings, placements if placements is not None else placed(renderings, options),
                         pictures.document_folder(book))
     for chapter in chapters:
-        maker.title(chapter.label, [_range(chapter), book.title])
+        maker.title(chapter.label, [_range(chapter), book.title, book.selected])
         numbered = chapter.numbered_questions
         if numbered:
             maker.bullets("Agenda", [f"Q{q.number}  {q.title}" + (f"  ({q.probability}, {q.band})" if q.band else "")

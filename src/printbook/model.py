@@ -239,6 +239,7 @@ class Book:
     metadata: tuple[tuple[str, str], ...] = ()
     chapters: tuple[Chapter, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    selected: str = ""  # which filter made a shorter book ("14 questions with probability 80 or more, of 100")
 
     @property
     def sections(self) -> tuple[Chapter, ...]:

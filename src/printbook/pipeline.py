@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, deck, diagrams, outputs, parse, pdf, pictures, placement, repair, resources
+from . import checks, deck, diagrams, outputs, parse, pdf, pictures, placement, repair, resources, selection
 from .files import write_atomically
 from .model import Book, Chapter, Diagnostic, Diagram, Picture, Rendering
 
@@ -31,6 +31,7 @@ class BuildOptions:
     pdf: pdf.PdfOptions = pdf.PdfOptions()
     deck: deck.DeckOptions = deck.DeckOptions()
     single_deck: bool = False  # all sections in one deck instead of one deck each
+    selection: selection.Selection = selection.Selection()  # the questions of a shorter book
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,8 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
     source, outdir = Path(source), Path(outdir)
     step(f"1/4 reading {source}")
     book = parse.parse_file(source)
-    discrepancies = checks.check_numbers(book)
+    discrepancies = checks.check_numbers(book)  # on the whole document, whatever the filter
+    book = selection.select(book, options.selection)
     pdf.check_options(options.pdf)  # before anything is rendered
     deck.check_options(options.deck)
     with outputs.OutputFolder(outdir) as folder:

@@ -270,13 +270,14 @@ def cuts(spans: Sequence[tuple[float, float]], length: float, most: float, first
     short (a last piece of one row would look lost on its page)."""
     gaps = _gaps(spans)
     found = _greedy_cuts(gaps, length, most, first)
-    if len(found) < 4 or length - found[-2] >= most * SHORTEST_LAST:
+    if len(found) < 3 or length - found[-2] >= most * SHORTEST_LAST:
         return found
     start = found[-3]
     low, high, best = (length - start) / 2, most, found[-2:]
     for _ in range(12):  # the shortest room in which the rest still takes two pieces
         middle = (low + high) / 2
-        trial = _greedy_cuts([(a - start, b - start) for a, b in gaps], length - start, middle, None)
+        room_first = min(first, middle) if first and start == 0 else None
+        trial = _greedy_cuts([(a - start, b - start) for a, b in gaps], length - start, middle, room_first)
         if len(trial) <= 3:
             high, best = middle, [start + cut for cut in trial[1:]]
         else:
