@@ -1,5 +1,6 @@
 """The command as a user runs it: exit codes, messages, and what is (not) left in the output folder."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,21 @@ def test_diagrams_command_exports_svg_and_png_named_by_question(tmp_path):
     assert "Read cache.get(key)" in (tmp_path / "d" / "q4.svg").read_text()
     assert (tmp_path / "d" / "q4.png").read_bytes().startswith(b"\x89PNG")
     assert "exported 13 of 13 diagrams" in result.stdout
+
+
+@pytest.mark.e2e
+def test_build_json_is_a_summary_a_script_can_read(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "printbook", "build", str(EXAMPLE), "-o", str(tmp_path / "out"),
+                           "--json", "--cache-dir", str(tmp_path / "cache"), "--questions", "1-6"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)  # stdout is the JSON alone; diagnostics stay on stderr
+    assert summary["printbook_summary"] == 1 and summary["questions"] == 6
+    assert summary["selected"].startswith("6 questions among questions 1–6, of 12")
+    pdf, *decks = summary["outputs"]
+    assert pdf["kind"] == "pdf" and pdf["pages"] > 5 and pdf["bytes"] == Path(pdf["path"]).stat().st_size
+    assert [d["kind"] for d in decks] == ["deck", "deck"] and all(d["slides"] > 3 for d in decks)
+    assert summary["diagrams"] == {"total": 7, "drawn": 7, "failed": 0, "repaired": 1}
+    [repair] = [d for d in summary["diagnostics"] if d["code"] == "diagram.repaired"]
+    assert repair["file"].endswith("platform-engineer.md") and repair["line"] > 0 and repair["severity"] == "note"
+    assert set(summary["seconds"]) >= {"reading", "rendering", "placing", "typesetting", "decks", "publishing"}

@@ -8,6 +8,7 @@ nothing published and every earlier output as it was.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import signal
@@ -121,6 +122,30 @@ class Watchdog:
                            "(Ctrl-C stops it and publishes nothing)", err=True)
 
 
+SUMMARY_VERSION = 1  # raised only when a field changes meaning or goes; new fields may come
+
+
+def build_summary(report) -> dict:
+    """What `build --json` prints: the README documents every field."""
+    repaired = sum(d.code == "diagram.repaired" for d in report.diagnostics)
+    return {
+        "printbook_summary": SUMMARY_VERSION,
+        "document": report.book.source,
+        "title": report.book.title,
+        "selected": report.book.selected,
+        "questions": len(report.book.questions),
+        "diagrams": {"total": len(report.book.diagrams()), "drawn": len(report.book.diagrams()) - report.diagrams_failed,
+                     "failed": report.diagrams_failed, "repaired": repaired},
+        "outputs": [{"path": str(w.path), "kind": w.kind, "bytes": w.path.stat().st_size,
+                     ("pages" if w.kind == "pdf" else "slides"): w.count} for w in report.written],
+        "diagnostics": [{"severity": d.severity, "code": d.code, "message": d.message, "hint": d.hint,
+                         "file": d.location.file if d.location else None,
+                         "line": d.location.line if d.location else None,
+                         "column": d.location.column if d.location else None} for d in report.diagnostics],
+        "seconds": report.seconds,
+    }
+
+
 def run_or_exit(work, *args, **kwargs):
     """`work(*args, **kwargs)`, or a one-line message and exit 2 when the input or the machine
     stops it (never a traceback); exit 128 + the signal's number when interrupted."""
@@ -156,6 +181,7 @@ def run_or_exit(work, *args, **kwargs):
 @click.option("--duplex", is_flag=True, help="Mirror the margins for double-sided printing.")
 @click.option("--no-notes", is_flag=True, help="Leave out the interviewer's notes area under each question.")
 @click.option("--organisation", default="", help="Shown on the cover and as the PDF's author.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout (see the README).")
 @click.option("--min-probability", type=int, help="Only the questions of this probability or more (0-100).")
 @click.option("--sections", help="Only these sections, as 1,3 or 2-4.")
 @click.option("--questions", help="Only these questions, as 1-20,37.")
@@ -169,7 +195,8 @@ def run_or_exit(work, *args, **kwargs):
               help="Show or hide the numbered steps (shown by default on a terminal); -v also shows mermaid's "
                    "own messages.")
 def build_command(document: Path, outdir: Path, strict: bool, paper: str, duplex: bool, no_notes: bool,
-                  organisation: str, min_probability: int | None, sections: str | None, questions: str | None,
+                  organisation: str, as_json: bool, min_probability: int | None, sections: str | None,
+                  questions: str | None,
                   logo: Path | None, reference_pptx: Path | None, single_deck: bool,
                   no_question_slides: bool, verbose: bool | None, **rendering) -> None:
     """Publish DOCUMENT as OUTDIR/<title>.pdf and OUTDIR/decks/NN-<section>.pptx."""
@@ -192,10 +219,13 @@ def build_command(document: Path, outdir: Path, strict: bool, paper: str, duplex
         selection=run_or_exit(Selection.asked, min_probability, sections, questions))
     report = run_or_exit(pipeline().build, document, outdir, options, step)
     show(report.diagnostics, bool(verbose))
-    click.echo(f"published {report.book.title!r}: {counted(len(report.book.questions), 'question')}, "
-               f"{counted(len(report.book.diagrams()), 'diagram')}")
-    for written in report.written:
-        click.echo(f"  {written.path}  ({written.what})")
+    if as_json:
+        click.echo(json.dumps(build_summary(report), indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"published {report.book.title!r}: {counted(len(report.book.questions), 'question')}, "
+                   f"{counted(len(report.book.diagrams()), 'diagram')}")
+        for written in report.written:
+            click.echo(f"  {written.path}  ({written.what})")
     problems = [d for d in report.diagnostics if d.severity != "note"]
     if strict and problems:
         click.echo(f"--strict: {counted(len(problems), 'problem')} above", err=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 import shutil
 import unicodedata
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from . import checks, deck, diagrams, outputs, parse, pdf, pictures, placement, repair, resources, selection
 from .files import write_atomically
-from .model import Book, Chapter, Diagnostic, Diagram, Picture, Rendering
+from .model import Book, Chapter, Diagnostic, Diagram, DiagramFailure, Picture, Rendering
 
 
 CACHE_FOLDER = ".printbook-cache"
@@ -37,7 +38,9 @@ class BuildOptions:
 @dataclass(frozen=True, slots=True)
 class WrittenFile:
     path: Path
-    what: str  # "PDF, 51 pages" / "deck, 21 slides"
+    what: str  # "PDF handbook, 51 pages" / "deck, 21 slides"
+    kind: str = ""  # "pdf" or "deck"
+    count: int = 0  # its pages or slides
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,45 +48,71 @@ class BuildReport:
     book: Book
     written: tuple[WrittenFile, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    diagrams_failed: int = 0  # shown as a placeholder
+    seconds: dict[str, float] = field(default_factory=dict)  # each stage's time: reading, rendering, …
+
+
+class _Stages:
+    """Each stage's time, taken as the next begins."""
+
+    def __init__(self, step: Callable[[str], None]):
+        self.step, self.seconds, self.current, self.started = step, {}, None, time.perf_counter()
+
+    def begin(self, name: str, message: str = "") -> None:
+        now = time.perf_counter()
+        if self.current:
+            self.seconds[self.current] = round(self.seconds.get(self.current, 0.0) + now - self.started, 3)
+        self.current, self.started = name, now
+        if message:
+            self.step(message)
 
 
 def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
           step: Callable[[str], None] = lambda message: None) -> BuildReport:
     source, outdir = Path(source), Path(outdir)
-    step(f"1/4 reading {source}")
+    stages = _Stages(step)
+    stages.begin("reading", f"1/4 reading {source}")
     book = parse.parse_file(source)
     discrepancies = checks.check_numbers(book)  # on the whole document, whatever the filter
     book = selection.select(book, options.selection)
     pdf.check_options(options.pdf)  # before anything is rendered
     deck.check_options(options.deck)
     with outputs.OutputFolder(outdir) as folder:
-        step(f"2/4 rendering {len(book.diagrams())} diagrams")
+        stages.begin("rendering", f"2/4 rendering {len(book.diagrams())} diagrams")
         offers = Offers(pdf.diagram_spaces(book, options.pdf), deck.slide_offer(options.deck))
         with diagrams.DiagramStage(_render_options(options, outdir)) as stage:
             renderings, warnings = rendered_for_outputs(stage, book.diagrams(), offers)
-            handbook = pdf.placed(book, renderings, options.pdf)
-            slides = painted_slides(stage, deck.placed(renderings, options.deck))
+            stages.begin("placing")
+            handbook, slides = pdf.placed(book, renderings, options.pdf), deck.placed(renderings, options.deck)
+            stages.begin("painting")
+            slides = painted_slides(stage, slides)
         with folder.staging() as staging:
-            step("3/4 typesetting the PDF handbook")
+            stages.begin("typesetting", "3/4 typesetting the PDF handbook")
             book_slug = slugify(book.title) or slugify(source.stem) or "handbook"
             pdf_result = pdf.write_pdf(book, renderings, staging / f"{book_slug}.pdf", discrepancies, options.pdf,
                                        handbook)
-            written = [(f"{book_slug}.pdf", f"PDF handbook, {pdf_result.pages} pages")]
+            written = [WrittenFile(Path(f"{book_slug}.pdf"), f"PDF handbook, {pdf_result.pages} pages", "pdf",
+                                   pdf_result.pages)]
             refused = [Diagnostic("warning", book.location, f"a picture names a file outside the document's folder, "
                                   f"left out: {address}", "pictures inside the document's folder may name only files "
                                   "there", "picture.outside") for address in dict.fromkeys(pdf_result.refused)]
             chapters_of_decks = [list(book.sections)] if options.single_deck else [[c] for c in book.sections]
             names = ([f"decks/{book_slug}.pptx"] if options.single_deck else
                      [f"decks/{deck_name(c, i)}" for i, c in enumerate(book.sections, start=1)])
-            step(f"4/4 making {len(names)} decks")
+            stages.begin("decks", f"4/4 making {len(names)} decks")
             (staging / "decks").mkdir()
             for name, chapters in zip(outputs.unique_names(names), chapters_of_decks):
                 deck_result = deck.write_deck(book, chapters, renderings, staging / name, options.deck, slides)
-                written.append((name, f"deck, {deck_result.slides} slides"))
-            folder.publish(staging, [name for name, _ in written])
-    return BuildReport(book=book, written=tuple(WrittenFile(outdir / n, w) for n, w in written),
+                written.append(WrittenFile(Path(name), f"deck, {deck_result.slides} slides", "deck",
+                                           deck_result.slides))
+            stages.begin("publishing")
+            folder.publish(staging, [str(w.path) for w in written])
+    stages.begin("")
+    return BuildReport(book=book, written=tuple(dataclasses.replace(w, path=outdir / w.path) for w in written),
                        diagnostics=(*document_diagnostics(book), *warnings, *refused,
-                                    *checks.as_diagnostics(discrepancies)))
+                                    *checks.as_diagnostics(discrepancies)),
+                       diagrams_failed=sum(isinstance(r, DiagramFailure) for r in renderings.values()),
+                       seconds=stages.seconds)
 
 
 @dataclass(frozen=True, slots=True)
