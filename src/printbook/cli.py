@@ -122,6 +122,27 @@ class Watchdog:
                            "(Ctrl-C stops it and publishes nothing)", err=True)
 
 
+# A printbook.toml setting, the build flag it stands for, and how its value becomes the flag's.
+CONFIGURED = {"output": ("outdir", Path), "paper": ("paper", str.lower), "duplex": ("duplex", bool),
+              "notes": ("no_notes", lambda on: not on), "organisation": ("organisation", str), "logo": ("logo", Path),
+              "reference_pptx": ("reference_pptx", Path), "single_deck": ("single_deck", bool),
+              "question_slides": ("no_question_slides", lambda on: not on), "cache_dir": ("cache_dir", Path),
+              "mermaid_max_text_size": ("mermaid_max_text_size", int), "mermaid_max_edges": ("mermaid_max_edges", int),
+              "filters.min_probability": ("min_probability", int), "filters.sections": ("sections", str),
+              "filters.questions": ("questions", str)}
+
+
+def configured(context: click.Context, params: dict, settings: dict) -> dict:
+    """The flags' values with the configuration's where a flag was not given: flags win."""
+    found = dict(params)
+    for key, value in settings.items():
+        if key in CONFIGURED:
+            name, made = CONFIGURED[key]
+            if context.get_parameter_source(name) in (None, click.core.ParameterSource.DEFAULT):
+                found[name] = made(value)
+    return found
+
+
 SUMMARY_VERSION = 1  # raised only when a field changes meaning or goes; new fields may come
 
 
@@ -173,7 +194,10 @@ def run_or_exit(work, *args, **kwargs):
 
 
 @main.command("build")
-@click.argument("document", type=click.Path(path_type=Path, dir_okay=True, exists=False))
+@click.argument("documents", nargs=-1, type=click.Path(path_type=Path, dir_okay=True, exists=False))
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Read settings from this printbook.toml [default, with no DOCUMENT: ./printbook.toml, or "
+                   "[tool.printbook] in ./pyproject.toml].")
 @click.option("-o", "--output", "outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
               show_default=True, help="Folder for the PDF and the decks/ folder.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any diagram or number needs attention.")
@@ -194,12 +218,20 @@ def run_or_exit(work, *args, **kwargs):
 @click.option("-v/-q", "--verbose/--quiet", default=None,
               help="Show or hide the numbered steps (shown by default on a terminal); -v also shows mermaid's "
                    "own messages.")
-def build_command(document: Path, outdir: Path, strict: bool, paper: str, duplex: bool, no_notes: bool,
-                  organisation: str, as_json: bool, min_probability: int | None, sections: str | None,
-                  questions: str | None,
-                  logo: Path | None, reference_pptx: Path | None, single_deck: bool,
-                  no_question_slides: bool, verbose: bool | None, **rendering) -> None:
-    """Publish DOCUMENT as OUTDIR/<title>.pdf and OUTDIR/decks/NN-<section>.pptx."""
+def build_command(documents: tuple[Path, ...], config_file: Path | None, **params) -> None:
+    """Publish DOCUMENT as OUTDIR/<title>.pdf and OUTDIR/decks/NN-<section>.pptx (several
+    documents: each in OUTDIR/<document's name>/); with no DOCUMENT, those of ./printbook.toml."""
+    from . import config
+
+    config_file = config_file or (None if documents else config.find(Path()))
+    settings = run_or_exit(config.read, config_file) if config_file else {}
+    params = configured(click.get_current_context(), params, settings)
+    documents = documents or tuple(settings.get("documents", ()))
+    if not documents:
+        click.echo("printbook: error: no document to build (hint: name one, or write a printbook.toml with "
+                   "documents = [\"guide.md\"] here) [option.document]", err=True)
+        sys.exit(EXIT_NOT_PUBLISHED)
+    verbose = params.pop("verbose")
     show_steps = sys.stderr.isatty() if verbose is None else verbose
     watchdog = Watchdog()
 
@@ -212,22 +244,31 @@ def build_command(document: Path, outdir: Path, strict: bool, paper: str, duplex
     from .pdf import PdfOptions
     from .selection import Selection
 
+    p = params
+    rendering = {name: p[name] for name in ("cache_dir", "no_cache", "renderer", "mermaid_max_text_size",
+                                            "mermaid_max_edges")}
     options = dataclasses.replace(
         build_options(**rendering),
-        pdf=PdfOptions(paper=paper, duplex=duplex, notes=not no_notes, organisation=organisation, logo=logo),
-        deck=DeckOptions(reference=reference_pptx, question_slides=not no_question_slides), single_deck=single_deck,
-        selection=run_or_exit(Selection.asked, min_probability, sections, questions))
-    report = run_or_exit(pipeline().build, document, outdir, options, step)
-    show(report.diagnostics, bool(verbose))
-    if as_json:
-        click.echo(json.dumps(build_summary(report), indent=2, ensure_ascii=False))
-    else:
-        click.echo(f"published {report.book.title!r}: {counted(len(report.book.questions), 'question')}, "
-                   f"{counted(len(report.book.diagrams()), 'diagram')}")
-        for written in report.written:
-            click.echo(f"  {written.path}  ({written.what})")
-    problems = [d for d in report.diagnostics if d.severity != "note"]
-    if strict and problems:
+        pdf=PdfOptions(paper=p["paper"].lower(), duplex=p["duplex"], notes=not p["no_notes"],
+                       organisation=p["organisation"], logo=p["logo"]),
+        deck=DeckOptions(reference=p["reference_pptx"], question_slides=not p["no_question_slides"]),
+        single_deck=p["single_deck"],
+        selection=run_or_exit(Selection.asked, p["min_probability"], p["sections"], p["questions"]))
+    problems, summaries = [], []
+    for document in documents:
+        outdir = p["outdir"] if len(documents) == 1 else p["outdir"] / (Path(document).stem or "document")
+        report = run_or_exit(pipeline().build, document, outdir, options, step)
+        show(report.diagnostics, bool(verbose))
+        summaries.append(build_summary(report))
+        if not p["as_json"]:
+            click.echo(f"published {report.book.title!r}: {counted(len(report.book.questions), 'question')}, "
+                       f"{counted(len(report.book.diagrams()), 'diagram')}")
+            for written in report.written:
+                click.echo(f"  {written.path}  ({written.what})")
+        problems += [d for d in report.diagnostics if d.severity != "note"]
+    if p["as_json"]:
+        click.echo(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2, ensure_ascii=False))
+    if p["strict"] and problems:
         click.echo(f"--strict: {counted(len(problems), 'problem')} above", err=True)
         sys.exit(EXIT_STRICT_FAILURE)
 
