@@ -87,3 +87,20 @@ def test_libreoffice_draws_every_slide_and_the_diagrams(example_build, tmp_path)
         pixels = Image.open(images[index]).convert("L")
         lower = pixels.crop((0, pixels.height // 3, pixels.width, pixels.height))
         assert sum(lower.histogram()[:200]) > 200, f"slide {index + 1} shows no diagram"
+
+
+def test_title_slides_carry_the_organisation_and_logo_and_a_single_deck_its_own(tmp_path):
+    from conftest import png
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(png(60, 30, (20, 60, 120)))
+    report = build(EXAMPLE, tmp_path / "out", BuildOptions(single_deck=True, deck=DeckOptions(
+        organisation="Acme Hiring", logo=logo)))
+    [path] = decks_of(report)
+    deck = Presentation(path)
+    first = deck.slides[0]
+    assert first.shapes.title.text == report.book.title  # the book's own title slide, before its sections
+    said = "\n".join(shape.text_frame.text for shape in first.shapes if shape.has_text_frame)
+    assert "Acme Hiring" in said and "12 questions in 3 sections" in said
+    assert [shape.image.blob for shape in first.shapes if shape.shape_type == 13] == [logo.read_bytes()]
+    assert deck.core_properties.author == "Acme Hiring" and deck.core_properties.title == report.book.title

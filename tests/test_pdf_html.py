@@ -48,3 +48,10 @@ def test_only_a_question_whose_diagram_is_shown_in_parts_may_break_across_pages(
     html = render_html(book, renderings)
     assert html.count(' in-parts"') == 1  # Q1's; not the question with prose before its diagram
     assert html.count("<figcaption>Part 1 of 2</figcaption>") == 1
+
+
+def test_the_cover_keeps_the_lines_under_the_title_and_names_no_interviewer_without_questions():
+    plain = render_html(parse_text("# Field notes\n\nFirst line\nSecond line\n\n## Basics\n\nWords.\n", "notes.md"), {})
+    assert "First line<br" in plain and "interviewer" not in plain.lower()
+    interview = render_html(parse_text(PLACES, "guide.md"), {})
+    assert "Interviewer handbook" in interview

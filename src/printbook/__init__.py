@@ -76,7 +76,8 @@ def _build_options(options: dict):
                            notes=options.get("notes", True), organisation=options.get("organisation", ""),
                            logo=Path(logo) if logo else None),
         deck=deck.DeckOptions(reference=Path(reference) if reference else None,
-                              question_slides=options.get("question_slides", True)),
+                              question_slides=options.get("question_slides", True),
+                              organisation=options.get("organisation", ""), logo=Path(logo) if logo else None),
         single_deck=options.get("single_deck", False),
         selection=Selection.asked(options.get("min_probability"), _listed(options.get("sections")),
                                   _listed(options.get("questions"))))

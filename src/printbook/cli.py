@@ -251,7 +251,8 @@ def build_command(documents: tuple[Path, ...], config_file: Path | None, **param
         build_options(**rendering),
         pdf=PdfOptions(paper=p["paper"].lower(), duplex=p["duplex"], notes=not p["no_notes"],
                        organisation=p["organisation"], logo=p["logo"]),
-        deck=DeckOptions(reference=p["reference_pptx"], question_slides=not p["no_question_slides"]),
+        deck=DeckOptions(reference=p["reference_pptx"], question_slides=not p["no_question_slides"],
+                         organisation=p["organisation"], logo=p["logo"]),
         single_deck=p["single_deck"],
         selection=run_or_exit(Selection.asked, p["min_probability"], p["sections"], p["questions"]))
     problems, summaries = [], []

@@ -52,6 +52,8 @@ LAYOUTS = {"title": ("Title Slide", 0), "list": ("Title and Content", 1), "quest
 class DeckOptions:
     reference: Path | None = None  # the user's own .pptx template
     question_slides: bool = True  # an asking slide before each answer slide
+    organisation: str = ""  # on every title slide, and the decks' author
+    logo: Path | None = None  # on every title slide (PNG, JPEG or GIF; an SVG logo stays on the cover)
 
 
 def check_options(options: DeckOptions) -> None:
@@ -112,7 +114,9 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
     deck = Presentation(str(options.reference or resources.assets_dir() / "reference.pptx"))
     pptx_internals.remove_slides(deck)
     maker = _SlideMaker(deck, renderings, placements if placements is not None else placed(renderings, options),
-                        pictures.document_folder(book))
+                        pictures.document_folder(book), options)
+    if len(chapters) > 1:  # one deck for the whole book: a title slide of its own first
+        maker.title(book.title, [f"{counted_questions(book)} in {len(chapters)} sections", book.selected])
     for chapter in chapters:
         maker.title(chapter.label, [_range(chapter), book.title, book.selected])
         numbered = chapter.numbered_questions
@@ -131,7 +135,7 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
                 maker.answer(question.label, diagram, notes=_answer_notes(question, diagram, renderings.get(diagram)))
         if numbered:
             maker.bullets(f"Summary: {chapter.title}", _summary(chapter), notes=f"End of {chapter.label}.")
-    _describe_deck(deck.core_properties, book, chapters)
+    _describe_deck(deck.core_properties, book, chapters, options)
     deck.save(target)
     return DeckResult(slides=len(deck.slides))
 
@@ -146,12 +150,18 @@ def _xml_text(text: str) -> str:
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _describe_deck(properties, book: Book, chapters: list[Chapter]) -> None:
+def counted_questions(book: Book) -> str:
+    count = len(book.questions)
+    return f"{count} question{'s' if count != 1 else ''}"
+
+
+def _describe_deck(properties, book: Book, chapters: list[Chapter], options: DeckOptions) -> None:
     """The deck's own title, author and dates from the document, not the reference deck's."""
     title = _xml_text(book.title)
     properties.title = _xml_text(f"{chapters[0].label}: {book.title}") if len(chapters) == 1 else title
     properties.subject = title
-    properties.author = _xml_text(book.stated("Author") or book.stated("Organisation") or book.stated("Organization") or "")
+    properties.author = _xml_text(options.organisation or book.stated("Author") or book.stated("Organisation")
+                                  or book.stated("Organization") or "")
     properties.last_modified_by = "printbook"
     properties.created = properties.modified = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
     properties.revision = 1
@@ -159,8 +169,9 @@ def _describe_deck(properties, book: Book, chapters: list[Chapter]) -> None:
 
 class _SlideMaker:
     def __init__(self, deck, renderings: dict[Diagram, Rendering], placements: dict[Diagram, placement.Placement],
-                 folder: Path):
+                 folder: Path, options: DeckOptions = DeckOptions()):
         self.deck = deck
+        self.options = options
         self.folder = folder  # the document's: the only one pictures are read from
         self.renderings = renderings
         self.placements = placements
@@ -172,12 +183,21 @@ class _SlideMaker:
         return next((l for l in layouts if l.name == name), layouts[min(index, len(layouts) - 1)])
 
     def title(self, title: str, lines: list[str]) -> None:
+        """A title slide: the title, the lines under it (the organisation's first), the logo."""
         slide = self.deck.slides.add_slide(self.layout("title"))
         _set_fitted(slide.shapes.title, title, largest=40, smallest=24)
         body = _placeholder(slide, 1)
         if body is not None:
-            body.text = "\n".join(line for line in lines if line)
-            _size_runs(body.text_frame, 24)
+            shown = [line for line in (self.options.organisation, *lines) if line]
+            body.text = "\n".join(shown)
+            width_pt, height_pt = body.width / EMU_PER_PT - 14, body.height / EMU_PER_PT - 8
+            size = next((size for size in range(24, SMALLEST_OTHER_PT - 1, -1)
+                         if sum(len(wrap(line, width_pt, size)) for line in shown) * size * 1.2 <= height_pt),
+                        SMALLEST_OTHER_PT)
+            _size_runs(body.text_frame, size)
+        logo = self.options.logo
+        if logo is not None and Path(logo).suffix.lower() in (".png", ".jpg", ".jpeg", ".gif"):
+            slide.shapes.add_picture(str(logo), MARGIN, Inches(0.4), height=Inches(0.9))
 
     def blocks(self, title: str, blocks: tuple[Block, ...]) -> None:
         """Slides for what a chapter or a plain heading holds, in order, under `title` (or the

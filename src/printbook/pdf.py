@@ -244,6 +244,9 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         loader=jinja2.FileSystemLoader(resources.templates_dir()),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     markdown = _markdown(pictures.document_folder(book))
+    # The lines under the title keep their breaks, as a title page sets them.
+    cover_markdown = _markdown(pictures.document_folder(book))
+    cover_markdown.options["breaks"] = True
     placements = placements if placements is not None else placed(book, renderings, options)
 
     def block_html(block) -> str:
@@ -261,6 +264,8 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         book=book,
         options=options,
         block=lambda b: jinja2.utils.markupsafe.Markup(block_html(b)),
+        cover_block=lambda b: jinja2.utils.markupsafe.Markup(
+            cover_markdown.render(b.markdown) if isinstance(b, Prose) else block_html(b)),
         inline=lambda text: jinja2.utils.markupsafe.Markup(markdown.renderInline(text)),
         anchor=_anchor,
         landscape=lambda question: any(b in placements and placements[b].space.landscape for b in question.blocks),
