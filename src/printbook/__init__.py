@@ -31,7 +31,7 @@ OPTIONS = {
     "question_slides": "an asking slide before each answer (default True)",
     "cache_dir": "where rendered diagrams are kept", "use_cache": "False renders every diagram afresh",
     "min_probability": "only questions of this probability or more", "sections": "only these sections: '1,3'",
-    "questions": "only these questions: '1-20,37'",
+    "questions": "only these questions: '1-20,37'", "eml": "also OUTDIR/<book>.eml, an email draft",
 }
 
 
@@ -78,7 +78,7 @@ def _build_options(options: dict):
         deck=deck.DeckOptions(reference=Path(reference) if reference else None,
                               question_slides=options.get("question_slides", True),
                               organisation=options.get("organisation", ""), logo=Path(logo) if logo else None),
-        single_deck=options.get("single_deck", False),
+        single_deck=options.get("single_deck", False), eml=options.get("eml", False),
         selection=Selection.asked(options.get("min_probability"), _listed(options.get("sections")),
                                   _listed(options.get("questions"))))
 

@@ -129,7 +129,7 @@ CONFIGURED = {"output": ("outdir", Path), "paper": ("paper", str.lower), "duplex
               "question_slides": ("no_question_slides", lambda on: not on), "cache_dir": ("cache_dir", Path),
               "mermaid_max_text_size": ("mermaid_max_text_size", int), "mermaid_max_edges": ("mermaid_max_edges", int),
               "filters.min_probability": ("min_probability", int), "filters.sections": ("sections", str),
-              "filters.questions": ("questions", str)}
+              "filters.questions": ("questions", str), "eml": ("eml", bool)}
 
 
 def configured(context: click.Context, params: dict, settings: dict) -> dict:
@@ -158,7 +158,8 @@ def build_summary(report) -> dict:
         "diagrams": {"total": len(report.book.diagrams()), "drawn": len(report.book.diagrams()) - report.diagrams_failed,
                      "failed": report.diagrams_failed, "repaired": repaired},
         "outputs": [{"path": str(w.path), "kind": w.kind, "bytes": w.path.stat().st_size,
-                     ("pages" if w.kind == "pdf" else "slides"): w.count} for w in report.written],
+                     **({"pages": w.count} if w.kind == "pdf" else {"slides": w.count} if w.kind == "deck" else {})}
+                    for w in report.written],
         "diagnostics": [{"severity": d.severity, "code": d.code, "message": d.message, "hint": d.hint,
                          "file": d.location.file if d.location else None,
                          "line": d.location.line if d.location else None,
@@ -205,6 +206,7 @@ def run_or_exit(work, *args, **kwargs):
 @click.option("--duplex", is_flag=True, help="Mirror the margins for double-sided printing.")
 @click.option("--no-notes", is_flag=True, help="Leave out the interviewer's notes area under each question.")
 @click.option("--organisation", default="", help="Shown on the cover and as the PDF's author.")
+@click.option("--eml", is_flag=True, help="Also write OUTDIR/<book>.eml, an email draft with the PDF attached.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout (see the README).")
 @click.option("--min-probability", type=int, help="Only the questions of this probability or more (0-100).")
 @click.option("--sections", help="Only these sections, as 1,3 or 2-4.")
@@ -253,7 +255,7 @@ def build_command(documents: tuple[Path, ...], config_file: Path | None, **param
                        organisation=p["organisation"], logo=p["logo"]),
         deck=DeckOptions(reference=p["reference_pptx"], question_slides=not p["no_question_slides"],
                          organisation=p["organisation"], logo=p["logo"]),
-        single_deck=p["single_deck"],
+        single_deck=p["single_deck"], eml=p["eml"],
         selection=run_or_exit(Selection.asked, p["min_probability"], p["sections"], p["questions"]))
     problems, summaries = [], []
     for document in documents:

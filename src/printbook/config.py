@@ -42,6 +42,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "cache_dir": Setting("path", "where rendered diagrams are kept"),
         "mermaid_max_text_size": Setting("number", "mermaid's limit on a diagram's length"),
         "mermaid_max_edges": Setting("number", "mermaid's limit on a diagram's links"),
+        "eml": Setting("flag", "also an email draft, OUT/<book>.eml, with the PDF attached"),
     },
     "filters": {
         "min_probability": Setting("number", "only the questions of this probability or more"),

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, deck, diagrams, outputs, parse, pdf, pictures, placement, repair, resources, selection
+from . import checks, deck, diagrams, mail, outputs, parse, pdf, pictures, placement, repair, resources, selection
 from .files import write_atomically
 from .model import Book, Chapter, Diagnostic, Diagram, DiagramFailure, Picture, Rendering
 
@@ -33,6 +33,7 @@ class BuildOptions:
     deck: deck.DeckOptions = deck.DeckOptions()
     single_deck: bool = False  # all sections in one deck instead of one deck each
     selection: selection.Selection = selection.Selection()  # the questions of a shorter book
+    eml: bool = False  # also OUTDIR/<book>.eml, an email draft with the PDF attached
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +106,18 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
                 deck_result = deck.write_deck(book, chapters, renderings, staging / name, options.deck, slides)
                 written.append(WrittenFile(Path(name), f"deck, {deck_result.slides} slides", "deck",
                                            deck_result.slides))
+            mailed = []
+            if options.eml:
+                pdf_path = staging / written[0].path
+                (staging / f"{book_slug}.eml").write_bytes(mail.draft(book, pdf_path, pdf_result.pages))
+                written.append(WrittenFile(Path(f"{book_slug}.eml"), "email draft, the PDF attached", "eml", 1))
+                mailed = mail.size_warning(book, pdf_path)
             stages.begin("publishing")
             folder.publish(staging, [str(w.path) for w in written])
     stages.begin("")
     return BuildReport(book=book, written=tuple(dataclasses.replace(w, path=outdir / w.path) for w in written),
                        diagnostics=(*document_diagnostics(book), *warnings, *refused,
-                                    *checks.as_diagnostics(discrepancies)),
+                                    *checks.as_diagnostics(discrepancies), *mailed),
                        diagrams_failed=sum(isinstance(r, DiagramFailure) for r in renderings.values()),
                        seconds=stages.seconds)
 
