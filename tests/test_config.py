@@ -56,7 +56,7 @@ def test_build_with_no_document_reads_the_configuration_and_flags_win(tmp_path):
     assert overridden.returncode == 0, overridden.stderr
     [other] = (tmp_path / "other").glob("*.pdf")
     [fourth] = [q for q in parse_file(EXAMPLE).questions if q.number == 4]
-    assert [t for depth, t in outline(other) if depth == 2 and t.startswith("Q")] == [f"Q4 {fourth.title}"]
+    assert [t for depth, t in outline(other) if depth == 2 and t.startswith("Q")] == [f"Q4. {fourth.title}"]
 
 
 def test_a_pyprojects_tool_printbook_table_is_read_too(tmp_path):

@@ -26,8 +26,9 @@ def test_pdf_holds_every_question_and_an_outline(example_build):
         assert flat_text(question.title) in text
     marks = outline(pdf_of(example_build))
     sections = [t for depth, t in marks if depth == 1 and t.startswith("Section")]
-    assert sections == [f"Section {c.section_number} {c.title}" for c in book.sections]
-    assert [t for depth, t in marks if depth == 2] == [f"Q{q.number} {q.title}" for q in book.questions]
+    # Bookmarks say a heading as a reader would, its colon and full stop kept.
+    assert sections == [c.label for c in book.sections] == [f"Section {c.section_number}: {c.title}" for c in book.sections]
+    assert [t for depth, t in marks if depth == 2] == [f"Q{q.number}. {q.title}" for q in book.questions]
 
 
 def test_pdf_draws_diagram_labels_as_text(example_build):

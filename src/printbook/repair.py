@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .flowchart import FLOWCHART, NOT_NODES, SHAPES, is_quoted, parse_node, split_at_links
+from .flowchart import FLOWCHART, NOT_NODES, is_quoted, parse_node, split_at_links
 from .model import Diagnostic, Diagram
 
 # The slanted shapes `[/…/]`, `[\…\]`, `[/…\]`, `[\…/]` are valid as they are.
