@@ -73,3 +73,21 @@ def test_a_pyprojects_tool_printbook_table_is_read_too(tmp_path):
 
 def test_the_readme_configuration_reference_is_the_schema():
     assert config.reference() in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.e2e
+def test_a_users_stylesheet_applies_after_printbooks_own(tmp_path):
+    import printbook
+    from PIL import Image
+
+    style = tmp_path / "house.css"
+    style.write_text(".question-title { color: rgb(220, 0, 0); font-size: 30pt; }\n")
+    report = printbook.build(str(EXAMPLE), str(tmp_path / "out"), css=str(style), questions="1",
+                             cache_dir=str(tmp_path / "cache"))
+    [pdf] = [w.path for w in report.written if w.kind == "pdf"]
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    reds = sum(count for page in tmp_path.glob("page-*.png")
+               for count, (r, g, b) in Image.open(page).convert("RGB").getcolors(1 << 24) if r > 180 and g < 60 and b < 60)
+    assert reds > 100  # the question's title, in the house colour
+    with pytest.raises(PrintbookError, match="--css"):
+        printbook.build(str(EXAMPLE), str(tmp_path / "out2"), css=str(tmp_path / "missing.css"))

@@ -129,7 +129,7 @@ CONFIGURED = {"output": ("outdir", Path), "paper": ("paper", str.lower), "duplex
               "question_slides": ("no_question_slides", lambda on: not on), "cache_dir": ("cache_dir", Path),
               "mermaid_max_text_size": ("mermaid_max_text_size", int), "mermaid_max_edges": ("mermaid_max_edges", int),
               "filters.min_probability": ("min_probability", int), "filters.sections": ("sections", str),
-              "filters.questions": ("questions", str), "eml": ("eml", bool)}
+              "filters.questions": ("questions", str), "eml": ("eml", bool), "css": ("css", Path)}
 
 
 def configured(context: click.Context, params: dict, settings: dict) -> dict:
@@ -212,6 +212,8 @@ def run_or_exit(work, *args, **kwargs):
 @click.option("--sections", help="Only these sections, as 1,3 or 2-4.")
 @click.option("--questions", help="Only these questions, as 1-20,37.")
 @click.option("--logo", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="An image for the cover.")
+@click.option("--css", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="A stylesheet applied to the handbook after printbook's own.")
 @click.option("--reference-pptx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Build the decks from this .pptx's layouts and theme instead of printbook's.")
 @click.option("--single-deck", is_flag=True, help="All sections in one deck.")
@@ -252,7 +254,7 @@ def build_command(documents: tuple[Path, ...], config_file: Path | None, **param
     options = dataclasses.replace(
         build_options(**rendering),
         pdf=PdfOptions(paper=p["paper"].lower(), duplex=p["duplex"], notes=not p["no_notes"],
-                       organisation=p["organisation"], logo=p["logo"]),
+                       organisation=p["organisation"], logo=p["logo"], css=p["css"]),
         deck=DeckOptions(reference=p["reference_pptx"], question_slides=not p["no_question_slides"],
                          organisation=p["organisation"], logo=p["logo"]),
         single_deck=p["single_deck"], eml=p["eml"],

@@ -36,6 +36,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "notes": Setting("flag", "the interviewer notes area under each question (default true)"),
         "organisation": Setting("text", "printed on the cover and as the PDF's author"),
         "logo": Setting("path", "a picture for the cover"),
+        "css": Setting("path", "a stylesheet applied to the handbook after printbook's own"),
         "reference_pptx": Setting("path", "your own deck template: its layouts and theme"),
         "single_deck": Setting("flag", "one deck for the whole book instead of one per section"),
         "question_slides": Setting("flag", "an asking slide before each answer slide (default true)"),

@@ -49,6 +49,7 @@ class PdfOptions:
     notes: bool = True  # ruled lines and a 1–4 score row under each question
     organisation: str = ""
     logo: Path | None = None
+    css: Path | None = None  # the user's stylesheet, applied after printbook's
 
     def diagram_boxes(self, notes: bool | None = None) -> tuple[tuple[float, float], tuple[float, float]]:
         """The space for a diagram below its question's heading, in CSS px: on an upright page,
@@ -78,6 +79,12 @@ class PdfOptions:
 def check_options(options: PdfOptions) -> None:
     """A PrintbookError naming the file and the problem when the paper is none printbook knows or
     the logo is no picture the cover can show: checked before anything is rendered."""
+    if options.css is not None:
+        try:
+            Path(options.css).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise PrintbookError(Diagnostic("error", Location(str(options.css), 1), f"--css: {getattr(error, 'strerror', None) or error}",
+                                            "give a CSS file (UTF-8)", "option.css")) from None
     if options.paper not in PAPERS:
         raise PrintbookError(Diagnostic("error", None, f"--paper: {options.paper!r} is no paper printbook knows",
                                         "give " + " or ".join(PAPERS), "option.paper"))
@@ -127,14 +134,16 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
     placement.py decides for the spaces of `options`)."""
     placements = placements if placements is not None else placed(book, renderings, options)
     fonts = FontConfiguration()
+    folder = pictures.document_folder(book)
+    # What the user's stylesheet names (fonts, pictures) may come from its own folder too.
+    fetcher = pictures.ConfinedFetcher([folder, *([Path(options.css).resolve().parent] if options.css else [])])
     stylesheets = [CSS(filename=str(resources.assets_dir() / "print.css"), font_config=fonts),
-                   CSS(string=options.page_css() + _running_title_css(book.title), font_config=fonts)]
+                   CSS(string=options.page_css() + _running_title_css(book.title), font_config=fonts),
+                   *([CSS(filename=str(options.css), font_config=fonts, url_fetcher=fetcher)] if options.css else [])]
 
     def html(digits: int, chapters: slice = slice(None), front: bool = True) -> str:
         return render_html(book, renderings, discrepancies, options, digits, chapters, front, placements)
 
-    folder = pictures.document_folder(book)
-    fetcher = pictures.ConfinedFetcher([folder])
 
     def lay_out(html: str) -> Document:
         # Relative links resolve against the document's folder; nothing outside it is read.
