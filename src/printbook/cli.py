@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .model import PrintbookError
+from .model import PrintbookError, counted
 
 EXIT_STRICT_FAILURE = 1
 EXIT_NOT_PUBLISHED = 2
@@ -72,10 +72,6 @@ def build_options(cache_dir: Path | None, no_cache: bool, renderer: str, mermaid
 
     return pipeline().BuildOptions(cache_dir=cache_dir, use_cache=not no_cache, render=RenderOptions(
         renderer=renderer, max_text_size=mermaid_max_text_size, max_edges=mermaid_max_edges))
-
-
-def counted(number: int, thing: str) -> str:
-    return f"{number:,} {thing}{'s' if number != 1 else ''}"
 
 
 def show(diagnostics, verbose: bool, err: bool = True) -> None:

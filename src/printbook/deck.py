@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -24,7 +25,7 @@ from pptx.util import Emu, Inches, Pt
 
 from . import describe, pictures, placement, pptx_internals, resources, slide_text
 from .model import (BANDS, Block, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Location, Picture,
-                    PrintbookError, Prose, Question, Rendering, Table)
+                    PrintbookError, Prose, Question, Rendering, Table, counted)
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 in: 16:9
 MARGIN = Inches(0.5)
@@ -116,7 +117,8 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
     maker = _SlideMaker(deck, renderings, placements if placements is not None else placed(renderings, options),
                         pictures.document_folder(book), options)
     if len(chapters) > 1:  # one deck for the whole book: a title slide of its own first
-        maker.title(book.title, [f"{counted_questions(book)} in {len(chapters)} sections", book.selected])
+        maker.title(book.title, [f"{counted(len(book.questions), 'question')} in {counted(len(chapters), 'section')}",
+                                 book.selected])
     for chapter in chapters:
         maker.title(chapter.label, [_range(chapter), book.title, book.selected])
         numbered = chapter.numbered_questions
@@ -148,11 +150,6 @@ def _xml_text(text: str) -> str:
 
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def counted_questions(book: Book) -> str:
-    count = len(book.questions)
-    return f"{count} question{'s' if count != 1 else ''}"
 
 
 def _describe_deck(properties, book: Book, chapters: list[Chapter], options: DeckOptions) -> None:
@@ -191,12 +188,11 @@ class _SlideMaker:
             shown = [line for line in (self.options.organisation, *lines) if line]
             body.text = "\n".join(shown)
             width_pt, height_pt = body.width / EMU_PER_PT - 14, body.height / EMU_PER_PT - 8
-            size = next((size for size in range(24, SMALLEST_OTHER_PT - 1, -1)
-                         if sum(len(wrap(line, width_pt, size)) for line in shown) * size * 1.2 <= height_pt),
-                        SMALLEST_OTHER_PT)
+            size = _largest_size(lambda size: sum(len(wrap(line, width_pt, size)) for line in shown) * size * 1.2
+                                 <= height_pt)
             _size_runs(body.text_frame, size)
         logo = self.options.logo
-        if logo is not None and Path(logo).suffix.lower() in (".png", ".jpg", ".jpeg", ".gif"):
+        if logo is not None and Path(logo).suffix.lower() in SLIDE_PICTURE_TYPES:
             slide.shapes.add_picture(str(logo), MARGIN, Inches(0.4), height=Inches(0.9))
 
     def blocks(self, title: str, blocks: tuple[Block, ...]) -> None:
@@ -237,8 +233,7 @@ class _SlideMaker:
         pages = _pages_of_lines(items, width_pt, height_pt, SMALLEST_OTHER_PT)
         for number, page in enumerate(pages, start=1):
             slide = self.deck.slides.add_slide(layout)
-            _set_fitted(slide.shapes.title, title + (f" ({number}/{len(pages)})" if len(pages) > 1 else ""),
-                        largest=32, smallest=24)
+            _set_fitted(slide.shapes.title, _of(title, number, len(pages)), largest=32, smallest=24)
             body = _placeholder(slide, 1)
             if body is not None:
                 frame = body.text_frame
@@ -248,8 +243,7 @@ class _SlideMaker:
                     frame.add_paragraph().text = text
                 for paragraph, (depth, _) in zip(frame.paragraphs, page):
                     paragraph.level = min(depth, 4)
-                size = next((size for size in range(24, SMALLEST_OTHER_PT - 1, -1)
-                             if _rows(page, width_pt, size) * size * LINE_HEIGHT <= height_pt), SMALLEST_OTHER_PT)
+                size = _largest_size(lambda size: _rows(page, width_pt, size) * size * LINE_HEIGHT <= height_pt)
                 _size_runs(frame, size)
             slide.notes_slide.notes_text_frame.text = notes
 
@@ -259,8 +253,7 @@ class _SlideMaker:
         left, top, width, height = self.area
         width_pt, height_pt = width / EMU_PER_PT - 14, height / EMU_PER_PT - 8
         longest = max(len(line) for line in lines)
-        size = next((size for size in range(24, SMALLEST_OTHER_PT - 1, -1)
-                     if longest * size * MONOSPACE_ADVANCE <= width_pt), SMALLEST_OTHER_PT)
+        size = _largest_size(lambda size: longest * size * MONOSPACE_ADVANCE <= width_pt)
         per_line = max(1, int(width_pt / (size * MONOSPACE_ADVANCE)))
         pages: list[list[str]] = [[]]
         for line in lines:
@@ -269,7 +262,7 @@ class _SlideMaker:
                 pages.append([])
             pages[-1].append(line)
         for number, page in enumerate(pages, start=1):
-            slide = self._titled(title + (f" ({number}/{len(pages)})" if len(pages) > 1 else ""))
+            slide = self._titled(_of(title, number, len(pages)))
             frame = slide.shapes.add_textbox(left, top, width, height).text_frame
             frame.word_wrap = True
             frame.text = "\n".join(page)
@@ -301,7 +294,7 @@ class _SlideMaker:
                 pages.append([])
             pages[-1].append(row)
         for number, page in enumerate(pages, start=1):
-            slide = self._titled(title + (f" ({number}/{len(pages)})" if len(pages) > 1 else ""))
+            slide = self._titled(_of(title, number, len(pages)))
             rows = [table.header, *page]
             shape = slide.shapes.add_table(len(rows), columns, left, top, width,
                                            Emu(int(sum(map(row_height, rows)) * EMU_PER_PT)))
@@ -319,7 +312,7 @@ class _SlideMaker:
         (PNG, JPEG, GIF); others, and those printbook may not read, stay in the handbook only
         (pictures.py says why there)."""
         found = pictures.find(image.address, self.folder)
-        if found.path is None or found.path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".gif"):
+        if found.path is None or found.path.suffix.lower() not in SLIDE_PICTURE_TYPES:
             return
         try:
             with PILImage.open(found.path) as opened:
@@ -445,6 +438,20 @@ def _size_runs_of(paragraph, size: int) -> None:
 
 
 WIDER_FONT_ROOM = 0.9  # DejaVu Sans sets the same words about 7% wider than Noto Sans
+SLIDE_PICTURE_TYPES = (".png", ".jpg", ".jpeg", ".gif")  # what a deck holds as it is (no SVG, no WebP)
+
+
+def _largest_size(fits: Callable[[int], bool], largest: int = 24) -> int:
+    """The largest text size from `largest` down to SMALLEST_OTHER_PT at which `fits`; the
+    smallest where none does."""
+    return next((size for size in range(largest, SMALLEST_OTHER_PT - 1, -1) if fits(size)), SMALLEST_OTHER_PT)
+
+
+def _of(title: str, number: int, count: int) -> str:
+    """A title continued over `count` slides: "Agenda (2/3)"; as it is on a slide of its own."""
+    return f"{title} ({number}/{count})" if count > 1 else title
+
+
 LINE_HEIGHT = 1.35  # a list's line, with the space between its paragraphs
 LEVEL_INDENT_PT = 36  # how much further in each list level starts
 MONOSPACE, MONOSPACE_ADVANCE = "Consolas", 0.6  # a monospace character is 0.6 of its size wide

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
-from .model import Book, Diagnostic
+from .model import Book, Diagnostic, counted
 
 # An on-premises Exchange server takes 10 MB by default (Gmail 25 MB), and base64 adds a third.
 LARGEST_ATTACHMENT = 10 * 1024 * 1024
@@ -22,8 +22,8 @@ def draft(book: Book, pdf: Path, pages: int) -> bytes:
     message["Subject"] = f"{book.title}: interviewer handbook" if book.questions else book.title
     message["X-Unsent"] = "1"  # Outlook and others open it as a draft to address and send
     lines = [f"{book.title}", "",
-             f"{_counted(len(book.questions), 'question')} in {_counted(len(book.sections), 'section')}, "
-             f"{_counted(pages, 'page')}." if book.questions else f"{_counted(pages, 'page')}."]
+             f"{counted(len(book.questions), 'question')} in {counted(len(book.sections), 'section')}, "
+             f"{counted(pages, 'page')}." if book.questions else f"{counted(pages, 'page')}."]
     if book.selected:
         lines.append(f"This book holds {book.selected}.")
     lines += ["", *(f"- {chapter.label}" for chapter in book.sections), "", f"The handbook is attached ({pdf.name})."]
@@ -42,7 +42,3 @@ def size_warning(book: Book, pdf: Path) -> list[Diagnostic]:
     return [Diagnostic("warning", book.location, f"the handbook is {size / 1024 / 1024:.1f} MB: mail servers often refuse "
                        "attachments over 10 MB (Exchange's default; Gmail's is 25 MB, and base64 adds a third)",
                        "send a shorter book (--min-probability, --sections) or share the PDF by link", "mail.size")]
-
-
-def _counted(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' if count != 1 else ''}"

@@ -123,6 +123,11 @@ def band(probability: int) -> str:
     return next(name for name, lowest in BANDS if probability >= lowest)
 
 
+def counted(number: int, thing: str) -> str:
+    """"1 question", "1,000 questions": for every summary printbook writes in words."""
+    return f"{number:,} {thing}{'s' if number != 1 else ''}"
+
+
 def average(numbers: list[int]) -> float | None:
     return sum(numbers) / len(numbers) if numbers else None
 
