@@ -7,7 +7,7 @@ import pytest
 import printbook
 from printbook import PrintbookError
 
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, PLACES, ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -50,3 +50,19 @@ def test_lint_writes_nothing_where_it_runs_and_keeps_its_cache_in_the_users(tmp_
     assert printbook.lint("doc.md").problems == 0
     assert sorted(p.name for p in folder.iterdir()) == ["doc.md"]
     assert any((tmp_path / "user-cache" / "printbook").rglob("*"))
+
+
+def test_a_configuration_builds_its_documents_with_its_settings(tmp_path):
+    """printbook.build("printbook.toml"): its documents, its settings, its output folder; the
+    keyword options override it."""
+    (tmp_path / "guide.md").write_text(PLACES)
+    (tmp_path / "printbook.toml").write_text('documents = ["guide.md"]\noutput = "built"\ntitle = "Configured"\n'
+                                             'single_deck = true\n[filters]\nquestions = "1"\n')
+    report = printbook.build(str(tmp_path / "printbook.toml"), use_cache=False, single_deck=False)
+    assert report.book.title == "Configured" and report.book.selected.startswith("1 question")
+    assert all(w.path.is_relative_to(tmp_path / "built") for w in report.written)
+    # The keyword wins: a deck per section ("01-basics"), not the single deck named after the book.
+    assert [w.path.name for w in report.written] == ["configured.pdf", "01-basics.pptx"]
+    (tmp_path / "empty.toml").write_text('title = "No documents"\n')
+    with pytest.raises(PrintbookError, match="no documents"):
+        printbook.build(tmp_path / "empty.toml")

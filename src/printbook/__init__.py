@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from .model import PrintbookError
+from .model import Diagnostic, Location, PrintbookError
 
 __version__ = "0.1.0"
 __all__ = ["OPTIONS", "PrintbookError", "build", "export_diagrams", "lint"]
@@ -33,14 +33,29 @@ OPTIONS = {
     "cache_dir": "where rendered diagrams are kept", "use_cache": "False renders every diagram afresh",
     "min_probability": "only questions of this probability or more", "sections": "only these sections: '1,3'",
     "questions": "only these questions: '1-20,37'", "eml": "also OUTDIR/<book>.eml, an email draft",
+    "title": "the book's title instead of its document's",
+    "mermaid_max_text_size": "mermaid's limit on a diagram's length", "mermaid_max_edges": "on its links",
 }
 
 
-def build(document: str | Path, outdir: str | Path = "out", **options):
-    """The handbook and decks of `document` in `outdir`: a pipeline.BuildReport."""
-    from . import pipeline
+def build(document: str | Path, outdir: str | Path | None = None, **options):
+    """The handbook and decks of `document` in `outdir` (default: out): a pipeline.BuildReport.
+    `document` may be a printbook.toml (or a pyproject.toml with [tool.printbook]): its documents
+    make one book, its settings are the defaults of `options`, its `output` that of `outdir`."""
+    from . import config, pipeline
 
-    return pipeline.build(Path(document), Path(outdir), _build_options(options))
+    path = Path(document)
+    sources: list[Path] = [path]
+    if path.suffix == ".toml":
+        settings = config.read(path)
+        sources = [Path(d) for d in settings.pop("documents", [])]
+        if not sources:
+            raise PrintbookError(Diagnostic("error", Location(str(path), 1), "no documents to build",
+                                            'add documents = ["guide.md"]', "config.documents"))
+        outdir = outdir or settings.pop("output", None)
+        settings.pop("output", None)
+        options = {key.removeprefix("filters."): value for key, value in settings.items()} | options
+    return pipeline.build(sources, Path(outdir or "out"), _build_options(options))
 
 
 def lint(document: str | Path, fix: bool = False, **options):
@@ -59,8 +74,7 @@ def export_diagrams(document: str | Path, outdir: str | Path, **options):
 
 
 def _build_options(options: dict):
-    from . import deck, pdf, pipeline
-    from .model import Diagnostic
+    from . import deck, diagrams, pdf, pipeline
     from .selection import Selection
 
     for name in options:
@@ -80,7 +94,10 @@ def _build_options(options: dict):
         deck=deck.DeckOptions(reference=Path(reference) if reference else None,
                               question_slides=options.get("question_slides", True),
                               organisation=options.get("organisation", ""), logo=Path(logo) if logo else None),
+        render=diagrams.RenderOptions(max_text_size=options.get("mermaid_max_text_size", 50_000),
+                                      max_edges=options.get("mermaid_max_edges", 500)),
         single_deck=options.get("single_deck", False), eml=options.get("eml", False),
+        title=options.get("title", ""),
         selection=Selection.asked(options.get("min_probability"), _listed(options.get("sections")),
                                   _listed(options.get("questions"))))
 

@@ -125,7 +125,8 @@ CONFIGURED = {"output": ("outdir", Path), "paper": ("paper", str.lower), "duplex
               "question_slides": ("no_question_slides", lambda on: not on), "cache_dir": ("cache_dir", Path),
               "mermaid_max_text_size": ("mermaid_max_text_size", int), "mermaid_max_edges": ("mermaid_max_edges", int),
               "filters.min_probability": ("min_probability", int), "filters.sections": ("sections", str),
-              "filters.questions": ("questions", str), "eml": ("eml", bool), "css": ("css", Path)}
+              "filters.questions": ("questions", str), "eml": ("eml", bool), "css": ("css", Path),
+              "title": ("title", str)}
 
 
 def configured(context: click.Context, params: dict, settings: dict) -> dict:
@@ -148,6 +149,7 @@ def build_summary(report) -> dict:
     return {
         "printbook_summary": SUMMARY_VERSION,
         "document": report.book.source,
+        "documents": [part.source for part in report.book.parts] or [report.book.source],
         "title": report.book.title,
         "selected": report.book.selected,
         "questions": len(report.book.questions),
@@ -202,6 +204,7 @@ def run_or_exit(work, *args, **kwargs):
 @click.option("--duplex", is_flag=True, help="Mirror the margins for double-sided printing.")
 @click.option("--no-notes", is_flag=True, help="Leave out the interviewer's notes area under each question.")
 @click.option("--organisation", default="", help="Shown on the cover and as the PDF's author.")
+@click.option("--title", default="", help="The book's title instead of its document's.")
 @click.option("--eml", is_flag=True, help="Also write OUTDIR/<book>.eml, an email draft with the PDF attached.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout (see the README).")
 @click.option("--min-probability", type=int, help="Only the questions of this probability or more (0-100).")
@@ -220,7 +223,8 @@ def run_or_exit(work, *args, **kwargs):
                    "own messages.")
 def build_command(documents: tuple[Path, ...], config_file: Path | None, **params) -> None:
     """Publish DOCUMENT as OUTDIR/<title>.pdf and OUTDIR/decks/NN-<section>.pptx (several
-    documents: each in OUTDIR/<document's name>/); with no DOCUMENT, those of ./printbook.toml."""
+    documents: each in OUTDIR/<document's name>/); with no DOCUMENT, the documents of
+    ./printbook.toml as one handbook, a part each."""
     from . import config
 
     config_file = config_file or (None if documents else config.find(Path()))
@@ -253,12 +257,15 @@ def build_command(documents: tuple[Path, ...], config_file: Path | None, **param
                        organisation=p["organisation"], logo=p["logo"], css=p["css"]),
         deck=DeckOptions(reference=p["reference_pptx"], question_slides=not p["no_question_slides"],
                          organisation=p["organisation"], logo=p["logo"]),
-        single_deck=p["single_deck"], eml=p["eml"],
+        single_deck=p["single_deck"], eml=p["eml"], title=p["title"],
         selection=run_or_exit(Selection.asked, p["min_probability"], p["sections"], p["questions"]))
     problems, summaries = [], []
-    for document in documents:
-        outdir = p["outdir"] if len(documents) == 1 else p["outdir"] / (Path(document).stem or "document")
-        report = run_or_exit(pipeline().build, document, outdir, options, step)
+    # A configuration's documents make one book (a series); documents named on the command line
+    # without one make a book each, in OUTDIR/<document's name>/.
+    books = [(list(documents), p["outdir"])] if config_file or len(documents) == 1 else [
+        ([document], p["outdir"] / (Path(document).stem or "document")) for document in documents]
+    for sources, outdir in books:
+        report = run_or_exit(pipeline().build, sources, outdir, options, step)
         show(report.diagnostics, bool(verbose))
         summaries.append(build_summary(report))
         if not p["as_json"]:

@@ -29,7 +29,8 @@ class Setting:
 # Tables and their keys. "" is the top level.
 SCHEMA: dict[str, dict[str, Setting]] = {
     "": {
-        "documents": Setting("paths", "the documents of the book, in order"),
+        "documents": Setting("paths", "the documents of the book, in order: several make one handbook, a part each"),
+        "title": Setting("text", "the book's title (default: its document's, or its documents')"),
         "output": Setting("path", "the output folder (default: out)"),
         "paper": Setting("text", "a4 or letter"),
         "duplex": Setting("flag", "mirrored margins for double-sided printing, no landscape pages"),

@@ -245,6 +245,11 @@ class Book:
     chapters: tuple[Chapter, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
     selected: str = ""  # which filter made a shorter book ("14 questions with probability 80 or more, of 100")
+    parts: tuple[Book, ...] = field(default=(), compare=False)  # a series' documents (series.py), else none
+
+    def part_of(self, where: Location) -> int:
+        """The number of the series' document that `where` lies in (1 for a single document)."""
+        return next((n for n, part in enumerate(self.parts, start=1) if part.source == where.file), 1)
 
     @property
     def sections(self) -> tuple[Chapter, ...]:

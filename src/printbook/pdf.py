@@ -136,7 +136,8 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
     fonts = FontConfiguration()
     folder = pictures.document_folder(book)
     # What the user's stylesheet names (fonts, pictures) may come from its own folder too.
-    fetcher = pictures.ConfinedFetcher([folder, *([Path(options.css).resolve().parent] if options.css else [])])
+    fetcher = pictures.ConfinedFetcher([*(pictures.document_folder(part) for part in book.parts), folder,
+                                        *([Path(options.css).resolve().parent] if options.css else [])])
     stylesheets = [CSS(filename=str(resources.assets_dir() / "print.css"), font_config=fonts),
                    CSS(string=options.page_css() + _running_title_css(book.title), font_config=fonts),
                    *([CSS(filename=str(options.css), font_config=fonts, url_fetcher=fetcher)] if options.css else [])]
@@ -166,7 +167,7 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
                 lambda part: lay_out(parts[part]),
                 lambda part, document, *numbering: weasyprint_internals.finish_part(
                     document, _page_number_blanks(parts[part]), *numbering, blank=FIGURE_SPACE),
-                write, target)
+                write, target, nested=_continuing(book, shown_chapters(book)[cut:]))
         if pages is None:
             document = typeset(html, lay_out)
             write(document, target)
@@ -252,14 +253,19 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resources.templates_dir()),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    markdown = _markdown(pictures.document_folder(book))
+    # Each document's pictures are found in its own folder (a series' documents may have their own).
+    documents = book.parts or (book,)
+    markdowns = {part.source: _markdown(pictures.document_folder(part)) for part in documents}
+    markdown = markdowns[book.source]
     # The lines under the title keep their breaks, as a title page sets them.
-    cover_markdown = _markdown(pictures.document_folder(book))
-    cover_markdown.options["breaks"] = True
+    cover_markdowns = {part.source: _markdown(pictures.document_folder(part)) for part in documents}
+    for cover_markdown in cover_markdowns.values():
+        cover_markdown.options["breaks"] = True
     placements = placements if placements is not None else placed(book, renderings, options)
 
     def block_html(block) -> str:
         """One block as HTML; the template places it."""
+        markdown = markdowns.get(block.location.file, markdowns[book.source])
         if isinstance(block, Prose):
             return markdown.render(block.markdown)
         if isinstance(block, Table):
@@ -274,9 +280,12 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         options=options,
         block=lambda b: jinja2.utils.markupsafe.Markup(block_html(b)),
         cover_block=lambda b: jinja2.utils.markupsafe.Markup(
-            cover_markdown.render(b.markdown) if isinstance(b, Prose) else block_html(b)),
+            cover_markdowns[b.location.file].render(b.markdown) if isinstance(b, Prose) else block_html(b)),
         inline=lambda text: jinja2.utils.markupsafe.Markup(markdown.renderInline(text)),
-        anchor=_anchor,
+        # An id for a heading, unique across a series' documents.
+        anchor=lambda kind, where: _anchor(kind, *([book.part_of(where)] if book.parts else []), where.line),
+        part_starting=lambda chapter: _part_starting(book, chapter),
+        part_facts=_cover_facts,
         landscape=lambda question: any(b in placements and placements[b].space.landscape for b in question.blocks),
         in_parts=lambda question: any(b in placements and placements[b].how != "whole" for b in question.blocks),
         shown_chapters=shown,
@@ -389,12 +398,32 @@ def _markdown(folder: Path) -> MarkdownIt:
     return markdown
 
 
-def _cover_facts(book: Book) -> list[tuple[str, str]]:
-    """The metadata as written, with the counted question total and today's date."""
+def _cover_facts(book: Book, printed: bool = True) -> list[tuple[str, str]]:
+    """The metadata as written, with the counted question total and today's date (a series: how
+    many documents)."""
     facts = [(k, v) for k, v in book.metadata if k.strip().lower() != "questions"]
+    if book.parts:
+        facts.append(("Documents", str(len(book.parts))))
     if book.questions:
         facts.append(("Questions", str(len(book.questions))))
-    return facts + [("Printed", date.today().strftime("%d %B %Y").lstrip("0"))]
+    return facts + ([("Printed", date.today().strftime("%d %B %Y").lstrip("0"))] if printed else [])
+
+
+def _continuing(book: Book, chapters: list[Chapter]) -> int:
+    """In a series, how many of `chapters` come before the next document's: those of a document
+    begun before them."""
+    if not book.parts:
+        return 0
+    return next((i for i, c in enumerate(chapters) if _part_starting(book, c)), len(chapters))
+
+
+def _part_starting(book: Book, chapter: Chapter) -> tuple[int, Book] | None:
+    """In a series, (its number, the document) where `chapter` is the first the document shows."""
+    for number, part in enumerate(book.parts, start=1):
+        shown = shown_chapters(part)
+        if shown and shown[0] is chapter:
+            return number, part
+    return None
 
 
 def _discrepancies_in(chapter: Chapter | None, book: Book, discrepancies: list[Discrepancy],
@@ -402,7 +431,7 @@ def _discrepancies_in(chapter: Chapter | None, book: Book, discrepancies: list[D
     """The discrepancies stated inside `chapter`; for None, those stated in chapters the PDF does
     not show (the metadata), which the cover shows."""
     def home(d: Discrepancy) -> Chapter | None:
-        before = [c for c in book.chapters if c.location.line <= d.location.line]
+        before = [c for c in book.chapters if c.location.file == d.location.file and c.location.line <= d.location.line]
         owner = before[-1] if before else None
         return owner if owner in shown else None
 

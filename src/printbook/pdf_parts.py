@@ -49,10 +49,12 @@ def split_point(question_counts: Sequence[int]) -> int | None:
 
 
 def typeset_in_two_parts(lay_out: Callable[[int], Document], finish: Finish,
-                         write: Callable[[Document, Path], None], target: Path) -> int | None:
+                         write: Callable[[Document, Path], None], target: Path, nested: int = 0) -> int | None:
     """Part 0 typeset here and part 1 in a forked process, both written to `target` as one PDF.
     `lay_out(part)` lays a part out, `finish` writes its page numbers in, `write` writes a PDF.
-    Returns the number of pages, or None where the book must be typeset in one piece."""
+    The first `nested` top-level bookmarks of part 1 belong under part 0's last (a series'
+    document cut in two). Returns the number of pages, or None where the book must be typeset in
+    one piece."""
     if "fork" not in multiprocessing.get_all_start_methods() or cores() < 2:
         return None
     context = multiprocessing.get_context("fork")
@@ -80,7 +82,7 @@ def typeset_in_two_parts(lay_out: Callable[[int], Document], finish: Finish,
         if _receive(ours)[0] != "written":
             return None
         try:
-            join(part_files[0], part_files[1], target, second_anchors.keys())
+            join(part_files[0], part_files[1], target, second_anchors.keys(), nested)
         except (pikepdf.PdfError, AttributeError, KeyError, IndexError, TypeError, ValueError) as error:
             # A WeasyPrint that structures its PDF otherwise: said, and typeset in one piece.
             logging.getLogger("printbook").warning("note: the two parts of the handbook could not be joined (%s): "
@@ -134,7 +136,7 @@ def _receive(connection) -> tuple:
         return ("failed", "no answer")
 
 
-def join(first: Path, second: Path, target: Path, second_anchors) -> None:
+def join(first: Path, second: Path, target: Path, second_anchors, nested: int = 0) -> None:
     """One tagged PDF of two that WeasyPrint wrote: the pages of `second` after those of
     `first`, with one structure tree, one outline and one set of named destinations. Links in
     either part to the other's anchors point where `second_anchors` (the anchors `second` really
@@ -173,28 +175,51 @@ def join(first: Path, second: Path, target: Path, second_anchors) -> None:
                     annotation.StructParent = int(annotation.StructParent) + offset
 
         if added_outline is not None and "/First" in added_outline:
-            _join_outlines(book, added_outline)
+            _join_outlines(book, added_outline, nested)
         if added_names is not None:
             _join_destinations(book, added_names, set(second_anchors))
         book.save(target, object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
-def _join_outlines(book: pikepdf.Pdf, added: pikepdf.Dictionary) -> None:
-    """The second part's top-level bookmarks after the first's."""
+def _join_outlines(book: pikepdf.Pdf, added: pikepdf.Dictionary, nested: int = 0) -> None:
+    """The second part's top-level bookmarks after the first's; its first `nested` ones under
+    the first's last."""
     if "/Outlines" not in book.Root or "/First" not in book.Root.Outlines:
         book.Root.Outlines = added
         return
     outline = book.Root.Outlines
-    item = added.First
-    while True:
-        item.Parent = outline
-        if "/Next" not in item:
-            break
-        item = item.Next
-    outline.Last.Next = added.First
-    added.First.Prev = outline.Last
-    outline.Last = added.Last
-    outline.Count = int(outline.get("/Count", 0)) + int(added.get("/Count", 0))
+    items = _children(added)
+    if nested and items:
+        _append(outline.Last, items[:nested])
+    _append(outline, items[nested:])  # also counts again what went under its last
+
+
+def _children(item: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    found, child = [], item.get("/First")
+    while child is not None:
+        found.append(child)
+        child = child.get("/Next")
+    return found
+
+
+def _append(parent: pikepdf.Dictionary, items: list[pikepdf.Dictionary]) -> None:
+    """`items` as the last children of `parent`, its /Count made again (PDF 1.7, 12.3.3: an open
+    item counts its visible descendants; a closed one, negative, its children)."""
+    children = _children(parent) + items
+    if not children:
+        return
+    for before, item in zip([None, *children], children):
+        item.Parent = parent
+        if before is None:
+            if "/Prev" in item:
+                del item["/Prev"]
+        else:
+            before.Next, item.Prev = item, before
+    if "/Next" in children[-1]:
+        del children[-1]["/Next"]
+    parent.First, parent.Last = children[0], children[-1]
+    visible = sum(1 + max(int(child.get("/Count", 0)), 0) for child in children)
+    parent.Count = -len(children) if int(parent.get("/Count", 0)) < 0 else visible
 
 
 def _join_destinations(book: pikepdf.Pdf, added: pikepdf.Dictionary, second_anchors: set[str]) -> None:

@@ -12,11 +12,11 @@ import re
 import time
 import shutil
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, deck, diagrams, mail, outputs, parse, pdf, pictures, placement, repair, resources, selection
+from . import checks, deck, diagrams, mail, outputs, parse, pdf, pictures, placement, repair, resources, selection, series
 from .files import write_atomically
 from .model import Book, Chapter, Diagnostic, Diagram, DiagramFailure, Picture, Rendering
 
@@ -34,6 +34,7 @@ class BuildOptions:
     single_deck: bool = False  # all sections in one deck instead of one deck each
     selection: selection.Selection = selection.Selection()  # the questions of a shorter book
     eml: bool = False  # also OUTDIR/<book>.eml, an email draft with the PDF attached
+    title: str = ""  # the book's title instead of its document's (a series': its documents' titles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +69,17 @@ class _Stages:
             self.step(message)
 
 
-def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
+def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = BuildOptions(),
           step: Callable[[str], None] = lambda message: None) -> BuildReport:
-    source, outdir = Path(source), Path(outdir)
+    """The handbook and decks of one document, or of a series of documents as one book."""
+    sources = [Path(s) for s in ([source] if isinstance(source, (str, Path)) else source)]
+    outdir = Path(outdir)
     stages = _Stages(step)
-    stages.begin("reading", f"1/4 reading {source}")
-    book = parse.parse_file(source)
-    discrepancies = checks.check_numbers(book)  # on the whole document, whatever the filter
-    book = selection.select(book, options.selection)
+    stages.begin("reading", f"1/4 reading {', '.join(map(str, sources))}")
+    documents = [parse.parse_file(s) for s in sources]
+    # Each document's numbers are checked on the whole document, whatever the filter.
+    discrepancies = [found for document in documents for found in checks.check_numbers(document)]
+    book = series.combined(documents, options.title, options.selection)
     pdf.check_options(options.pdf)  # before anything is rendered
     deck.check_options(options.deck)
     with outputs.OutputFolder(outdir) as folder:
@@ -89,7 +93,7 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
             slides = painted_slides(stage, slides)
         with folder.staging() as staging:
             stages.begin("typesetting", "3/4 typesetting the PDF handbook")
-            book_slug = slugify(book.title) or slugify(source.stem) or "handbook"
+            book_slug = slugify(book.title) or slugify(sources[0].stem) or "handbook"
             pdf_result = pdf.write_pdf(book, renderings, staging / f"{book_slug}.pdf", discrepancies, options.pdf,
                                        handbook)
             written = [WrittenFile(Path(f"{book_slug}.pdf"), f"PDF handbook, {pdf_result.pages} pages", "pdf",
@@ -97,13 +101,12 @@ def build(source: Path, outdir: Path, options: BuildOptions = BuildOptions(),
             refused = [Diagnostic("warning", book.location, f"a picture names a file outside the document's folder, "
                                   f"left out: {address}", "pictures inside the document's folder may name only files "
                                   "there", "picture.outside") for address in dict.fromkeys(pdf_result.refused)]
-            chapters_of_decks = [list(book.sections)] if options.single_deck else [[c] for c in book.sections]
-            names = ([f"decks/{book_slug}.pptx"] if options.single_deck else
-                     [f"decks/{deck_name(c, i)}" for i, c in enumerate(book.sections, start=1)])
-            stages.begin("decks", f"4/4 making {len(names)} decks")
+            decks = ([(f"decks/{book_slug}.pptx", book, list(book.sections))] if options.single_deck else
+                     deck_names(book))
+            stages.begin("decks", f"4/4 making {len(decks)} decks")
             (staging / "decks").mkdir()
-            for name, chapters in zip(outputs.unique_names(names), chapters_of_decks):
-                deck_result = deck.write_deck(book, chapters, renderings, staging / name, options.deck, slides)
+            for name, (_, document, chapters) in zip(outputs.unique_names([n for n, _, _ in decks]), decks):
+                deck_result = deck.write_deck(document, chapters, renderings, staging / name, options.deck, slides)
                 written.append(WrittenFile(Path(name), f"deck, {deck_result.slides} slides", "deck",
                                            deck_result.slides))
             mailed = []
@@ -181,9 +184,10 @@ def export_diagrams(source: Path, outdir: Path, options: BuildOptions = BuildOpt
 
 
 def document_diagnostics(book: Book) -> list[Diagnostic]:
-    """What is wrong in the document itself, whatever the outputs: its own numbering, pictures
-    left out (a build and lint say the same)."""
-    return [*book.diagnostics, *checks.check_structure(book), *pictures.check_pictures(book)]
+    """What is wrong in the document itself (each document of a series), whatever the outputs:
+    its own numbering, pictures left out (a build and lint say the same)."""
+    return [*book.diagnostics, *(found for document in (book.parts or (book,))
+                                 for found in (*checks.check_structure(document), *pictures.check_pictures(document)))]
 
 
 def diagram_names(book: Book) -> dict[Diagram, str]:
@@ -249,6 +253,26 @@ def _render_options(options: BuildOptions, outdir: Path) -> diagrams.RenderOptio
 
 def deck_name(chapter: Chapter, index: int) -> str:
     return f"{chapter.section_number or index:02d}-{slugify(chapter.title) or 'section'}.pptx"
+
+
+def deck_names(book: Book) -> list[tuple[str, Book, list[Chapter]]]:
+    """One deck per section: (its name, its document, [the section]). A series' decks are named
+    by document, then section, so that they sort in the book's order: 01-<document>-02-<section>."""
+    if not book.parts:
+        return [(f"decks/{deck_name(c, i)}", book, [c]) for i, c in enumerate(book.sections, start=1)]
+    return [(f"decks/{n:02d}-{_first_words(slugify(part.title), 24) or 'document'}-{deck_name(c, i)}", part, [c])
+            for n, part in enumerate(book.parts, start=1) for i, c in enumerate(part.sections, start=1)]
+
+
+def _first_words(slug: str, most: int) -> str:
+    """The words of `slug` that fit in `most` characters (at least its first word, cut)."""
+    words = slug.split("-")
+    kept = words[:1]
+    for word in words[1:]:
+        if len("-".join([*kept, word])) > most:
+            break
+        kept.append(word)
+    return "-".join(kept)[:most]
 
 
 def slugify(text: str) -> str:
