@@ -91,3 +91,50 @@ def test_a_users_stylesheet_applies_after_printbooks_own(tmp_path):
     assert reds > 100  # the question's title, in the house colour
     with pytest.raises(PrintbookError, match="--css"):
         printbook.build(str(EXAMPLE), str(tmp_path / "out2"), css=str(tmp_path / "missing.css"))
+
+
+@pytest.mark.e2e
+def test_templates_and_assets_beside_the_configuration_replace_printbooks_one_by_one(tmp_path):
+    """mkdocs' custom_dir: a book's own templates/diagram.html.j2, assets/print.css (whose fonts/…
+    still come from printbook), assets/reference.pptx and assets/mermaid-config.json."""
+    import json
+
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    from printbook import resources
+    from conftest import PLACES, pdf_text
+
+    (tmp_path / "guide.md").write_text(PLACES)
+    (tmp_path / "printbook.toml").write_text('documents = ["guide.md"]\n')
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "assets").mkdir()
+    diagram = (resources.templates_dir() / "diagram.html.j2").read_text()
+    (tmp_path / "templates" / "diagram.html.j2").write_text('<p class="house">Drawn by the platform team</p>\n' + diagram)
+    css = (resources.assets_dir() / "print.css").read_text()
+    (tmp_path / "assets" / "print.css").write_text(css + "\n.chapter-title { color: rgb(220, 0, 0); }\n")
+    reference = Presentation(str(resources.assets_dir() / "reference.pptx"))
+    reference.slide_width, reference.slide_height = Inches(10), Inches(7.5)  # 4:3
+    reference.save(str(tmp_path / "assets" / "reference.pptx"))
+    mermaid = json.loads((resources.assets_dir() / "mermaid-config.json").read_text())
+    mermaid["themeVariables"]["primaryColor"] = "#12ab34"
+    (tmp_path / "assets" / "mermaid-config.json").write_text(json.dumps(mermaid))
+
+    result = run(tmp_path, "--cache-dir", str(tmp_path / "cache"))
+    assert result.returncode == 0, result.stderr
+    [pdf] = (tmp_path / "out").glob("*.pdf")
+    assert pdf_text(pdf).count("Drawn by the platform team") == 3  # the three diagrams of PLACES
+    fonts = {str(f.get("/BaseFont")) for page in PdfReader(pdf).pages
+             for f in (page["/Resources"].get("/Font") or {}).values() for f in [f.get_object()]}
+    assert any("Noto-Sans" in f for f in fonts), fonts  # printbook's fonts, through the book's own print.css
+    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "3", "-l", "3", str(pdf), str(tmp_path / "page")], check=True)
+    from PIL import Image
+
+    reds = sum(count for page in tmp_path.glob("page-*.png")
+               for count, (r, g, b) in Image.open(page).convert("RGB").getcolors(1 << 24) if r > 180 and g < 60 and b < 60)
+    assert reds > 30  # a chapter's title in the book's own colour
+    [deck] = (tmp_path / "out" / "decks").glob("*.pptx")
+    slides = Presentation(str(deck))
+    assert (slides.slide_width, slides.slide_height) == (Inches(10), Inches(7.5))
+    svgs = [part.blob.decode() for part in slides.part.package.iter_parts() if part.partname.endswith(".svg")]
+    assert svgs and all("rgb(18, 171, 52)" in svg for svg in svgs)  # #12ab34: mermaid drew in the book's own theme

@@ -34,6 +34,7 @@ OPTIONS = {
     "min_probability": "only questions of this probability or more", "sections": "only these sections: '1,3'",
     "questions": "only these questions: '1-20,37'", "eml": "also OUTDIR/<book>.eml, an email draft",
     "title": "the book's title instead of its document's",
+    "overrides": "a folder whose templates/ and assets/ replace printbook's files one by one",
     "mermaid_max_text_size": "mermaid's limit on a diagram's length", "mermaid_max_edges": "on its links",
 }
 
@@ -54,7 +55,8 @@ def build(document: str | Path, outdir: str | Path | None = None, **options):
                                             'add documents = ["guide.md"]', "config.documents"))
         outdir = outdir or settings.pop("output", None)
         settings.pop("output", None)
-        options = {key.removeprefix("filters."): value for key, value in settings.items()} | options
+        options = {key.removeprefix("filters."): value for key, value in settings.items()} | {
+            "overrides": path.resolve().parent} | options
     return pipeline.build(sources, Path(outdir or "out"), _build_options(options))
 
 
@@ -84,18 +86,20 @@ def _build_options(options: dict):
                                             f"did you mean {near[0]!r}?" if near else "see printbook.OPTIONS",
                                             "option.unknown"))
     logo, reference = options.get("logo"), options.get("reference_pptx")
+    overrides = Path(options["overrides"]) if options.get("overrides") else None
     return pipeline.BuildOptions(
         cache_dir=Path(options["cache_dir"]) if options.get("cache_dir") else None,
         use_cache=options.get("use_cache", True),
         pdf=pdf.PdfOptions(paper=str(options.get("paper", "a4")).lower(), duplex=options.get("duplex", False),
                            notes=options.get("notes", True), organisation=options.get("organisation", ""),
                            logo=Path(logo) if logo else None,
-                           css=Path(options["css"]) if options.get("css") else None),
+                           css=Path(options["css"]) if options.get("css") else None, overrides=overrides),
         deck=deck.DeckOptions(reference=Path(reference) if reference else None,
                               question_slides=options.get("question_slides", True),
-                              organisation=options.get("organisation", ""), logo=Path(logo) if logo else None),
+                              organisation=options.get("organisation", ""), logo=Path(logo) if logo else None,
+                              overrides=overrides),
         render=diagrams.RenderOptions(max_text_size=options.get("mermaid_max_text_size", 50_000),
-                                      max_edges=options.get("mermaid_max_edges", 500)),
+                                      max_edges=options.get("mermaid_max_edges", 500), overrides=overrides),
         single_deck=options.get("single_deck", False), eml=options.get("eml", False),
         title=options.get("title", ""),
         selection=Selection.asked(options.get("min_probability"), _listed(options.get("sections")),

@@ -251,12 +251,15 @@ def build_command(documents: tuple[Path, ...], config_file: Path | None, **param
     p = params
     rendering = {name: p[name] for name in ("cache_dir", "no_cache", "renderer", "mermaid_max_text_size",
                                             "mermaid_max_edges")}
+    # A templates/ or assets/ folder beside the configuration replaces printbook's files one by one.
+    overrides = config_file.resolve().parent if config_file else None
+    options = build_options(**rendering)
     options = dataclasses.replace(
-        build_options(**rendering),
+        options, render=dataclasses.replace(options.render, overrides=overrides),
         pdf=PdfOptions(paper=p["paper"].lower(), duplex=p["duplex"], notes=not p["no_notes"],
-                       organisation=p["organisation"], logo=p["logo"], css=p["css"]),
+                       organisation=p["organisation"], logo=p["logo"], css=p["css"], overrides=overrides),
         deck=DeckOptions(reference=p["reference_pptx"], question_slides=not p["no_question_slides"],
-                         organisation=p["organisation"], logo=p["logo"]),
+                         organisation=p["organisation"], logo=p["logo"], overrides=overrides),
         single_deck=p["single_deck"], eml=p["eml"], title=p["title"],
         selection=run_or_exit(Selection.asked, p["min_probability"], p["sections"], p["questions"]))
     problems, summaries = [], []

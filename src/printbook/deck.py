@@ -55,14 +55,15 @@ class DeckOptions:
     question_slides: bool = True  # an asking slide before each answer slide
     organisation: str = ""  # on every title slide, and the decks' author
     logo: Path | None = None  # on every title slide (PNG, JPEG or GIF; an SVG logo stays on the cover)
+    overrides: Path | None = None  # a folder whose assets/reference.pptx replaces printbook's
 
 
 def check_options(options: DeckOptions) -> None:
     """A PrintbookError naming the file and the problem when the reference deck cannot be built
     from: checked before anything is rendered."""
-    if options.reference is None:
+    path = reference_deck(options)
+    if path == resources.assets_dir() / "reference.pptx":
         return
-    path = Path(options.reference)
     try:
         layouts = len(Presentation(str(path)).slide_layouts)
     except Exception as error:  # python-pptx raises many kinds for what is no deck
@@ -87,15 +88,21 @@ def slide_offer(options: DeckOptions = DeckOptions()) -> placement.Offer:
     """The space a deck's slides offer a diagram (CSS px) and the smallest text it must show
     there: 12 pt on printbook's own 16:9 slides, in proportion on a reference deck of another
     width (a 10 in 4:3 slide is shown as wide on the same screen, so 9 pt)."""
-    width, height = _slide_size(options.reference)
+    width, height = _slide_size(reference_deck(options))
     _, _, area_width, area_height = diagram_area(width, height)
     space = placement.Space(area_width / EMU_PER_PX, area_height / EMU_PER_PX, largest=float("inf"))
     return placement.Offer((space,), (space,), SMALLEST_TEXT_PT * width / SLIDE_WIDTH)
 
 
+def reference_deck(options: DeckOptions) -> Path:
+    """The deck whose layouts and theme the decks are made from: the user's --reference-pptx, a
+    book's own assets/reference.pptx, or printbook's."""
+    return Path(options.reference) if options.reference else resources.asset("reference.pptx", options.overrides)
+
+
 @lru_cache(maxsize=8)
-def _slide_size(reference: Path | None) -> tuple[int, int]:
-    deck = Presentation(str(reference or resources.assets_dir() / "reference.pptx"))
+def _slide_size(reference: Path) -> tuple[int, int]:
+    deck = Presentation(str(reference))
     return deck.slide_width, deck.slide_height
 
 
@@ -112,7 +119,7 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
                ) -> DeckResult:
     """The deck of `chapters` at `target`, each diagram shown as `placements` decided (with the
     PNGs painted; by default as placement.py decides, without PNGs)."""
-    deck = Presentation(str(options.reference or resources.assets_dir() / "reference.pptx"))
+    deck = Presentation(str(reference_deck(options)))
     pptx_internals.remove_slides(deck)
     maker = _SlideMaker(deck, renderings, placements if placements is not None else placed(renderings, options),
                         pictures.document_folder(book), options)

@@ -44,12 +44,13 @@ class RenderOptions:
     # mermaid's own limits (its defaults): a longer diagram, or one with more edges, is not drawn.
     max_text_size: int = 50_000
     max_edges: int = 500
+    overrides: Path | None = None  # a folder whose assets/mermaid-config.json replaces printbook's
 
 
 def mermaid_config(options: RenderOptions = RenderOptions()) -> dict:
     """printbook's mermaid configuration, with the limits of `options` (mermaid's own text-size
     check is given room for the theme directive printbook adds: printbook checks first)."""
-    config = json.loads((resources.assets_dir() / "mermaid-config.json").read_text())
+    config = json.loads(resources.asset("mermaid-config.json", options.overrides).read_text())
     return {**config, "maxTextSize": options.max_text_size + 1000, "maxEdges": options.max_edges}
 
 

@@ -50,6 +50,7 @@ class PdfOptions:
     organisation: str = ""
     logo: Path | None = None
     css: Path | None = None  # the user's stylesheet, applied after printbook's
+    overrides: Path | None = None  # a folder whose templates/ and assets/print.css replace printbook's
 
     def diagram_boxes(self, notes: bool | None = None) -> tuple[tuple[float, float], tuple[float, float]]:
         """The space for a diagram below its question's heading, in CSS px: on an upright page,
@@ -137,8 +138,10 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
     folder = pictures.document_folder(book)
     # What the user's stylesheet names (fonts, pictures) may come from its own folder too.
     fetcher = pictures.ConfinedFetcher([*(pictures.document_folder(part) for part in book.parts), folder,
-                                        *([Path(options.css).resolve().parent] if options.css else [])])
-    stylesheets = [CSS(filename=str(resources.assets_dir() / "print.css"), font_config=fonts),
+                                        *([Path(options.css).resolve().parent] if options.css else [])],
+                                       overrides=options.overrides / "assets" if options.overrides else None)
+    stylesheets = [CSS(filename=str(resources.asset("print.css", options.overrides)), font_config=fonts,
+                       url_fetcher=fetcher),
                    CSS(string=options.page_css() + _running_title_css(book.title), font_config=fonts),
                    *([CSS(filename=str(options.css), font_config=fonts, url_fetcher=fetcher)] if options.css else [])]
 
@@ -251,7 +254,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
                 chapters: slice = slice(None), front: bool = True,
                 placements: dict[Diagram, placement.Placement] | None = None) -> str:
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(resources.templates_dir()),
+        loader=jinja2.FileSystemLoader(resources.template_dirs(options.overrides)),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     # Each document's pictures are found in its own folder (a series' documents may have their own).
     documents = book.parts or (book,)

@@ -27,6 +27,20 @@ def assets_dir() -> Path:
     return _first_existing("assets")
 
 
+def template_dirs(overrides: Path | None = None) -> list[Path]:
+    """Where templates are looked for: `overrides`/templates first (a book's own, beside its
+    printbook.toml, one file at a time, as mkdocs' custom_dir), then printbook's."""
+    own = overrides / "templates" if overrides else None
+    return [*([own] if own and own.is_dir() else []), templates_dir()]
+
+
+def asset(name: str, overrides: Path | None = None) -> Path:
+    """An asset (print.css, reference.pptx, mermaid-config.json): the book's own in
+    `overrides`/assets if it has one, else printbook's."""
+    own = overrides / "assets" / name if overrides else None
+    return own if own and own.is_file() else assets_dir() / name
+
+
 def renderer_script() -> Path:
     return PACKAGE_DIR / "node" / "render.cjs"
 
