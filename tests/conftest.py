@@ -179,3 +179,9 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def said(stderr: str) -> str:
+    """What a command said on stderr but its progress lines ("1/4 reading …", "    3 of 3 …")."""
+    return "".join(line for line in stderr.splitlines(keepends=True)
+                   if not re.match(r"(\d/4 |   \s*\d+ of )", line))

@@ -10,7 +10,7 @@ import pytest
 from printbook import pipeline as build_module
 from printbook.pipeline import build
 
-from conftest import EXAMPLE
+from conftest import EXAMPLE, said
 
 PRINTBOOK = [sys.executable, "-m", "printbook"]
 
@@ -32,8 +32,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, content, prob
     outdir = tmp_path / "out"
     result = run("build", str(document), "-o", str(outdir))
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith(f"{document}:1:1: error: ") and problem in result.stderr
+    assert said(result.stderr).count("\n") == 1
+    assert said(result.stderr).startswith(f"{document}:1:1: error: ") and problem in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert not outdir.exists()
 

@@ -16,7 +16,7 @@ from printbook.diagrams import RenderOptions
 from printbook.model import Diagram, DiagramFailure, Location
 from printbook.pdf import render_html
 
-from conftest import EXAMPLE, pdf_of, pdf_text, png
+from conftest import EXAMPLE, pdf_of, pdf_text, png, said
 
 PRINTBOOK = [sys.executable, "-m", "printbook"]
 
@@ -111,7 +111,7 @@ def test_a_bad_option_is_one_line_before_anything_is_rendered(tmp_path, option, 
     outdir = tmp_path / "out"
     result = run("build", str(EXAMPLE), "-o", str(outdir), option, str(given))
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"{given}:1:1: error: {problem}")
+    assert said(result.stderr).count("\n") == 1 and said(result.stderr).startswith(f"{given}:1:1: error: {problem}")
     assert not outdir.exists()  # nothing rendered, nothing cached
 
 
@@ -119,7 +119,7 @@ def test_an_output_folder_that_cannot_be_written_is_one_line_before_rendering(tm
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     result = run("build", str(EXAMPLE), "-o", str(blocker / "out"))
-    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert result.returncode == 2 and said(result.stderr).count("\n") == 1
     assert "cannot write to the output folder" in result.stderr and result.stderr.strip().endswith("[option.output]")
 
 
@@ -172,7 +172,7 @@ def test_too_many_headings_is_a_located_error_before_typesetting(tmp_path, text,
     document.write_text(text)
     result = run("build", str(document), "-o", str(tmp_path / "out"))
     assert result.returncode == 2 and problem in result.stderr and "[input.too-large]" in result.stderr
-    assert result.stderr.startswith(f"{document}:") and not (tmp_path / "out").exists()
+    assert said(result.stderr).startswith(f"{document}:") and not (tmp_path / "out").exists()
 
 
 def test_a_block_of_millions_of_characters_is_left_out_with_a_warning_and_the_rest_publishes(tmp_path):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, progress
 from .model import PrintbookError, counted
 
 EXIT_STRICT_FAILURE = 1
@@ -218,37 +218,83 @@ def run_or_exit(work, *args, **kwargs):
 @click.option("--single-deck", is_flag=True, help="All sections in one deck.")
 @click.option("--no-question-slides", is_flag=True, help="Leave out the asking slide before each answer slide.")
 @render_options
+@click.option("--watch", is_flag=True, help="Build, then build again whenever a document, a picture beside it, "
+              "the configuration, a template or an asset changes (Ctrl-C stops).")
 @click.option("-v/-q", "--verbose/--quiet", default=None,
-              help="Show or hide the numbered steps (shown by default on a terminal); -v also shows mermaid's "
-                   "own messages.")
-def build_command(documents: tuple[Path, ...], config_file: Path | None, **params) -> None:
+              help="-q: say nothing but errors; -v: also each stage's time and mermaid's own messages "
+                   "[default: progress bars on a terminal, plain lines elsewhere].")
+def build_command(documents: tuple[Path, ...], config_file: Path | None, watch: bool, **params) -> None:
     """Publish DOCUMENT as OUTDIR/<title>.pdf and OUTDIR/decks/NN-<section>.pptx (several
     documents: each in OUTDIR/<document's name>/); with no DOCUMENT, the documents of
     ./printbook.toml as one handbook, a part each."""
+    context = click.get_current_context()
+    if not watch:
+        built = build_once(context, documents, config_file, params)
+        if params["strict"] and built.problems:
+            click.echo(f"--strict: {counted(len(built.problems), 'problem')} above", err=True)
+            sys.exit(EXIT_STRICT_FAILURE)
+        return
+    from . import watch as watching
+
+    try:
+        built = build_once(context, documents, config_file, params)
+    except SystemExit as stopped:  # a first build that fails is watched too, to be mended
+        if stopped.code not in (EXIT_NOT_PUBLISHED, EXIT_STRICT_FAILURE):
+            raise
+        from . import config
+
+        found = config_file or (None if documents else config.find(Path()))
+        built = Built(documents or (Path(found or "."),), found, params["css"], (params["outdir"],))
+    folders = watching.folders_to_watch(built.documents, built.config_file, built.css)
+    ready = lambda: click.echo(f"watching {', '.join(map(str, folders))} (Ctrl-C stops)", err=True)  # noqa: E731
+    for changed in watching.changes(folders, built.written_by_builds, ready):
+        started = time.perf_counter()
+        names = ", ".join(sorted({p.name for p in changed}))
+        try:
+            build_once(context, documents, config_file, params)
+        except SystemExit as stopped:  # the build's error is said; a signal still ends the watch
+            if stopped.code not in (EXIT_NOT_PUBLISHED, EXIT_STRICT_FAILURE):
+                raise
+            click.echo(f"changed: {names}; not rebuilt, the last good outputs are kept; watching", err=True)
+            continue
+        click.echo(f"changed: {names}; rebuilt in {time.perf_counter() - started:.1f} s; watching", err=True)
+    click.echo("stopped watching", err=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class Built:
+    documents: tuple[Path, ...]
+    config_file: Path | None
+    css: Path | None
+    written_by_builds: tuple[Path, ...]  # the output and cache folders: no change to watch
+    problems: tuple = ()
+
+
+def build_once(context: click.Context, documents: tuple[Path, ...], config_file: Path | None, params: dict) -> Built:
+    """One build as the flags and the configuration (read again each time) say, its outcome
+    printed; exit 2 when nothing could be published."""
     from . import config
 
     config_file = config_file or (None if documents else config.find(Path()))
     settings = run_or_exit(config.read, config_file) if config_file else {}
-    params = configured(click.get_current_context(), params, settings)
-    documents = documents or tuple(settings.get("documents", ()))
+    p = configured(context, params, settings)
+    documents = documents or tuple(Path(d) for d in settings.get("documents", ()))
     if not documents:
         click.echo("printbook: error: no document to build (hint: name one, or write a printbook.toml with "
                    "documents = [\"guide.md\"] here) [option.document]", err=True)
         sys.exit(EXIT_NOT_PUBLISHED)
-    verbose = params.pop("verbose")
-    show_steps = sys.stderr.isatty() if verbose is None else verbose
+    verbose = p["verbose"]
     watchdog = Watchdog()
+    reporter = progress.Reporter.chosen(verbose)
 
     def step(message: str) -> None:
         watchdog.enter(message)
-        if show_steps:
-            click.echo(message, err=True)
+        reporter.step(message)
 
     from .deck import DeckOptions
     from .pdf import PdfOptions
     from .selection import Selection
 
-    p = params
     rendering = {name: p[name] for name in ("cache_dir", "no_cache", "renderer", "mermaid_max_text_size",
                                             "mermaid_max_edges")}
     # A templates/ or assets/ folder beside the configuration replaces printbook's files one by one.
@@ -267,21 +313,29 @@ def build_command(documents: tuple[Path, ...], config_file: Path | None, **param
     # without one make a book each, in OUTDIR/<document's name>/.
     books = [(list(documents), p["outdir"])] if config_file or len(documents) == 1 else [
         ([document], p["outdir"] / (Path(document).stem or "document")) for document in documents]
-    for sources, outdir in books:
-        report = run_or_exit(pipeline().build, sources, outdir, options, step)
-        show(report.diagnostics, bool(verbose))
-        summaries.append(build_summary(report))
-        if not p["as_json"]:
-            click.echo(f"published {report.book.title!r}: {counted(len(report.book.questions), 'question')}, "
-                       f"{counted(len(report.book.diagrams()), 'diagram')}")
-            for written in report.written:
-                click.echo(f"  {written.path}  ({written.what})")
-        problems += [d for d in report.diagnostics if d.severity != "note"]
+    try:
+        for sources, outdir in books:
+            report = run_or_exit(pipeline().build, sources, outdir, options, step, reporter.advance)
+            reporter.close()
+            # -q: nothing but errors (an error that stops the build is said by run_or_exit).
+            show([d for d in report.diagnostics if verbose is not False or d.severity == "error"], bool(verbose))
+            summaries.append(build_summary(report))
+            if not p["as_json"] and verbose is not False:
+                click.echo(f"published {report.book.title!r}: {counted(len(report.book.questions), 'question')}, "
+                           f"{counted(len(report.book.diagrams()), 'diagram')}")
+                for written in report.written:
+                    click.echo(f"  {written.path}  ({written.what})")
+            if verbose:
+                reporter.times(report.seconds)
+            problems += [d for d in report.diagnostics if d.severity != "note"]
+    finally:
+        reporter.close()
+        watchdog.done.set()
     if p["as_json"]:
         click.echo(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2, ensure_ascii=False))
-    if p["strict"] and problems:
-        click.echo(f"--strict: {counted(len(problems), 'problem')} above", err=True)
-        sys.exit(EXIT_STRICT_FAILURE)
+    caches = [p["cache_dir"]] if p["cache_dir"] else []
+    return Built(tuple(Path(d) for d in documents), config_file, p["css"],
+                 tuple([outdir for _, outdir in books] + caches), tuple(problems))
 
 
 @main.command("lint")
@@ -314,6 +368,33 @@ def diagrams_command(document: Path, outdir: Path, verbose: bool, **rendering) -
     report = run_or_exit(pipeline().export_diagrams, document, outdir, build_options(**rendering))
     show(report.diagnostics, verbose)
     click.echo(f"exported {len(report.written) // 2} of {len(report.book.diagrams())} diagrams to {outdir} (SVG and PNG)")
+
+
+@main.command("send")
+@click.argument("eml", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Read [email] from this printbook.toml [default: ./printbook.toml].")
+@click.option("--to", "recipients", multiple=True, help="Send to this address (again for more) instead of [email] to.")
+def send_command(eml: Path | None, config_file: Path | None, recipients: tuple[str, ...]) -> None:
+    """Send EML (a draft made by `build --eml`; default: the one in the configuration's output
+    folder) through the SMTP server of [email] in printbook.toml. The password comes only from the
+    environment variable that password_env names (default PRINTBOOK_SMTP_PASSWORD)."""
+    from . import config, mail
+
+    config_file = config_file or config.find(Path())
+    settings = run_or_exit(config.read, config_file) if config_file else {}
+    if eml is None:
+        drafts = sorted(Path(settings.get("output", "out")).glob("*.eml"))
+        if len(drafts) != 1:
+            click.echo("printbook: error: " + ("no email draft in " if not drafts else "several email drafts in ")
+                       + f"{settings.get('output', 'out')} (hint: build with --eml, or name the .eml) [mail.send]",
+                       err=True)
+            sys.exit(EXIT_NOT_PUBLISHED)
+        eml = drafts[0]
+    email = {key.removeprefix("email."): value for key, value in settings.items() if key.startswith("email.")}
+    chosen = mail.MailSettings(**{**email, "to": tuple(recipients or email.get("to", ()))})
+    sent = run_or_exit(mail.send, eml, chosen)
+    click.echo(f"sent {sent['Subject']!r} to {sent['To']} through {chosen.host}:{chosen.port}")
 
 
 @main.command("doctor")

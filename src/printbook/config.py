@@ -46,15 +46,26 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "mermaid_max_edges": Setting("number", "mermaid's limit on a diagram's links"),
         "eml": Setting("flag", "also an email draft, OUT/<book>.eml, with the PDF attached"),
     },
+    "email": {
+        "host": Setting("text", "the SMTP server `printbook send` sends through"),
+        "port": Setting("number", "its port (default 587)"),
+        "starttls": Setting("flag", "encrypt with STARTTLS before logging in (default true)"),
+        "user": Setting("text", "the login, if the server asks for one"),
+        "password_env": Setting("text", "the environment variable holding the password (default "
+                                "PRINTBOOK_SMTP_PASSWORD); a password is never read from the file"),
+        "sender": Setting("text", "the From address (default: user)"),
+        "to": Setting("texts", "the addresses the handbook is sent to"),
+    },
     "filters": {
         "min_probability": Setting("number", "only the questions of this probability or more"),
         "sections": Setting("numbers", 'only these sections, as "1,3"'),
         "questions": Setting("numbers", 'only these questions, as "1-20,37"'),
     },
 }
-KINDS = {"text": (str,), "flag": (bool,), "number": (int,), "path": (str,), "paths": (list,), "numbers": (str, int, list)}
+KINDS = {"text": (str,), "flag": (bool,), "number": (int,), "path": (str,), "paths": (list,), "texts": (list,),
+         "numbers": (str, int, list)}
 SAID = {"text": "a string", "flag": "true or false", "number": "a whole number", "path": "a path (a string)",
-        "paths": "a list of paths", "numbers": 'numbers and ranges, as "1-20,37"'}
+        "paths": "a list of paths", "texts": "a list of strings", "numbers": 'numbers and ranges, as "1-20,37"'}
 
 
 def find(folder: Path) -> Path | None:
@@ -87,6 +98,10 @@ def read(path: Path) -> dict[str, Any]:
         known = SCHEMA[table]
         for key, value in values.items():
             where = _locate(text, prefix + table, key, path)
+            if table == "email" and key == "password":
+                raise PrintbookError(Diagnostic("error", where, "a password is never read from printbook.toml",
+                                                "remove it, and put it in the environment variable that password_env "
+                                                "names (default PRINTBOOK_SMTP_PASSWORD)", "config.password"))
             if key not in known:
                 near = difflib.get_close_matches(key, [*known, *(t for t in SCHEMA if t and not table)], n=1)
                 raise PrintbookError(Diagnostic("error", where, f"unknown key {key!r}",
@@ -94,7 +109,7 @@ def read(path: Path) -> dict[str, Any]:
                                                 "config.key"))
             setting = known[key]
             if isinstance(value, bool) != (setting.kind == "flag") or not isinstance(value, KINDS[setting.kind]) or (
-                    setting.kind == "paths" and not all(isinstance(v, str) for v in value)):
+                    setting.kind in ("paths", "texts") and not all(isinstance(v, str) for v in value)):
                 raise PrintbookError(Diagnostic("error", where, f"{key!r} must be {SAID[setting.kind]}, not {value!r}",
                                                 setting.meaning, "config.type"))
             if setting.kind == "path":

@@ -152,8 +152,12 @@ class DiagramStage:
             # (stored already mended, below)
             answers |= {k: a for k in unique if k not in answers and (a := self.cache.get(k, ("ok",)))}
         missing = [k for k in unique if k not in answers]
+        cached = len(unique) - len(missing)
+        if progress:  # n of N, the cached ones counted at once
+            progress(cached, len(unique))
         if missing:  # only now is a browser started
-            fresh = self.renderer.ask([unique[k] for k in missing], progress)
+            fresh = self.renderer.ask([unique[k] for k in missing],
+                                      progress and (lambda done, _: progress(cached + done, len(unique))))
             for k, answer in zip(missing, fresh):
                 answer = answers[k] = _whole_characters(answer)
                 if not _is_transient(answer):

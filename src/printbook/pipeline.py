@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import checks, deck, diagrams, mail, outputs, parse, pdf, pictures, placement, repair, resources, selection, series
 from .files import write_atomically
-from .model import Book, Chapter, Diagnostic, Diagram, DiagramFailure, Picture, Rendering
+from .model import Book, Chapter, Diagnostic, Diagram, DiagramFailure, Picture, Rendering, counted
 
 
 CACHE_FOLDER = ".printbook-cache"
@@ -69,9 +69,15 @@ class _Stages:
             self.step(message)
 
 
+# What a build tells as it goes: ("diagrams", 41, 103), ("pages", 51, 51), ("decks", 2, 5).
+Advance = Callable[[str, int, int], None]
+
+
 def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = BuildOptions(),
-          step: Callable[[str], None] = lambda message: None) -> BuildReport:
-    """The handbook and decks of one document, or of a series of documents as one book."""
+          step: Callable[[str], None] = lambda message: None,
+          advance: Advance = lambda task, done, total: None) -> BuildReport:
+    """The handbook and decks of one document, or of a series of documents as one book. `step`
+    hears each stage begin, `advance` how far the diagrams, pages and decks are."""
     sources = [Path(s) for s in ([source] if isinstance(source, (str, Path)) else source)]
     outdir = Path(outdir)
     stages = _Stages(step)
@@ -83,10 +89,11 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
     pdf.check_options(options.pdf)  # before anything is rendered
     deck.check_options(options.deck)
     with outputs.OutputFolder(outdir) as folder:
-        stages.begin("rendering", f"2/4 rendering {len(book.diagrams())} diagrams")
+        stages.begin("rendering", f"2/4 rendering {counted(len(book.diagrams()), 'diagram')}")
         offers = Offers(pdf.diagram_spaces(book, options.pdf), deck.slide_offer(options.deck))
         with diagrams.DiagramStage(_render_options(options, outdir)) as stage:
-            renderings, warnings = rendered_for_outputs(stage, book.diagrams(), offers)
+            renderings, warnings = rendered_for_outputs(stage, book.diagrams(), offers,
+                                                        lambda done, total: advance("diagrams", done, total))
             stages.begin("placing")
             handbook, slides = pdf.placed(book, renderings, options.pdf), deck.placed(renderings, options.deck)
             stages.begin("painting")
@@ -98,17 +105,21 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
                                        handbook)
             written = [WrittenFile(Path(f"{book_slug}.pdf"), f"PDF handbook, {pdf_result.pages} pages", "pdf",
                                    pdf_result.pages)]
+            advance("pages", pdf_result.pages, pdf_result.pages)
             refused = [Diagnostic("warning", book.location, f"a picture names a file outside the document's folder, "
                                   f"left out: {address}", "pictures inside the document's folder may name only files "
                                   "there", "picture.outside") for address in dict.fromkeys(pdf_result.refused)]
             decks = ([(f"decks/{book_slug}.pptx", book, list(book.sections))] if options.single_deck else
                      deck_names(book))
-            stages.begin("decks", f"4/4 making {len(decks)} decks")
+            stages.begin("decks", f"4/4 making {counted(len(decks), 'deck')}")
             (staging / "decks").mkdir()
-            for name, (_, document, chapters) in zip(outputs.unique_names([n for n, _, _ in decks]), decks):
+            for made, (name, (_, document, chapters)) in enumerate(
+                    zip(outputs.unique_names([n for n, _, _ in decks]), decks)):
+                advance("decks", made, len(decks))
                 deck_result = deck.write_deck(document, chapters, renderings, staging / name, options.deck, slides)
                 written.append(WrittenFile(Path(name), f"deck, {deck_result.slides} slides", "deck",
                                            deck_result.slides))
+            advance("decks", len(decks), len(decks))
             mailed = []
             if options.eml:
                 pdf_path = staging / written[0].path
@@ -213,12 +224,13 @@ class Offers:
                 and placement.legible_whole(rendering, self.slides))
 
 
-def rendered_for_outputs(stage: diagrams.DiagramStage, found: list[Diagram], offers: Offers
+def rendered_for_outputs(stage: diagrams.DiagramStage, found: list[Diagram], offers: Offers,
+                         progress: diagrams.Progress | None = None
                          ) -> tuple[dict[Diagram, Rendering], list[Diagnostic]]:
     """Every diagram, with what more placement.py finds worth rendering: the likely restacked
     layouts of wide ones; every layout of those still too small somewhere; and one picture per
     subgraph of those that no layout makes legible."""
-    renderings, warnings = stage.render(found)
+    renderings, warnings = stage.render(found, progress)
     renderings = stage.more_layouts(renderings, [d for d, r in _pictures(renderings).items()
                                                  if placement.worth_likely_layouts(r)], likely=True)
     renderings = stage.more_layouts(renderings, [d for d, r in _pictures(renderings).items()
