@@ -55,3 +55,21 @@ def test_the_seed_with_min_probability_80_has_14_questions_and_says_so(tmp_path)
     # The document's own numbers are still checked against all 100 questions.
     assert any("Medium-High band (questions): the document states 42, its questions give 64" in d.message
                for d in report.diagnostics)
+
+
+@pytest.mark.e2e
+def test_an_interview_kit_has_its_subtitle_and_a_score_sheet(tmp_path):
+    """Filters plus --subtitle: a short book for one interview, "at a glance" its score sheet."""
+    import printbook
+    from pypdf import PdfReader
+
+    from conftest import EXAMPLE, outline
+
+    report = printbook.build(str(EXAMPLE), str(tmp_path / "out"), min_probability=70,
+                             subtitle="Onsite loop: systems design", cache_dir=str(tmp_path / "cache"))
+    pdf = report.written[0].path
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages]
+    assert "Onsite loop: systems design" in pages[0]
+    assert (1, "Score sheet") in outline(pdf) and (1, "At a glance") not in outline(pdf)
+    [sheet] = [text for text in pages if text.startswith("Score sheet Onsite loop")]
+    assert sheet.count("1 2 3 4") == len(report.book.questions) == 5  # a row of boxes per question kept

@@ -34,6 +34,7 @@ OPTIONS = {
     "min_probability": "only questions of this probability or more", "sections": "only these sections: '1,3'",
     "questions": "only these questions: '1-20,37'", "eml": "also OUTDIR/<book>.eml, an email draft",
     "title": "the book's title instead of its document's",
+    "subtitle": "an interview kit's line under the title; 'at a glance' becomes its score sheet",
     "overrides": "a folder whose templates/ and assets/ replace printbook's files one by one",
     "mermaid_max_text_size": "mermaid's limit on a diagram's length", "mermaid_max_edges": "on its links",
 }
@@ -93,7 +94,8 @@ def _build_options(options: dict):
         pdf=pdf.PdfOptions(paper=str(options.get("paper", "a4")).lower(), duplex=options.get("duplex", False),
                            notes=options.get("notes", True), organisation=options.get("organisation", ""),
                            logo=Path(logo) if logo else None,
-                           css=Path(options["css"]) if options.get("css") else None, overrides=overrides),
+                           css=Path(options["css"]) if options.get("css") else None, overrides=overrides,
+                           subtitle=options.get("subtitle", "")),
         deck=deck.DeckOptions(reference=Path(reference) if reference else None,
                               question_slides=options.get("question_slides", True),
                               organisation=options.get("organisation", ""), logo=Path(logo) if logo else None,

@@ -126,7 +126,7 @@ CONFIGURED = {"output": ("outdir", Path), "paper": ("paper", str.lower), "duplex
               "mermaid_max_text_size": ("mermaid_max_text_size", int), "mermaid_max_edges": ("mermaid_max_edges", int),
               "filters.min_probability": ("min_probability", int), "filters.sections": ("sections", str),
               "filters.questions": ("questions", str), "eml": ("eml", bool), "css": ("css", Path),
-              "title": ("title", str)}
+              "title": ("title", str), "subtitle": ("subtitle", str)}
 
 
 def configured(context: click.Context, params: dict, settings: dict) -> dict:
@@ -205,6 +205,8 @@ def run_or_exit(work, *args, **kwargs):
 @click.option("--no-notes", is_flag=True, help="Leave out the interviewer's notes area under each question.")
 @click.option("--organisation", default="", help="Shown on the cover and as the PDF's author.")
 @click.option("--title", default="", help="The book's title instead of its document's.")
+@click.option("--subtitle", default="", help="An interview kit's line under the title (\"Onsite loop: systems "
+              "design\"); \"at a glance\" becomes its score sheet.")
 @click.option("--eml", is_flag=True, help="Also write OUTDIR/<book>.eml, an email draft with the PDF attached.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout (see the README).")
 @click.option("--min-probability", type=int, help="Only the questions of this probability or more (0-100).")
@@ -303,7 +305,8 @@ def build_once(context: click.Context, documents: tuple[Path, ...], config_file:
     options = dataclasses.replace(
         options, render=dataclasses.replace(options.render, overrides=overrides),
         pdf=PdfOptions(paper=p["paper"].lower(), duplex=p["duplex"], notes=not p["no_notes"],
-                       organisation=p["organisation"], logo=p["logo"], css=p["css"], overrides=overrides),
+                       organisation=p["organisation"], logo=p["logo"], css=p["css"], overrides=overrides,
+                       subtitle=p["subtitle"]),
         deck=DeckOptions(reference=p["reference_pptx"], question_slides=not p["no_question_slides"],
                          organisation=p["organisation"], logo=p["logo"], overrides=overrides),
         single_deck=p["single_deck"], eml=p["eml"], title=p["title"],

@@ -31,6 +31,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
     "": {
         "documents": Setting("paths", "the documents of the book, in order: several make one handbook, a part each"),
         "title": Setting("text", "the book's title (default: its document's, or its documents')"),
+        "subtitle": Setting("text", "an interview kit's line under the title; \"at a glance\" becomes its score sheet"),
         "output": Setting("path", "the output folder (default: out)"),
         "paper": Setting("text", "a4 or letter"),
         "duplex": Setting("flag", "mirrored margins for double-sided printing, no landscape pages"),

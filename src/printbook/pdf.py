@@ -50,6 +50,9 @@ class PdfOptions:
     organisation: str = ""
     logo: Path | None = None
     css: Path | None = None  # the user's stylesheet, applied after printbook's
+    # An interview kit's line under the title ("Onsite loop: systems design"); with it, "at a
+    # glance" becomes the kit's score sheet.
+    subtitle: str = ""
     overrides: Path | None = None  # a folder whose templates/ and assets/print.css replace printbook's
 
     def diagram_boxes(self, notes: bool | None = None) -> tuple[tuple[float, float], tuple[float, float]]:
