@@ -49,8 +49,13 @@ node_modules/.installed: package.json package-lock.json
 	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Then the README's pictures, from what was just built: a question page and a diagram slide.
 handbook: setup
 	$(VENV)/bin/printbook build $(EXAMPLE) -o $(OUT)
+	mkdir -p docs $(OUT)/preview
+	pdftoppm -r 60 -png -f 6 -l 6 -singlefile $(OUT)/*.pdf docs/handbook-page
+	soffice --headless --convert-to pdf --outdir $(OUT)/preview $(OUT)/decks/01-*.pptx >/dev/null 2>&1
+	pdftoppm -r 50 -png -f 5 -l 5 -singlefile $(OUT)/preview/01-*.pdf docs/slide
 
 test: setup
 	$(VENV)/bin/pytest -q
