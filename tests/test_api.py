@@ -57,7 +57,8 @@ def test_a_configuration_builds_its_documents_with_its_settings(tmp_path):
     keyword options override it."""
     (tmp_path / "guide.md").write_text(PLACES)
     (tmp_path / "printbook.toml").write_text('documents = ["guide.md"]\noutput = "built"\ntitle = "Configured"\n'
-                                             'single_deck = true\n[filters]\nquestions = "1"\n')
+                                             'single_deck = true\n[filters]\nquestions = "1"\n'
+                                             '[email]\nhost = "smtp.example.org"\n')  # for send, not the build
     report = printbook.build(str(tmp_path / "printbook.toml"), use_cache=False, single_deck=False)
     assert report.book.title == "Configured" and report.book.selected.startswith("1 question")
     assert all(w.path.is_relative_to(tmp_path / "built") for w in report.written)

@@ -37,6 +37,7 @@ OPTIONS = {
     "subtitle": "an interview kit's line under the title; 'at a glance' becomes its score sheet",
     "overrides": "a folder whose templates/ and assets/ replace printbook's files one by one",
     "mermaid_max_text_size": "mermaid's limit on a diagram's length", "mermaid_max_edges": "on its links",
+    "renderer": "browser (one Chromium for all diagrams, the default) or mmdc (one mermaid-cli process each)",
 }
 
 
@@ -54,10 +55,11 @@ def build(document: str | Path, outdir: str | Path | None = None, **options):
         if not sources:
             raise PrintbookError(Diagnostic("error", Location(str(path), 1), "no documents to build",
                                             'add documents = ["guide.md"]', "config.documents"))
-        outdir = outdir or settings.pop("output", None)
-        settings.pop("output", None)
-        options = {key.removeprefix("filters."): value for key, value in settings.items()} | {
-            "overrides": path.resolve().parent} | options
+        configured_outdir = settings.pop("output", None)
+        outdir = outdir or configured_outdir
+        # [email] is for `printbook send`, not for a build.
+        options = {key.removeprefix("filters."): value for key, value in settings.items()
+                   if not key.startswith("email.")} | {"overrides": path.resolve().parent} | options
     return pipeline.build(sources, Path(outdir or "out"), _build_options(options))
 
 
@@ -100,7 +102,8 @@ def _build_options(options: dict):
                               question_slides=options.get("question_slides", True),
                               organisation=options.get("organisation", ""), logo=Path(logo) if logo else None,
                               overrides=overrides),
-        render=diagrams.RenderOptions(max_text_size=options.get("mermaid_max_text_size", 50_000),
+        render=diagrams.RenderOptions(renderer=options.get("renderer", "browser"),
+                                      max_text_size=options.get("mermaid_max_text_size", 50_000),
                                       max_edges=options.get("mermaid_max_edges", 500), overrides=overrides),
         single_deck=options.get("single_deck", False), eml=options.get("eml", False),
         title=options.get("title", ""),
