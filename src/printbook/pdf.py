@@ -290,7 +290,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         inline=lambda text: jinja2.utils.markupsafe.Markup(markdown.renderInline(text)),
         # An id for a heading, unique across a series' documents.
         anchor=lambda kind, where: _anchor(kind, *([book.part_of(where)] if book.parts else []), where.line),
-        part_starting=lambda chapter: _part_starting(book, chapter),
+        part_starting=_part_starts(book).get,
         part_facts=_cover_facts,
         landscape=lambda question: any(b in placements and placements[b].space.landscape for b in question.blocks),
         in_parts=lambda question: any(b in placements and placements[b].how != "whole" for b in question.blocks),
@@ -420,16 +420,14 @@ def _continuing(book: Book, chapters: list[Chapter]) -> int:
     begun before them."""
     if not book.parts:
         return 0
-    return next((i for i, c in enumerate(chapters) if _part_starting(book, c)), len(chapters))
+    starts = _part_starts(book)
+    return next((i for i, c in enumerate(chapters) if c in starts), len(chapters))
 
 
-def _part_starting(book: Book, chapter: Chapter) -> tuple[int, Book] | None:
-    """In a series, (its number, the document) where `chapter` is the first the document shows."""
-    for number, part in enumerate(book.parts, start=1):
-        shown = shown_chapters(part)
-        if shown and shown[0] is chapter:
-            return number, part
-    return None
+def _part_starts(book: Book) -> dict[Chapter, tuple[int, Book]]:
+    """In a series, the first chapter each document shows: (the document's number, the document)."""
+    return {shown[0]: (number, part) for number, part in enumerate(book.parts, start=1)
+            if (shown := shown_chapters(part))}
 
 
 def _discrepancies_in(chapter: Chapter | None, book: Book, discrepancies: list[Discrepancy],
