@@ -67,11 +67,15 @@ def pipeline():
 
 
 def build_options(cache_dir: Path | None, no_cache: bool, renderer: str, mermaid_max_text_size: int,
-                  mermaid_max_edges: int):
-    from .diagrams import RenderOptions
+                  mermaid_max_edges: int, **more):
+    """The BuildOptions of the flags, named as the API names them: the API's _build_options is the
+    one place that turns options into BuildOptions."""
+    pipeline()  # a library that does not load: one line and exit 2
+    from . import _build_options
 
-    return pipeline().BuildOptions(cache_dir=cache_dir, use_cache=not no_cache, render=RenderOptions(
-        renderer=renderer, max_text_size=mermaid_max_text_size, max_edges=mermaid_max_edges))
+    return run_or_exit(_build_options, {"cache_dir": cache_dir, "use_cache": not no_cache, "renderer": renderer,
+                                        "mermaid_max_text_size": mermaid_max_text_size,
+                                        "mermaid_max_edges": mermaid_max_edges, **more})
 
 
 def show(diagnostics, verbose: bool, err: bool = True) -> None:
@@ -246,7 +250,8 @@ def build_command(documents: tuple[Path, ...], config_file: Path | None, watch: 
         from . import config
 
         found = config_file or (None if documents else config.find(Path()))
-        built = Built(documents or (Path(found or "."),), found, params["css"], (params["outdir"],))
+        # Nothing named and nothing found: watch this folder, where a printbook.toml would be.
+        built = Built(documents or (found or Path(config.FILE_NAME),), found, params["css"], (params["outdir"],))
     folders = watching.folders_to_watch(built.documents, built.config_file, built.css)
     ready = lambda: click.echo(f"watching {', '.join(map(str, folders))} (Ctrl-C stops)", err=True)  # noqa: E731
     for changed in watching.changes(folders, built.written_by_builds, ready):
@@ -293,24 +298,15 @@ def build_once(context: click.Context, documents: tuple[Path, ...], config_file:
         watchdog.enter(message)
         reporter.step(message)
 
-    from .deck import DeckOptions
-    from .pdf import PdfOptions
-    from .selection import Selection
-
     rendering = {name: p[name] for name in ("cache_dir", "no_cache", "renderer", "mermaid_max_text_size",
                                             "mermaid_max_edges")}
-    # A templates/ or assets/ folder beside the configuration replaces printbook's files one by one.
-    overrides = config_file.resolve().parent if config_file else None
-    options = build_options(**rendering)
-    options = dataclasses.replace(
-        options, render=dataclasses.replace(options.render, overrides=overrides),
-        pdf=PdfOptions(paper=p["paper"].lower(), duplex=p["duplex"], notes=not p["no_notes"],
-                       organisation=p["organisation"], logo=p["logo"], css=p["css"], overrides=overrides,
-                       subtitle=p["subtitle"]),
-        deck=DeckOptions(reference=p["reference_pptx"], question_slides=not p["no_question_slides"],
-                         organisation=p["organisation"], logo=p["logo"], overrides=overrides),
-        single_deck=p["single_deck"], eml=p["eml"], title=p["title"],
-        selection=run_or_exit(Selection.asked, p["min_probability"], p["sections"], p["questions"]))
+    options = build_options(
+        **rendering, paper=p["paper"], duplex=p["duplex"], notes=not p["no_notes"], organisation=p["organisation"],
+        logo=p["logo"], css=p["css"], reference_pptx=p["reference_pptx"], single_deck=p["single_deck"],
+        question_slides=not p["no_question_slides"], eml=p["eml"], title=p["title"], subtitle=p["subtitle"],
+        min_probability=p["min_probability"], sections=p["sections"], questions=p["questions"],
+        # A templates/ or assets/ folder beside the configuration replaces printbook's files one by one.
+        overrides=config_file.resolve().parent if config_file else None)
     problems, summaries = [], []
     # A configuration's documents make one book (a series); documents named on the command line
     # without one make a book each, in OUTDIR/<document's name>/.
