@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from conftest import EXAMPLE
 from printbook import diagrams, pdf, pdf_parts, weasyprint_internals
 from printbook.parse import parse_file
+from test_validators import pdf_ua_problems
 
 
 def test_a_book_is_cut_where_both_parts_take_about_as_long():
@@ -28,14 +29,14 @@ def example_pictures():
     return book, renderings
 
 
-def typeset(book, renderings, path, monkeypatch, in_parts: bool) -> list[str]:
+def typeset(book, renderings, path, monkeypatch, in_parts: bool, options=pdf.PdfOptions()) -> list[str]:
     """Typeset the book whole or in two parts; the part files it joined, if any."""
     joined = []
     join = pdf_parts.join
     monkeypatch.setattr(pdf_parts, "SMALLEST_BOOK_IN_PARTS", 0 if in_parts else 10**6)
     monkeypatch.setattr(pdf_parts, "cores", lambda: 2)  # also where CI has one core
     monkeypatch.setattr(pdf_parts, "join", lambda *args: joined.append(args[0].name) or join(*args))
-    pdf.write_pdf(book, renderings, path)
+    pdf.write_pdf(book, renderings, path, options=options)
     return joined
 
 
@@ -106,6 +107,28 @@ def test_the_book_typeset_in_two_parts_is_the_book_typeset_whole(example_picture
     assert parts.metadata.title == whole.metadata.title == book.title
     assert parts.trailer["/Root"]["/Lang"] == "en"
     assert subprocess.run(["qpdf", "--check", str(tmp_path / "parts.pdf")], capture_output=True).returncode == 0
+
+
+@pytest.mark.e2e
+def test_a_fillable_book_typeset_in_two_parts_has_the_form_of_the_book_typeset_whole(example_pictures, tmp_path,
+                                                                                    monkeypatch):
+    book, renderings = example_pictures
+    options = pdf.PdfOptions(fillable=True)
+    typeset(book, renderings, tmp_path / "whole.pdf", monkeypatch, in_parts=False, options=options)
+    assert typeset(book, renderings, tmp_path / "parts.pdf", monkeypatch, in_parts=True, options=options)
+    whole, parts = PdfReader(tmp_path / "whole.pdf"), PdfReader(tmp_path / "parts.pdf")
+    fields = lambda reader: {name: (str(f["/FT"]), f.get("/_States_")) for name, f in reader.get_fields().items()}
+    assert fields(parts) == fields(whole) and len(fields(whole)) == 2 * len(book.questions)
+    # Each field is listed once in the one form, and the second part's fields sit on its pages.
+    listed = [str(f.get_object()["/T"]) for f in parts.trailer["/Root"]["/AcroForm"]["/Fields"]]
+    assert sorted(listed) == sorted(fields(whole))
+    on_pages = lambda reader: [sorted(str(a.get_object().get("/T", a.get_object().get("/Parent", {}).get("/T")))
+                                      for a in page.get("/Annots", []) if a.get_object()["/Subtype"] == "/Widget")
+                               for page in reader.pages]
+    assert on_pages(parts) == on_pages(whole)
+    assert subprocess.run(["qpdf", "--check", str(tmp_path / "parts.pdf")], capture_output=True).returncode == 0
+    assert structure(tmp_path / "parts.pdf")[0] == structure(tmp_path / "whole.pdf")[0]
+    assert pdf_ua_problems(tmp_path / "parts.pdf") == []  # each part's form font mended too
 
 
 @pytest.mark.e2e

@@ -26,6 +26,7 @@ __all__ = ["OPTIONS", "PrintbookError", "build", "export_diagrams", "lint"]
 OPTIONS = {
     "paper": "a4 or letter (any case)", "duplex": "mirrored margins, no landscape pages",
     "notes": "the interviewer notes area under each question (default True)",
+    "fillable": "the notes areas and scores as PDF form fields, filled in on screen",
     "organisation": "printed on the cover", "logo": "a picture for the cover",
     "css": "a stylesheet applied after printbook's own",
     "reference_pptx": "your own deck template", "single_deck": "one deck for the whole book",
@@ -94,7 +95,8 @@ def _build_options(options: dict):
         cache_dir=Path(options["cache_dir"]) if options.get("cache_dir") else None,
         use_cache=options.get("use_cache", True),
         pdf=pdf.PdfOptions(paper=str(options.get("paper", "a4")).lower(), duplex=options.get("duplex", False),
-                           notes=options.get("notes", True), organisation=options.get("organisation", ""),
+                           notes=options.get("notes", True),
+                           fillable=options.get("fillable", False), organisation=options.get("organisation", ""),
                            logo=Path(logo) if logo else None,
                            css=Path(options["css"]) if options.get("css") else None, overrides=overrides,
                            subtitle=options.get("subtitle", "")),

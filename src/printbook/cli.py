@@ -130,7 +130,8 @@ CONFIGURED = {"output": ("outdir", Path), "paper": ("paper", str.lower), "duplex
               "mermaid_max_text_size": ("mermaid_max_text_size", int), "mermaid_max_edges": ("mermaid_max_edges", int),
               "filters.min_probability": ("min_probability", int), "filters.sections": ("sections", str),
               "filters.questions": ("questions", str), "eml": ("eml", bool), "css": ("css", Path),
-              "title": ("title", str), "subtitle": ("subtitle", str)}
+              "title": ("title", str), "subtitle": ("subtitle", str),
+              "fillable": ("fillable", bool)}
 
 
 def configured(context: click.Context, params: dict, settings: dict) -> dict:
@@ -207,6 +208,8 @@ def run_or_exit(work, *args, **kwargs):
 @click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4", show_default=True)
 @click.option("--duplex", is_flag=True, help="Mirror the margins for double-sided printing.")
 @click.option("--no-notes", is_flag=True, help="Leave out the interviewer's notes area under each question.")
+@click.option("--fillable", is_flag=True, help="Make each question's notes area and 1-4 score PDF form fields, "
+              "filled in on screen in any PDF reader; printed, the page is the same.")
 @click.option("--organisation", default="", help="Shown on the cover and as the PDF's author.")
 @click.option("--title", default="", help="The book's title instead of its document's.")
 @click.option("--subtitle", default="", help="An interview kit's line under the title (\"Onsite loop: systems "
@@ -301,7 +304,8 @@ def build_once(context: click.Context, documents: tuple[Path, ...], config_file:
     rendering = {name: p[name] for name in ("cache_dir", "no_cache", "renderer", "mermaid_max_text_size",
                                             "mermaid_max_edges")}
     options = build_options(
-        **rendering, paper=p["paper"], duplex=p["duplex"], notes=not p["no_notes"], organisation=p["organisation"],
+        **rendering, paper=p["paper"], duplex=p["duplex"], notes=not p["no_notes"], fillable=p["fillable"],
+        organisation=p["organisation"],
         logo=p["logo"], css=p["css"], reference_pptx=p["reference_pptx"], single_deck=p["single_deck"],
         question_slides=not p["no_question_slides"], eml=p["eml"], title=p["title"], subtitle=p["subtitle"],
         min_probability=p["min_probability"], sections=p["sections"], questions=p["questions"],

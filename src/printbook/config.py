@@ -36,6 +36,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "paper": Setting("text", "a4 or letter"),
         "duplex": Setting("flag", "mirrored margins for double-sided printing, no landscape pages"),
         "notes": Setting("flag", "the interviewer notes area under each question (default true)"),
+        "fillable": Setting("flag", "the notes areas and scores as PDF form fields, filled in on screen"),
         "organisation": Setting("text", "printed on the cover and as the PDF's author"),
         "logo": Setting("path", "a picture for the cover"),
         "css": Setting("path", "a stylesheet applied to the handbook after printbook's own"),

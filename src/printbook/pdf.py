@@ -22,7 +22,7 @@ from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
-from . import describe, pdf_parts, pdf_tags, pictures, placement, resources, weasyprint_internals
+from . import describe, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, weasyprint_internals
 from .model import (BANDS, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
                     PrintbookError, Prose, Rendering, Table)
 
@@ -47,6 +47,7 @@ class PdfOptions:
     paper: str = "a4"  # or "letter"
     duplex: bool = False  # mirror the margins for double-sided printing
     notes: bool = True  # ruled lines and a 1–4 score row under each question
+    fillable: bool = False  # the notes and score as PDF form fields over the same ruled area
     organisation: str = ""
     logo: Path | None = None
     css: Path | None = None  # the user's stylesheet, applied after printbook's
@@ -179,6 +180,7 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
             write(document, target)
             pages = len(document.pages)
     pdf_tags.repair(target)  # what WeasyPrint's tagging misses for PDF/UA-1
+    pdf_forms.mend(target)  # and what its form fields (--fillable) get wrong
     return PdfResult(pages=pages, refused=tuple(refused))
 
 

@@ -153,6 +153,7 @@ def join(first: Path, second: Path, target: Path, second_anchors, nested: int = 
         added_tree = copied(rest.Root.StructTreeRoot)
         added_outline = copied(rest.Root.Outlines) if "/Outlines" in rest.Root else None
         added_names = copied(rest.Root.Names.Dests) if "/Names" in rest.Root else None
+        added_form = copied(rest.Root.AcroForm) if "/AcroForm" in rest.Root else None
 
         # Structure: the second part's sections after the first's, under one Document element.
         document = tree.K[0]
@@ -178,7 +179,23 @@ def join(first: Path, second: Path, target: Path, second_anchors, nested: int = 
             _join_outlines(book, added_outline, nested)
         if added_names is not None:
             _join_destinations(book, added_names, set(second_anchors))
+        if added_form is not None:
+            _join_forms(book, added_form)
         book.save(target, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+
+def _join_forms(book: pikepdf.Pdf, added: pikepdf.Dictionary) -> None:
+    """The second part's form fields (--fillable) in the book's one form, with the fonts they
+    type in."""
+    if "/AcroForm" not in book.Root:
+        book.Root.AcroForm = added
+        return
+    form = book.Root.AcroForm
+    form.Fields.extend(added.Fields)
+    fonts, added_fonts = form.DR.get("/Font"), added.get("/DR", {}).get("/Font", {})
+    for name, font in added_fonts.items():
+        if fonts is not None and name not in fonts:
+            fonts[name] = font
 
 
 def _join_outlines(book: pikepdf.Pdf, added: pikepdf.Dictionary, nested: int = 0) -> None:
