@@ -58,7 +58,7 @@ handbook: setup
 	pdftoppm -r 50 -png -f 5 -l 5 -singlefile $(OUT)/preview/01-*.pdf docs/slide
 
 test: setup
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --durations=15
 
 bench: setup
 	$(PY) benchmarks/bench.py

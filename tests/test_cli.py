@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from printbook import pipeline as build_module
-from printbook.pipeline import build
+from printbook import deck
+from printbook.options import PdfOptions
+from printbook.pipeline import BuildOptions, build
 
 from conftest import EXAMPLE, said
 
@@ -47,12 +48,15 @@ def test_failed_build_keeps_the_previous_outputs(tmp_path, monkeypatch):
     def broken_deck(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(build_module.deck, "write_deck", broken_deck)
-    with pytest.raises(OSError):
-        build(EXAMPLE, outdir)
+    monkeypatch.setattr(deck, "write_deck", broken_deck)
+    with pytest.raises(OSError):  # on letter paper: a build with something to do
+        build(EXAMPLE, outdir, BuildOptions(pdf=PdfOptions(paper="letter")))
     assert {p: p.read_bytes() for p in before} == before
-    # no staging folder or partial file left behind; the diagram cache stays for the next build
-    assert sorted(p.name for p in outdir.iterdir()) == sorted({".printbook-cache", "decks", first.written[0].path.name})
+    # no staging folder or partial file left behind; the diagram cache stays for the next build,
+    # and the record still describes the outputs that stand: the next A4 build is up to date.
+    assert sorted(p.name for p in outdir.iterdir()) == sorted({".printbook-cache", ".printbook-record.json", "decks",
+                                                                first.written[0].path.name})
+    assert build(EXAMPLE, outdir).up_to_date
 
 
 @pytest.mark.e2e

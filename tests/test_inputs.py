@@ -10,7 +10,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from printbook import checks, parse, pictures
+from printbook import checks, fetcher, parse, pictures
 from printbook.pipeline import build, diagram_names
 from printbook.diagrams import RenderOptions
 from printbook.model import Diagram, DiagramFailure, Location
@@ -92,12 +92,12 @@ def test_the_fetcher_refuses_what_the_markdown_did_not_see(tmp_path):
     inside = tmp_path / "doc"
     inside.mkdir()
     (tmp_path / "x.png").write_bytes(png(2, 2, (0, 0, 0)))
-    fetcher = pictures.ConfinedFetcher([inside])
+    confined = fetcher.ConfinedFetcher([inside])
     for url in ((tmp_path / "x.png").as_uri(), "https://example.com/x.png", "file:///etc/passwd"):
         with pytest.raises(ValueError, match="outside the document's folder"):
-            fetcher.fetch(url)
+            confined.fetch(url)
     (inside / "ok.png").write_bytes(png(2, 2, (0, 0, 0)))
-    assert fetcher.fetch((inside / "ok.png").as_uri()).read().startswith(b"\x89PNG")
+    assert confined.fetch((inside / "ok.png").as_uri()).read().startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("option, content, problem", [

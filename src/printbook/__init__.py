@@ -80,7 +80,8 @@ def export_diagrams(document: str | Path, outdir: str | Path, **options):
 
 
 def _build_options(options: dict):
-    from . import deck, diagrams, pdf, pipeline
+    from . import diagrams, pipeline
+    from .options import DeckOptions, PdfOptions
     from .selection import Selection
 
     for name in options:
@@ -94,13 +95,13 @@ def _build_options(options: dict):
     return pipeline.BuildOptions(
         cache_dir=Path(options["cache_dir"]) if options.get("cache_dir") else None,
         use_cache=options.get("use_cache", True),
-        pdf=pdf.PdfOptions(paper=str(options.get("paper", "a4")).lower(), duplex=options.get("duplex", False),
+        pdf=PdfOptions(paper=str(options.get("paper", "a4")).lower(), duplex=options.get("duplex", False),
                            notes=options.get("notes", True),
                            fillable=options.get("fillable", False), organisation=options.get("organisation", ""),
                            logo=Path(logo) if logo else None,
                            css=Path(options["css"]) if options.get("css") else None, overrides=overrides,
                            subtitle=options.get("subtitle", "")),
-        deck=deck.DeckOptions(reference=Path(reference) if reference else None,
+        deck=DeckOptions(reference=Path(reference) if reference else None,
                               question_slides=options.get("question_slides", True),
                               organisation=options.get("organisation", ""), logo=Path(logo) if logo else None,
                               overrides=overrides),

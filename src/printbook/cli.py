@@ -168,6 +168,7 @@ def build_summary(report) -> dict:
                          "line": d.location.line if d.location else None,
                          "column": d.location.column if d.location else None} for d in report.diagnostics],
         "seconds": report.seconds,
+        "up_to_date": report.up_to_date,
     }
 
 
@@ -324,8 +325,11 @@ def build_once(context: click.Context, documents: tuple[Path, ...], config_file:
             show([d for d in report.diagnostics if verbose is not False or d.severity == "error"], bool(verbose))
             summaries.append(build_summary(report))
             if not p["as_json"] and verbose is not False:
-                click.echo(f"published {report.book.title!r}: {counted(len(report.book.questions), 'question')}, "
-                           f"{counted(len(report.book.diagrams()), 'diagram')}")
+                click.echo(f"{'up to date' if report.up_to_date else 'published'} {report.book.title!r}: "
+                           f"{counted(len(report.book.questions), 'question')}, "
+                           f"{counted(len(report.book.diagrams()), 'diagram')}"
+                           + (" (nothing changed since the last build: its outputs are as it wrote them)"
+                              if report.up_to_date else ""))
                 for written in report.written:
                     click.echo(f"  {written.path}  ({written.what})")
             if verbose:

@@ -23,6 +23,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
+from .options import DeckOptions
 from . import describe, pictures, placement, pptx_internals, resources, slide_text
 from .model import (BANDS, Block, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Location, Picture,
                     PrintbookError, Prose, Question, Rendering, Table, counted)
@@ -47,15 +48,6 @@ WARNING = RGBColor(0xBC, 0x47, 0x49)
 # back on in a reference deck that names them otherwise.
 LAYOUTS = {"title": ("Title Slide", 0), "list": ("Title and Content", 1), "question": ("Section Header", 2),
            "answer": ("Title Only", 5)}
-
-
-@dataclass(frozen=True, slots=True)
-class DeckOptions:
-    reference: Path | None = None  # the user's own .pptx template
-    question_slides: bool = True  # an asking slide before each answer slide
-    organisation: str = ""  # on every title slide, and the decks' author
-    logo: Path | None = None  # on every title slide (PNG, JPEG or GIF; an SVG logo stays on the cover)
-    overrides: Path | None = None  # a folder whose assets/reference.pptx replaces printbook's
 
 
 def check_options(options: DeckOptions) -> None:

@@ -22,17 +22,12 @@ from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
-from . import describe, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, weasyprint_internals
+from .options import (CAPTION_MM, HEADING_MM, NOTES_LINES, NOTES_MM, PAPERS, PX_PER_MM, SIDE_MARGINS_MM,
+                      TOP_AND_BOTTOM_MM, PdfOptions)
+from . import describe, fetcher, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, weasyprint_internals
 from .model import (BANDS, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
                     PrintbookError, Prose, Rendering, Table)
 
-PX_PER_MM = 96 / 25.4
-PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}  # mm
-SIDE_MARGINS_MM, TOP_AND_BOTTOM_MM = 40, 42  # both sides together, as in print.css
-HEADING_MM = 30  # a question's title (up to two lines) and its probability
-NOTES_MM = 42  # the interviewer's notes area: a head and NOTES_LINES ruled lines
-NOTES_LINES = 5
-CAPTION_MM = 20  # two lines of caption under a diagram that has a page to itself, and the space before them
 # mermaid draws diagram text at 16 px; shown at 0.75 it prints at 9 pt, like the notes.
 DIAGRAM_NATURAL_SCALE = 0.75
 PARTS_NOTE_MM = 12  # the line above a diagram shown in parts or pieces
@@ -40,45 +35,6 @@ PARTS_NOTE_MM = 12  # the line above a diagram shown in parts or pieces
 SMALLEST_TEXT_PT = 7
 FIGURE_SPACE = "\u2007"  # as wide as a digit
 PAGE_NUMBER_DIGITS = 3  # the room for each page number in the contents and question lists
-
-
-@dataclass(frozen=True, slots=True)
-class PdfOptions:
-    paper: str = "a4"  # or "letter"
-    duplex: bool = False  # mirror the margins for double-sided printing
-    notes: bool = True  # ruled lines and a 1–4 score row under each question
-    fillable: bool = False  # the notes and score as PDF form fields over the same ruled area
-    organisation: str = ""
-    logo: Path | None = None
-    css: Path | None = None  # the user's stylesheet, applied after printbook's
-    # An interview kit's line under the title ("Onsite loop: systems design"); with it, "at a
-    # glance" becomes the kit's score sheet.
-    subtitle: str = ""
-    overrides: Path | None = None  # a folder whose templates/ and assets/print.css replace printbook's
-
-    def diagram_boxes(self, notes: bool | None = None) -> tuple[tuple[float, float], tuple[float, float]]:
-        """The space for a diagram below its question's heading, in CSS px: on an upright page,
-        and on a landscape page of its own; with room for the notes area below unless `notes`
-        is False (default: where the handbook has notes)."""
-        width, height = PAPERS[self.paper]
-        below = TOP_AND_BOTTOM_MM + HEADING_MM + (NOTES_MM if (self.notes if notes is None else notes) else 0)
-        upright = ((width - SIDE_MARGINS_MM) * PX_PER_MM, (height - below) * PX_PER_MM)
-        landscape = ((height - SIDE_MARGINS_MM) * PX_PER_MM, (width - below) * PX_PER_MM)
-        return upright, landscape
-
-    def column_box(self) -> tuple[float, float]:
-        """The whole text column of an upright page less room for a caption: for a diagram that
-        needs a page to itself."""
-        width, height = PAPERS[self.paper]
-        return (width - SIDE_MARGINS_MM) * PX_PER_MM, (height - TOP_AND_BOTTOM_MM - CAPTION_MM) * PX_PER_MM
-
-    def page_css(self) -> str:
-        size = {"a4": "A4", "letter": "letter"}[self.paper]
-        css = f"@page {{ size: {size}; }}\n@page landscape {{ size: {size} landscape; }}\n"
-        if self.duplex:  # a wider inner margin for the binding, on the side that alternates
-            css += ("@page :left { margin-left: 15mm; margin-right: 25mm; }\n"
-                    "@page :right { margin-left: 25mm; margin-right: 15mm; }\n")
-        return css
 
 
 def check_options(options: PdfOptions) -> None:
@@ -129,7 +85,7 @@ LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 @dataclass(frozen=True, slots=True)
 class PdfResult:
     pages: int
-    refused: tuple[str, ...] = ()  # addresses WeasyPrint was not let read (pictures.ConfinedFetcher)
+    refused: tuple[str, ...] = ()  # addresses WeasyPrint was not let read (fetcher.ConfinedFetcher)
 
 
 def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
@@ -141,13 +97,13 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
     fonts = FontConfiguration()
     folder = pictures.document_folder(book)
     # What the user's stylesheet names (fonts, pictures) may come from its own folder too.
-    fetcher = pictures.ConfinedFetcher([*(pictures.document_folder(part) for part in book.parts), folder,
+    confined = fetcher.ConfinedFetcher([*(pictures.document_folder(part) for part in book.parts), folder,
                                         *([Path(options.css).resolve().parent] if options.css else [])],
                                        overrides=options.overrides / "assets" if options.overrides else None)
     stylesheets = [CSS(filename=str(resources.asset("print.css", options.overrides)), font_config=fonts,
-                       url_fetcher=fetcher),
+                       url_fetcher=confined),
                    CSS(string=options.page_css() + _running_title_css(book.title), font_config=fonts),
-                   *([CSS(filename=str(options.css), font_config=fonts, url_fetcher=fetcher)] if options.css else [])]
+                   *([CSS(filename=str(options.css), font_config=fonts, url_fetcher=confined)] if options.css else [])]
 
     def html(digits: int, chapters: slice = slice(None), front: bool = True) -> str:
         return render_html(book, renderings, discrepancies, options, digits, chapters, front, placements)
@@ -155,7 +111,7 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
 
     def lay_out(html: str) -> Document:
         # Relative links resolve against the document's folder; nothing outside it is read.
-        return HTML(string=html, base_url=str(folder) + "/", url_fetcher=fetcher).render(
+        return HTML(string=html, base_url=str(folder) + "/", url_fetcher=confined).render(
             stylesheets=stylesheets, font_config=fonts)
 
     def write(document: Document, path: Path) -> None:
@@ -193,8 +149,8 @@ def refusals_kept():
     class Keeper(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             message = record.getMessage()
-            if pictures.REFUSAL in message:
-                refused.append(message.split(pictures.REFUSAL, 1)[1].strip())
+            if fetcher.REFUSAL in message:
+                refused.append(message.split(fetcher.REFUSAL, 1)[1].strip())
 
     logger = logging.getLogger("weasyprint")
     keeper, propagate = Keeper(), logger.propagate

@@ -4,22 +4,19 @@ and nothing outside that folder read.
 A shared document must not be able to print files from its reader's machine: a path that climbs
 out of the folder (`../../x.svg`, or a link that leads out), an absolute path, `file:` and
 `http(s):` addresses are left out, each with a located warning; `data:` pictures are inside the
-document and kept. The same rule is enforced again where WeasyPrint fetches (ConfinedFetcher), so
+document and kept. The same rule is enforced again where WeasyPrint fetches (fetcher.ConfinedFetcher), so
 that nothing that reaches the HTML another way (an SVG's own <image>) is read either.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from markdown_it import MarkdownIt
-from weasyprint.urls import URLFetcher
 
-from . import resources
 from .model import Book, Diagnostic, Location, Prose
 
 PICTURE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -95,15 +92,26 @@ PROBLEMS = {
 def check_pictures(book: Book) -> list[Diagnostic]:
     """A located warning for each picture the handbook leaves out."""
     folder = document_folder(book)
-    parser = judging_every_address(MarkdownIt("commonmark").enable("table"))
     found = []
+    for prose, address in _addresses(book):
+        problem = find(address, folder).problem
+        if problem:
+            message, hint, code = PROBLEMS[problem]
+            found.append(Diagnostic("warning", _where(prose, address), message.format(address), hint, code))
+    return found
+
+
+def shown(book: Book) -> list[Path]:
+    """The files of the pictures the handbook shows (what the build record hashes)."""
+    folder = document_folder(book)
+    return [found.path for _, address in _addresses(book) if (found := find(address, folder)).path]
+
+
+def _addresses(book: Book) -> Iterator[tuple[Prose, str]]:
+    parser = judging_every_address(MarkdownIt("commonmark").enable("table"))
     for prose in (b for b in book.blocks() if isinstance(b, Prose)):
         for address in _picture_addresses(parser, prose.markdown):
-            problem = find(address, folder).problem
-            if problem:
-                message, hint, code = PROBLEMS[problem]
-                found.append(Diagnostic("warning", _where(prose, address), message.format(address), hint, code))
-    return found
+            yield prose, address
 
 
 def _picture_addresses(parser: MarkdownIt, markdown: str) -> list[str]:
@@ -124,37 +132,3 @@ def _where(prose: Prose, address: str) -> Location:
         if column >= 0:
             return Location(prose.location.file, prose.location.line + offset, column + 1)
     return prose.location
-
-
-class ConfinedFetcher(URLFetcher):
-    """WeasyPrint's fetcher, reading only `data:` addresses and files inside the given folders
-    (the document's, and printbook's own assets: its fonts and stylesheet). What a book's own
-    assets folder (`overrides`) names and does not hold comes from printbook's: a print.css of
-    its own still finds printbook's fonts at fonts/…"""
-
-    def __init__(self, folders: list[Path], overrides: Path | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.overrides = overrides.resolve() if overrides else None
-        self.folders = [folder.resolve() for folder in folders] + [resources.assets_dir().resolve()]
-        if self.overrides:
-            self.folders.append(self.overrides)
-
-    def fetch(self, url, headers=None):
-        scheme = urlsplit(url).scheme.lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == "file":
-            path = Path(url2pathname(urlsplit(url).path)).resolve()
-            if self.overrides and path.is_relative_to(self.overrides) and not path.exists():
-                url = (resources.assets_dir() / path.relative_to(self.overrides)).resolve().as_uri()
-                path = Path(url2pathname(urlsplit(url).path))
-            if any(path.is_relative_to(folder) for folder in self.folders):
-                return super().fetch(url, headers)
-        raise ValueError(f"{REFUSAL} {_short(url)}")
-
-
-REFUSAL = "printbook reads nothing outside the document's folder:"
-
-
-def _short(url: str) -> str:
-    return re.sub(r"^(data:[^,]{0,40}).*", r"\1…", url)[:200]

@@ -16,9 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, deck, diagrams, mail, outputs, parse, pdf, pictures, placement, repair, resources, selection, series
+from . import checks, diagrams, mail, outputs, parse, pictures, placement, record, repair, resources, selection, series
+from .options import DeckOptions, PdfOptions
 from .files import write_atomically
-from .model import Book, Chapter, Diagnostic, Diagram, DiagramFailure, Picture, Rendering, counted
+from .model import Book, Chapter, Diagnostic, Diagram, DiagramFailure, Picture, PrintbookError, Rendering, counted
 
 
 CACHE_FOLDER = ".printbook-cache"
@@ -29,8 +30,8 @@ class BuildOptions:
     cache_dir: Path | None = None  # default: OUTDIR/.printbook-cache
     use_cache: bool = True
     render: diagrams.RenderOptions = diagrams.RenderOptions()
-    pdf: pdf.PdfOptions = pdf.PdfOptions()
-    deck: deck.DeckOptions = deck.DeckOptions()
+    pdf: PdfOptions = PdfOptions()
+    deck: DeckOptions = DeckOptions()
     single_deck: bool = False  # all sections in one deck instead of one deck each
     selection: selection.Selection = selection.Selection()  # the questions of a shorter book
     eml: bool = False  # also OUTDIR/<book>.eml, an email draft with the PDF attached
@@ -52,6 +53,7 @@ class BuildReport:
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     diagrams_failed: int = 0  # shown as a placeholder
     seconds: dict[str, float] = field(default_factory=dict)  # each stage's time: reading, rendering, …
+    up_to_date: bool = False  # nothing had changed since the last build: its outputs were kept (record.py)
 
 
 class _Stages:
@@ -86,6 +88,14 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
     # Each document's numbers are checked on the whole document, whatever the filter.
     discrepancies = [found for document in documents for found in checks.check_numbers(document)]
     book = series.combined(documents, options.title, options.selection)
+    # Nothing changed since the last good build here: its outputs stand, and nothing is loaded.
+    wanted = record.key(documents, options)
+    if options.use_cache and (kept := record.kept(outdir, wanted)) is not None:
+        stages.begin("")
+        return BuildReport(book=book, written=tuple(WrittenFile(outdir / path, *rest) for path, *rest in kept["written"]),
+                           diagnostics=record.diagnostics_from_json(kept["diagnostics"]),
+                           diagrams_failed=kept["diagrams_failed"], seconds=stages.seconds, up_to_date=True)
+    pdf, deck = _typesetters()
     pdf.check_options(options.pdf)  # before anything is rendered
     deck.check_options(options.deck)
     with outputs.OutputFolder(outdir) as folder:
@@ -97,7 +107,7 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
             stages.begin("placing")
             handbook, slides = pdf.placed(book, renderings, options.pdf), deck.placed(renderings, options.deck)
             stages.begin("painting")
-            slides = painted_slides(stage, slides)
+            slides = painted_slides(stage, slides, deck.PNG_DPI)
         with folder.staging() as staging:
             stages.begin("typesetting", "3/4 typesetting the PDF handbook")
             book_slug = slugify(book.title) or slugify(sources[0].stem) or "handbook"
@@ -127,13 +137,27 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
                 written.append(WrittenFile(Path(f"{book_slug}.eml"), "email draft, the PDF attached", "eml", 1))
                 mailed = mail.size_warning(book, pdf_path)
             stages.begin("publishing")
-            folder.publish(staging, [str(w.path) for w in written])
+            found = (*document_diagnostics(book), *warnings, *refused, *checks.as_diagnostics(discrepancies), *mailed)
+            failed = sum(isinstance(r, DiagramFailure) for r in renderings.values())
+            names = [str(w.path) for w in written]
+            kept = {"written": [[str(w.path), w.what, w.kind, w.count] for w in written],
+                    "diagnostics": record.diagnostics_as_json(found), "diagrams_failed": failed}
+            folder.publish(staging, [*names, record.write(staging, wanted, names, kept)])
     stages.begin("")
     return BuildReport(book=book, written=tuple(dataclasses.replace(w, path=outdir / w.path) for w in written),
-                       diagnostics=(*document_diagnostics(book), *warnings, *refused,
-                                    *checks.as_diagnostics(discrepancies), *mailed),
-                       diagrams_failed=sum(isinstance(r, DiagramFailure) for r in renderings.values()),
-                       seconds=stages.seconds)
+                       diagnostics=found, diagrams_failed=failed, seconds=stages.seconds)
+
+
+def _typesetters():
+    """The PDF and deck stages, loaded only by a build with something to do: they load WeasyPrint
+    and python-pptx, more than a second. A library that does not load is one line, not a traceback."""
+    try:
+        from . import deck, pdf
+    except (ImportError, OSError) as error:  # WeasyPrint loads Pango as it is imported
+        raise PrintbookError(Diagnostic("error", None, "a library printbook needs did not load: "
+                                        f"{str(error).splitlines()[0]}", "run 'printbook doctor', which says what "
+                                        "to install", "setup.missing")) from None
+    return pdf, deck
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,13 +267,13 @@ def _pictures(renderings: dict[Diagram, Rendering]) -> dict[Diagram, Picture]:
     return {d: r for d, r in renderings.items() if isinstance(r, Picture)}
 
 
-def painted_slides(stage: diagrams.DiagramStage, placements: dict[Diagram, placement.Placement]
+def painted_slides(stage: diagrams.DiagramStage, placements: dict[Diagram, placement.Placement], dpi: float
                    ) -> dict[Diagram, placement.Placement]:
-    """The slides' placements with a PNG painted for every picture they show, PNG_DPI sharp at
-    its size there (for viewers that do not read SVG)."""
+    """The slides' placements with a PNG painted for every picture they show, `dpi` sharp at its
+    size there (for viewers that do not read SVG)."""
     shown = {(d, i): s for d, p in placements.items() for i, s in enumerate((p.overview, *p.shown)) if s}
     painted = stage.with_pngs({k: s.picture for k, s in shown.items()},
-                              {k: placement.png_scale(s, deck.PNG_DPI) for k, s in shown.items()})
+                              {k: placement.png_scale(s, dpi) for k, s in shown.items()})
     result = {}
     for diagram, placed in placements.items():
         with_png = [dataclasses.replace(s, picture=painted[(diagram, i)]) if s else None
