@@ -92,7 +92,10 @@ def test_plain_lines_off_a_terminal_quiet_with_q_and_stage_times_with_v(tmp_path
     assert "published 'Guide': 1 question, 3 diagrams" in plain.stdout
     quiet = run_build(tmp_path, "-q")
     assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""
-    verbose = run_build(tmp_path, "-v")
+    # Nothing changed since: up to date, and said so; with --no-cache every stage runs and -v times each.
+    again = run_build(tmp_path)
+    assert again.returncode == 0 and "up to date 'Guide': 1 question, 3 diagrams" in again.stdout
+    verbose = run_build(tmp_path, "-v", "--no-cache")
     times = re.search(r"stage times: (.*)", verbose.stderr).group(1)
     assert {"reading", "rendering", "typesetting", "decks"} <= set(re.findall(r"([a-z]+) [\d.]+ s", times))
 
