@@ -1,4 +1,4 @@
-"""A long handbook typeset in two parts at once (pdf_parts): the joined PDF is the one-piece PDF."""
+"""A long handbook typeset in parts, two at once (pdf_parts): the joined PDF is the one-piece PDF."""
 
 from __future__ import annotations
 
@@ -15,11 +15,23 @@ from printbook.parse import parse_file
 from test_validators import pdf_ua_problems
 
 
-def test_a_book_is_cut_where_both_parts_take_about_as_long():
-    assert pdf_parts.split_point([0, 20, 20, 20, 20, 20, 0, 0]) == 3  # the seed: front matter + 2 sections first
-    assert pdf_parts.split_point([50, 50]) == 1
-    assert pdf_parts.split_point([10, 10]) is None  # too short to gain
-    assert pdf_parts.split_point([100]) is None  # nowhere to cut
+def test_a_book_is_cut_into_runs_of_chapters_of_at_least_fifteen_questions():
+    # The seed: its sections, the chapters without questions with those around them.
+    assert pdf_parts.chapter_runs([0, 20, 20, 20, 20, 20, 0, 0]) == [slice(0, 2), slice(2, 3), slice(3, 4),
+                                                                     slice(4, 5), slice(5, 8)]
+    assert pdf_parts.chapter_runs([5, 5, 5, 5, 5, 5, 5, 5]) == [slice(0, 3), slice(3, 6), slice(6, 8)]
+    assert pdf_parts.chapter_runs([50, 50]) == [slice(0, 1), slice(1, 2)]
+    assert pdf_parts.chapter_runs([10, 10]) is None  # too short to gain
+    assert pdf_parts.chapter_runs([100]) is None  # nowhere to cut
+
+
+def test_two_processes_take_runs_of_parts_that_take_about_as_long(monkeypatch):
+    monkeypatch.setattr(pdf_parts, "cores", lambda: 2)
+    assert pdf_parts._shares([0, 1, 2, 3, 4, 5], [25, 21, 21, 21, 21, 21]) == ([0, 1, 2], [3, 4, 5])
+    assert pdf_parts._shares([0, 1], [25, 21]) == ([0], [1])  # after an edit: the front matter and one part
+    assert pdf_parts._shares([3], [21]) == ([3], [])
+    monkeypatch.setattr(pdf_parts, "cores", lambda: 1)
+    assert pdf_parts._shares([0, 1, 2], [1, 1, 1]) == ([0, 1, 2], [])
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +42,13 @@ def example_pictures():
 
 
 def typeset(book, renderings, path, monkeypatch, in_parts: bool, options=pdf.PdfOptions()) -> list[str]:
-    """Typeset the book whole or in two parts; the part files it joined, if any."""
+    """Typeset the book whole or in parts; the first part file it joined, if any."""
     joined = []
     join = pdf_parts.join
     monkeypatch.setattr(pdf_parts, "SMALLEST_BOOK_IN_PARTS", 0 if in_parts else 10**6)
+    monkeypatch.setattr(pdf_parts, "PART_QUESTIONS", 1)  # a part per chapter
     monkeypatch.setattr(pdf_parts, "cores", lambda: 2)  # also where CI has one core
-    monkeypatch.setattr(pdf_parts, "join", lambda *args: joined.append(args[0].name) or join(*args))
+    monkeypatch.setattr(pdf_parts, "join", lambda *args: joined.append(args[0][0].name) or join(*args))
     pdf.write_pdf(book, renderings, path, options=options)
     return joined
 
@@ -81,7 +94,7 @@ def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
 
 
 @pytest.mark.e2e
-def test_the_book_typeset_in_two_parts_is_the_book_typeset_whole(example_pictures, tmp_path, monkeypatch):
+def test_the_book_typeset_in_parts_is_the_book_typeset_whole(example_pictures, tmp_path, monkeypatch):
     book, renderings = example_pictures
     assert typeset(book, renderings, tmp_path / "whole.pdf", monkeypatch, in_parts=False) == []
     assert typeset(book, renderings, tmp_path / "parts.pdf", monkeypatch, in_parts=True) == [".parts.pdf.part0"]
@@ -110,7 +123,7 @@ def test_the_book_typeset_in_two_parts_is_the_book_typeset_whole(example_picture
 
 
 @pytest.mark.e2e
-def test_a_fillable_book_typeset_in_two_parts_has_the_form_of_the_book_typeset_whole(example_pictures, tmp_path,
+def test_a_fillable_book_typeset_in_parts_has_the_form_of_the_book_typeset_whole(example_pictures, tmp_path,
                                                                                     monkeypatch):
     book, renderings = example_pictures
     options = pdf.PdfOptions(fillable=True)
@@ -158,3 +171,46 @@ def test_where_the_parts_cannot_be_joined_the_book_is_typeset_whole(example_pict
     reader = PdfReader(tmp_path / "book.pdf")
     assert len(reader.pages) == pages and f"page {pages} of {pages}" in reader.pages[-1].extract_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.pdf"]
+
+
+@pytest.mark.e2e
+def test_after_an_edit_only_the_front_matter_and_the_edited_part_are_typeset_again(tmp_path, monkeypatch):
+    """A title edited in section 2: the parts cache gives the other sections' PDFs as they were, and
+    the book joined from them is the book typeset from scratch."""
+    from conftest import outline as outline_of
+
+    monkeypatch.setattr(pdf_parts, "SMALLEST_BOOK_IN_PARTS", 0)
+    monkeypatch.setattr(pdf_parts, "PART_QUESTIONS", 1)  # a part per chapter
+    monkeypatch.setattr(pdf_parts, "cores", lambda: 2)
+    typeset_now = []
+    shared = pdf_parts._typeset_shared
+    monkeypatch.setattr(pdf_parts, "_typeset_shared", lambda todo, *rest: typeset_now.append(todo) or shared(todo, *rest))
+    document = tmp_path / "doc.md"
+    document.write_text(EXAMPLE.read_text())
+    book = parse_file(document)
+    renderings, _ = diagrams.render_diagrams(book.diagrams())
+    cache = lambda: pdf_parts.PartsCache(tmp_path / "parts", "setting")  # noqa: E731
+    pdf.write_pdf(book, renderings, tmp_path / "first.pdf", cache=cache())
+    runs = pdf_parts.chapter_runs([len(c.questions) for c in pdf.shown_chapters(book)])
+    parts = 1 + len(runs)  # the front matter, then the chapters with questions (and those between)
+    assert typeset_now == [list(range(parts))] and parts == 4
+
+    document.write_text(EXAMPLE.read_text().replace("Describe the life of an incident", "Tell the life of an incident"))
+    edited = parse_file(document)
+    renderings = {new: renderings[old] for old, new in zip(book.diagrams(), edited.diagrams())}
+    typeset_now.clear()
+    pdf.write_pdf(edited, renderings, tmp_path / "again.pdf", cache=cache())
+    chapter = next(i for i, c in enumerate(pdf.shown_chapters(edited)) if any("Tell the" in q.title for q in c.questions))
+    section_2 = 1 + next(i for i, run in enumerate(runs) if run.start <= chapter < run.stop)
+    assert typeset_now == [[0, section_2]]  # the contents list the title; its section
+    assert len(list((tmp_path / "parts").glob("*.pdf"))) == parts  # the cache holds one book's parts
+
+    monkeypatch.setattr(pdf_parts, "SMALLEST_BOOK_IN_PARTS", 10**6)
+    pdf.write_pdf(edited, renderings, tmp_path / "scratch.pdf")
+    again, scratch = PdfReader(tmp_path / "again.pdf"), PdfReader(tmp_path / "scratch.pdf")
+    assert [p.extract_text() for p in again.pages] == [p.extract_text() for p in scratch.pages]
+    assert "Tell the life of an incident" in again.pages[1].extract_text()
+    assert outline_of(tmp_path / "again.pdf") == outline_of(tmp_path / "scratch.pdf")
+    pages_of = lambda reader: {n: reader.get_destination_page_number(d) for n, d in reader.named_destinations.items()}  # noqa: E731
+    assert pages_of(again) == pages_of(scratch)
+    assert subprocess.run(["qpdf", "--check", str(tmp_path / "again.pdf")], capture_output=True).returncode == 0

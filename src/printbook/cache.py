@@ -48,3 +48,33 @@ def fingerprint(*parts: bytes | str) -> str:
         digest.update(part.encode() if isinstance(part, str) else part)
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+class KeptFiles:
+    """Whole files a build made, kept in `directory` by a hash of what they were made from (a
+    deck by what it shows, a part of the handbook by its HTML), for the next build to take
+    instead of making them again. Each build keeps only what it used (prune)."""
+
+    def __init__(self, directory: Path):
+        self.directory, self.used = Path(directory), set()
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def path(self, name: str) -> Path:
+        self.used.add(name)
+        return self.directory / name
+
+    def read_json(self, name: str) -> dict | None:
+        try:
+            entry = json.loads(self.path(name).read_text(encoding="utf-8"))
+            return entry if isinstance(entry, dict) else None
+        except (OSError, ValueError):
+            return None
+
+    def write_json(self, name: str, entry: dict) -> None:
+        write_atomically(self.path(name), json.dumps(entry))
+
+    def prune(self) -> None:
+        """Drops every file this build did not use, so the folder holds one book's files."""
+        for path in self.directory.iterdir():
+            if path.name not in self.used:
+                path.unlink(missing_ok=True)

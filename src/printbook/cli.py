@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 from . import __version__, progress
-from .model import PrintbookError, counted
+from .model import PrintbookError, counted, library_missing
 
 EXIT_STRICT_FAILURE = 1
 EXIT_NOT_PUBLISHED = 2
@@ -60,8 +60,7 @@ def pipeline():
     try:
         from . import pipeline as stages
     except (ImportError, OSError) as error:  # WeasyPrint loads Pango as it is imported
-        click.echo(f"printbook: error: a library printbook needs did not load: {str(error).splitlines()[0]} "
-                   "(hint: run 'printbook doctor', which says what to install) [setup.missing]", err=True)
+        click.echo(str(library_missing(error)), err=True)
         sys.exit(EXIT_NOT_PUBLISHED)
     return stages
 

@@ -9,6 +9,8 @@ svgBlip extension) with a PNG for viewers that do not read SVG.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
 import re
 from collections.abc import Callable
@@ -139,6 +141,37 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
     _describe_deck(deck.core_properties, book, chapters, options)
     deck.save(target)
     return DeckResult(slides=len(deck.slides))
+
+
+def content_key(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Rendering],
+                placements: dict[Diagram, placement.Placement]) -> str:
+    """A hash of all that write_deck reads to make the deck of `chapters` (but the options and the
+    files they name: record.setting). Lines are counted from each chapter's heading, so that an
+    edit that adds lines above leaves the decks of later sections as they were; a diagram that
+    failed names its own line on its slide, so that line is hashed as it is."""
+    digest = hashlib.sha256(repr((book.title, book.selected, len(book.questions), str(pictures.document_folder(book)),
+                                  [book.stated(a) for a in ("Author", "Organisation", "Organization")])).encode())
+    for chapter in chapters:
+        digest.update(_relative(chapter, chapter.location.line).encode())
+        for diagram in (b for b in (*chapter.blocks, *(b for q in chapter.questions for b in q.blocks))
+                        if isinstance(b, Diagram)):
+            rendering = renderings.get(diagram)
+            digest.update(repr((rendering, placements.get(diagram))).encode())
+            if not isinstance(rendering, Picture):
+                digest.update(repr((diagram.location, rendering)).encode())
+    return digest.hexdigest()
+
+
+def _relative(value, first_line: int) -> str:
+    """repr(value), with the line of every Location in it counted from `first_line`."""
+    if isinstance(value, Location):
+        return f"Location({value.file!r}, {value.line - first_line}, {value.column})"
+    if dataclasses.is_dataclass(value):
+        return f"{type(value).__name__}(" + ", ".join(
+            _relative(getattr(value, f.name), first_line) for f in dataclasses.fields(value) if f.repr) + ")"
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_relative(item, first_line) for item in value) + ")"
+    return repr(value)
 
 
 def _xml_text(text: str) -> str:

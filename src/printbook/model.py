@@ -42,6 +42,12 @@ class Diagnostic:
         return f"{text} [{self.code}]" if self.code else text
 
 
+def library_missing(error: BaseException) -> Diagnostic:
+    """A library that did not load (WeasyPrint loads Pango as it is imported), as one line."""
+    return Diagnostic("error", None, f"a library printbook needs did not load: {str(error).splitlines()[0]}",
+                      "run 'printbook doctor', which says what to install", "setup.missing")
+
+
 class PrintbookError(Exception):
     """Input printbook cannot publish; the message names the file and the problem."""
 

@@ -90,9 +90,11 @@ class PdfResult:
 
 def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
               discrepancies: list[Discrepancy] = (), options: PdfOptions = PdfOptions(),
-              placements: dict[Diagram, placement.Placement] | None = None) -> PdfResult:
+              placements: dict[Diagram, placement.Placement] | None = None,
+              cache: pdf_parts.PartsCache | None = None) -> PdfResult:
     """The handbook at `target`, each diagram shown as `placements` decided (by default as
-    placement.py decides for the spaces of `options`)."""
+    placement.py decides for the spaces of `options`); a long one typeset in parts, those that
+    `cache` holds as they are now not typeset again."""
     placements = placements if placements is not None else placed(book, renderings, options)
     fonts = FontConfiguration()
     folder = pictures.document_folder(book)
@@ -119,18 +121,23 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
         document.write_pdf(path, pdf_variant="pdf/ua-1")
 
     with weasyprint_internals.svg_text_in_runs(), collector_paused(), refusals_kept() as refused:
-        # In duplex, where the second part starts decides its margins: it is typeset in one piece.
+        # In duplex, where a part starts decides its margins: the book is typeset in one piece.
         # Parts have their page numbers written in through WeasyPrint's internals.
         in_parts = not options.duplex and weasyprint_internals.applies()
-        cut = pdf_parts.split_point([len(c.questions) for c in shown_chapters(book)]) if in_parts else None
+        shown = shown_chapters(book)
+        runs = pdf_parts.chapter_runs([len(c.questions) for c in shown]) if in_parts else None
         pages = None
-        if cut is not None:
-            parts = [html(PAGE_NUMBER_DIGITS, slice(0, cut)), html(PAGE_NUMBER_DIGITS, slice(cut, None), front=False)]
-            pages = pdf_parts.typeset_in_two_parts(
-                lambda part: lay_out(parts[part]),
+        if runs is not None:
+            # Blanks wide enough for the book's page numbers: about a page per question, at most two.
+            digits = max(PAGE_NUMBER_DIGITS, len(str(2 * len(book.questions) + 20)))
+            parts = [pdf_parts.Part(html(digits, slice(0, 0)), len(book.questions) / 4),
+                     *(pdf_parts.Part(html(digits, run, front=False), sum(len(c.questions) + 1 for c in shown[run]),
+                                      _continuing(book, shown[run])) for run in runs)]
+            pages = pdf_parts.typeset_in_parts(
+                parts, lambda part: lay_out(parts[part].html),
                 lambda part, document, *numbering: weasyprint_internals.finish_part(
-                    document, _page_number_blanks(parts[part]), *numbering, blank=FIGURE_SPACE),
-                write, target, nested=_continuing(book, shown_chapters(book)[cut:]))
+                    document, _page_number_blanks(parts[part].html), *numbering, blank=FIGURE_SPACE),
+                write, target, cache)
         if pages is None:
             document = typeset(html, lay_out)
             write(document, target)
@@ -246,8 +253,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         cover_block=lambda b: jinja2.utils.markupsafe.Markup(
             cover_markdowns[b.location.file].render(b.markdown) if isinstance(b, Prose) else block_html(b)),
         inline=lambda text: jinja2.utils.markupsafe.Markup(markdown.renderInline(text)),
-        # An id for a heading, unique across a series' documents.
-        anchor=lambda kind, where: _anchor(kind, *([book.part_of(where)] if book.parts else []), where.line),
+        anchor=_heading_ids(book),
         part_starting=_part_starts(book).get,
         part_facts=_cover_facts,
         landscape=lambda question: any(b in placements and placements[b].space.landscape for b in question.blocks),
@@ -467,6 +473,20 @@ def _diagram_view(diagram: Diagram, rendering: Rendering | None, placed: placeme
     cut = " and ".join(name for name, count in (("rows", rows), ("columns", columns)) if count > 1)
     return {"failed": False, "how": placed.how, "cut": cut, "repeats_header": placed.repeats_header,
             "pictures": [shown(item) for item in placed.shown]}
+
+
+def _heading_ids(book: Book) -> Callable[[tuple[str, Location]], str]:
+    """An id for each heading, by (kind, its location): unique across a series' documents, and
+    made from its place among its kind (q-12: the twelfth question), not its line, so that an
+    edit that adds lines leaves the ids of the headings below, and so the parts of the book that
+    hold them (pdf_parts.PartsCache), as they were."""
+    ids = {}
+    for kind, found in (("part", book.parts), ("ch", book.chapters),
+                        ("q", [q for c in book.chapters for q in c.questions])):
+        for ordinal, item in enumerate(found, start=1):
+            where = item.location
+            ids[(kind, where)] = _anchor(kind, *([book.part_of(where)] if book.parts else []), ordinal)
+    return lambda kind, where: ids[(kind, where)]
 
 
 def _anchor(*parts: object) -> str:

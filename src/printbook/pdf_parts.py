@@ -1,101 +1,222 @@
-"""Stage 3a on two cores: a long handbook typeset as two parts at once, joined into one PDF.
+"""Stage 3a on two cores, and again after an edit: a long handbook typeset as parts, joined into one PDF.
 
-WeasyPrint lays out and draws on one core. A long handbook is cut between two chapters: this
-process typesets the front matter and the first chapters while a forked copy of it typesets the
-rest. Once both are laid out they trade page counts and anchors, so that each writes in the page
-numbers of both (contents, footers "page X of Y") and keeps its links into the other part; then
-each writes its PDF, and `join` makes one tagged PDF of them: pages, structure tree, outline and
-named destinations.
+WeasyPrint lays out and draws on one core. A long handbook is cut into parts: the front matter
+(cover, contents, score sheet), then runs of chapters of about PART_QUESTIONS questions. The
+parts are shared between this process and a forked copy of it, so that both cores lay out. Once
+every part is laid out the processes trade page counts and anchors, so that each part gets the
+page numbers of the whole book (contents, footers "page X of Y") and keeps its links into the
+others; then each writes its PDF, and `join` makes one tagged PDF of them: pages, structure tree,
+outline and named destinations.
 
-Where anything of this fails, `typeset_in_two_parts` answers None and the caller typesets the
-book in one piece, as on one core.
+With a PartsCache, a part's page count and anchors are kept by its HTML, and its PDF by its HTML
+and its numbering: after an edit to one question, only the front matter (its contents list the
+question) and the part holding the question are laid out again, while the page counts stay.
+
+Where anything of this fails, `typeset_in_parts` answers None and the caller typesets the book
+in one piece, as WeasyPrint ships.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import multiprocessing
 import os
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 from weasyprint.document import Document
 
+from .cache import KeptFiles
+
 # Laying out starts with fixed costs (fonts, stylesheets) and joining costs a little: short books
-# are quicker in one piece.
+# are quicker in one piece, and parts of fewer questions than this gain little.
 SMALLEST_BOOK_IN_PARTS = 40  # questions
+PART_QUESTIONS = 15
 
 # finish(part, its laid-out document, its first page's number, the book's pages, the page of every
 # anchor in the book): True if the part's page numbers could be written in.
 Finish = Callable[[int, Document, int, int, dict[str, int]], bool]
 
 
-def split_point(question_counts: Sequence[int]) -> int | None:
-    """Where to cut a book whose chapters hold `question_counts` questions, so that both parts take
-    about as long: the first part also carries the cover, the contents and at a glance, which
-    cost about a quarter of the questions (measured on the seed). None for a book too short."""
-    total = sum(question_counts)
-    if total < SMALLEST_BOOK_IN_PARTS or len(question_counts) < 2:
+@dataclass(frozen=True, slots=True)
+class Part:
+    html: str
+    weight: float  # about how long it takes to lay out, in questions
+    nested: int = 0  # how many of its top-level bookmarks belong under the part before's last
+
+
+def chapter_runs(question_counts: Sequence[int]) -> list[slice] | None:
+    """The chapters (holding `question_counts` questions) cut into runs of at least
+    PART_QUESTIONS questions, in order; None for a book too short to gain from parts."""
+    if sum(question_counts) < SMALLEST_BOOK_IN_PARTS or len(question_counts) < 2:
         return None
-    weights = [count + 1 for count in question_counts]  # a chapter's own text: about a question
-    front = total / 4
+    runs, start, held = [], 0, 0
+    for index, count in enumerate(question_counts):
+        held += count
+        if held >= PART_QUESTIONS and any(question_counts[index + 1:]):
+            runs.append(slice(start, index + 1))
+            start, held = index + 1, 0
+    runs.append(slice(start, len(question_counts)))
+    return runs
 
-    def slower_part(cut: int) -> float:
-        return max(front + sum(weights[:cut]), sum(weights[cut:]))
 
-    return min(range(1, len(weights)), key=slower_part)
+class PartsCache(KeptFiles):
+    """Each part's page count and anchors by its HTML, and its PDF by its HTML and numbering, in
+    `directory`; `setting` is a hash of all else the PDF depends on (record.setting)."""
+
+    def __init__(self, directory: Path, setting: str):
+        super().__init__(directory)
+        self.setting = setting
+
+    def key(self, html: str) -> str:
+        return hashlib.sha256(f"{self.setting}\0".encode() + html.encode()).hexdigest()
+
+    def laid_out(self, key: str) -> tuple[int, dict[str, int]] | None:
+        entry = self.read_json(f"{key}.json")
+        try:
+            return int(entry["pages"]), {str(a): int(p) for a, p in entry["anchors"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    def keep_laid_out(self, key: str, pages: int, anchors: dict[str, int]) -> None:
+        self.write_json(f"{key}.json", {"pages": pages, "anchors": anchors})
+
+    def pdf(self, key: str, numbering: tuple[int, int, dict[str, int]]) -> Path:
+        first, total, pages_of = numbering
+        numbered = json.dumps([key, first, total, sorted(pages_of.items())])
+        return self.path(f"{hashlib.sha256(numbered.encode()).hexdigest()}.pdf")
 
 
-def typeset_in_two_parts(lay_out: Callable[[int], Document], finish: Finish,
-                         write: Callable[[Document, Path], None], target: Path, nested: int = 0) -> int | None:
-    """Part 0 typeset here and part 1 in a forked process, both written to `target` as one PDF.
-    `lay_out(part)` lays a part out, `finish` writes its page numbers in, `write` writes a PDF.
-    The first `nested` top-level bookmarks of part 1 belong under part 0's last (a series'
-    document cut in two). Returns the number of pages, or None where the book must be typeset in
-    one piece."""
-    if "fork" not in multiprocessing.get_all_start_methods() or cores() < 2:
-        return None
-    context = multiprocessing.get_context("fork")
-    ours, theirs = context.Pipe()
-    part_files = [target.with_name(f".{target.name}.part{part}") for part in (0, 1)]
-    child = context.Process(target=_second_part, args=(lay_out, finish, write, part_files[1], theirs), daemon=True)
-    child.start()
-    theirs.close()
+def typeset_in_parts(parts: Sequence[Part], lay_out: Callable[[int], Document], finish: Finish,
+                     write: Callable[[Document, Path], None], target: Path,
+                     cache: PartsCache | None = None) -> int | None:
+    """The `parts` typeset (where `cache` does not hold them already), on two cores where there
+    are two, and joined into one PDF at `target`. `lay_out(part)` lays a part out, `finish` writes
+    its page numbers in, `write` writes a PDF. Returns the number of pages, or None where the
+    book must be typeset in one piece."""
+    keys = [cache.key(part.html) for part in parts] if cache else [None] * len(parts)
+    laid_out = {i: found for i, key in enumerate(keys) if cache and (found := cache.laid_out(key)) is not None}
+    files: dict[int, Path] = {}
+    scratch = [target.with_name(f".{target.name}.part{i}") for i in range(len(parts))]
+
+    def numbering(i: int) -> tuple[int, int, dict[str, int]]:
+        first = 1 + sum(laid_out[j][0] for j in range(i))
+        total = sum(pages for pages, _ in laid_out.values())
+        before = [0]
+        for j in range(len(parts)):
+            before.append(before[-1] + laid_out[j][0])
+        pages_of = {anchor: before[j] + page for j in reversed(range(len(parts))) for anchor, page in laid_out[j][1].items()}
+        return first, total, pages_of
+
+    def destination(i: int) -> Path | None:
+        """Where part `i`'s PDF goes, or None where the cache holds it as numbered now."""
+        path = cache.pdf(keys[i], numbering(i)) if cache else scratch[i]
+        files[i] = path
+        return None if cache and path.exists() else path
+
     try:
-        first = lay_out(0)
-        reply = _receive(ours)
-        if reply[0] != "laid out":
-            return None
-        _, second_pages, second_anchors = reply
-        first_pages = len(first.pages)
-        total = first_pages + second_pages
-        pages_of = {**{anchor: first_pages + page for anchor, page in second_anchors.items()}, **anchor_pages(first)}
+        # First the parts never laid out; then those whose PDF, numbered as now, is not kept
+        # (a part before them changed its page count).
+        for todo in ([i for i in range(len(parts)) if i not in laid_out],
+                     lambda: [i for i in range(len(parts)) if i not in files and destination(i) is not None]):
+            todo = todo() if callable(todo) else todo
+            if not todo:
+                continue
+            found = _typeset_shared(todo, parts, lay_out, finish, write, laid_out, numbering, destination)
+            if found is None:
+                return None
+            for i, (pages, anchors) in found.items():
+                laid_out[i] = (pages, anchors)
+                if cache:
+                    cache.keep_laid_out(keys[i], pages, anchors)
+        for i in range(len(parts)):
+            if i not in files:
+                destination(i)
         try:
-            ours.send((first_pages + 1, total, pages_of))
-        except OSError:  # the other process died
-            return None
-        if not finish(0, first, 1, total, pages_of):
-            return None
-        write(first, part_files[0])
-        if _receive(ours)[0] != "written":
-            return None
-        try:
-            join(part_files[0], part_files[1], target, second_anchors.keys(), nested)
+            join([files[i] for i in range(len(parts))], target, [laid_out[i][1].keys() for i in range(len(parts))],
+                 [part.nested for part in parts])
         except (pikepdf.PdfError, AttributeError, KeyError, IndexError, TypeError, ValueError) as error:
             # A WeasyPrint that structures its PDF otherwise: said, and typeset in one piece.
-            logging.getLogger("printbook").warning("note: the two parts of the handbook could not be joined (%s): "
+            logging.getLogger("printbook").warning("note: the parts of the handbook could not be joined (%s): "
                                                    "it is typeset in one piece [internals.fallback]", error)
             return None
-        return total
+        if cache:
+            cache.prune()
+        return sum(pages for pages, _ in laid_out.values())
     finally:
-        ours.close()
-        child.join(timeout=10)
-        if child.is_alive():
-            child.kill()
-        for path in part_files:
+        for path in scratch:
             path.unlink(missing_ok=True)
+
+
+def _typeset_shared(todo: list[int], parts: Sequence[Part], lay_out, finish: Finish, write, laid_out: dict,
+                    numbering, destination) -> dict[int, tuple[int, dict[str, int]]] | None:
+    """The parts `todo` laid out (this process takes the first ones, a forked one the rest, where
+    there are two cores), numbered once all are, and written where `destination` says. Their page
+    counts and anchors, or None where a part failed."""
+    ours, theirs = _shares(todo, [parts[i].weight for i in todo])
+    child = connection = None
+    if theirs:
+        context = multiprocessing.get_context("fork")
+        connection, other_end = context.Pipe()
+        child = context.Process(target=_typeset_theirs, args=(theirs, lay_out, finish, write, other_end), daemon=True)
+        child.start()
+        other_end.close()
+    try:
+        documents = {i: lay_out(i) for i in ours}
+        found = {i: (len(d.pages), anchor_pages(d)) for i, d in documents.items()}
+        if child:
+            reply = _receive(connection)
+            if reply[0] != "laid out":
+                return None
+            found.update(reply[1])
+        laid_out.update(found)  # numbering() reads the page counts of every part
+        told = {i: (numbering(i), destination(i)) for i in todo}
+        if child:
+            try:
+                connection.send({i: told[i] for i in theirs})
+            except OSError:  # the other process died
+                return None
+        for i, document in documents.items():
+            numbered, path = told[i]
+            if path is None:
+                continue
+            if not finish(i, document, *numbered):
+                return None
+            _write_whole(write, document, path)
+        if child and _receive(connection)[0] != "written":
+            return None
+        return found
+    finally:
+        if child:
+            connection.close()
+            child.join(timeout=10)
+            if child.is_alive():
+                child.kill()
+
+
+def _shares(todo: list[int], weights: list[float]) -> tuple[list[int], list[int]]:
+    """`todo` cut in two runs that take about as long, the first for this process (all of it
+    where a second process cannot be forked or there is one core)."""
+    if len(todo) < 2 or "fork" not in multiprocessing.get_all_start_methods() or cores() < 2:
+        return todo, []
+    cut = min(range(1, len(todo)), key=lambda c: max(sum(weights[:c]), sum(weights[c:])))
+    return todo[:cut], todo[cut:]
+
+
+def _write_whole(write, document: Document, path: Path) -> None:
+    """The part's PDF written beside `path`, then renamed into place: an interrupted build leaves
+    no half-written part in the cache."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(document, temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def cores() -> int:
@@ -111,16 +232,21 @@ def anchor_pages(document: Document) -> dict[str, int]:
     return {anchor: number for number, page in enumerate(document.pages, start=1) for anchor in page.anchors}
 
 
-def _second_part(lay_out, finish: Finish, write, path: Path, connection) -> None:
-    """In the forked process: part 1, laid out, numbered from what part 0 answers, written."""
+def _typeset_theirs(todo: list[int], lay_out, finish: Finish, write, connection) -> None:
+    """In the forked process: the parts `todo` laid out, numbered from what the parent answers,
+    written."""
     try:
-        document = lay_out(1)
-        connection.send(("laid out", len(document.pages), anchor_pages(document)))
-        first_page, total, pages_of = connection.recv()
-        if not finish(1, document, first_page, total, pages_of):
-            connection.send(("failed", "page numbers not written in"))
-            return
-        write(document, path)
+        documents = {i: lay_out(i) for i in todo}
+        connection.send(("laid out", {i: (len(d.pages), anchor_pages(d)) for i, d in documents.items()}))
+        told = connection.recv()
+        for i, document in documents.items():
+            numbered, path = told[i]
+            if path is None:
+                continue
+            if not finish(i, document, *numbered):
+                connection.send(("failed", "page numbers not written in"))
+                return
+            _write_whole(write, document, path)
         connection.send(("written",))
     except BaseException as error:  # told to the parent, which typesets the book in one piece
         try:
@@ -136,56 +262,63 @@ def _receive(connection) -> tuple:
         return ("failed", "no answer")
 
 
-def join(first: Path, second: Path, target: Path, second_anchors, nested: int = 0) -> None:
-    """One tagged PDF of two that WeasyPrint wrote: the pages of `second` after those of
-    `first`, with one structure tree, one outline and one set of named destinations. Links in
-    either part to the other's anchors point where `second_anchors` (the anchors `second` really
-    has) are."""
-    with pikepdf.open(first) as book, pikepdf.open(second) as rest:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)  # named destinations: see below
-            book.pages.extend(rest.pages)
-        # Copied after the pages, so that what they point to is the pages just copied.
-        def copied(value):
-            return book.copy_foreign(value if value.is_indirect else rest.make_indirect(value))
-
-        tree = book.Root.StructTreeRoot
-        added_tree = copied(rest.Root.StructTreeRoot)
-        added_outline = copied(rest.Root.Outlines) if "/Outlines" in rest.Root else None
-        added_names = copied(rest.Root.Names.Dests) if "/Names" in rest.Root else None
-        added_form = copied(rest.Root.AcroForm) if "/AcroForm" in rest.Root else None
-
-        # Structure: the second part's sections after the first's, under one Document element.
-        document = tree.K[0]
-        for element in added_tree.K[0].K:
-            element.P = document
-            document.K.append(element)
-        # The parent tree maps each page's and link's key to its structure elements: the second
-        # part's keys move past the first's.
-        numbers = tree.ParentTree.Nums
-        offset = max(int(numbers[i]) for i in range(0, len(numbers), 2)) + 1
-        added = added_tree.ParentTree.Nums
-        for i in range(0, len(added), 2):
-            numbers.append(int(added[i]) + offset)
-            numbers.append(added[i + 1])
-        for page in book.pages[len(book.pages) - len(rest.pages):]:
-            if "/StructParents" in page.obj:
-                page.obj.StructParents = int(page.obj.StructParents) + offset
-            for annotation in page.obj.get("/Annots", []):
-                if "/StructParent" in annotation:
-                    annotation.StructParent = int(annotation.StructParent) + offset
-
-        if added_outline is not None and "/First" in added_outline:
-            _join_outlines(book, added_outline, nested)
-        if added_names is not None:
-            _join_destinations(book, added_names, set(second_anchors))
-        if added_form is not None:
-            _join_forms(book, added_form)
+def join(paths: Sequence[Path], target: Path, own_anchors: Sequence, nested: Sequence[int]) -> None:
+    """One tagged PDF of the parts WeasyPrint wrote at `paths`: their pages in order, with one
+    structure tree, one outline and one set of named destinations. Links in any part to another's
+    anchors point where that part's `own_anchors` are; the first `nested[i]` top-level bookmarks of
+    part i go under the last of those before it."""
+    with pikepdf.open(paths[0]) as book:
+        for path, anchors, nesting in zip(paths[1:], own_anchors[1:], nested[1:]):
+            with pikepdf.open(path) as rest:
+                _append_part(book, rest, anchors, nesting)
         book.save(target, object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
+def _append_part(book: pikepdf.Pdf, rest: pikepdf.Pdf, rest_anchors, nested: int) -> None:
+    """The pages of `rest` after those of `book`, with its structure, outline, destinations and form."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)  # named destinations: see below
+        book.pages.extend(rest.pages)
+    # Copied after the pages, so that what they point to is the pages just copied.
+    def copied(value):
+        return book.copy_foreign(value if value.is_indirect else rest.make_indirect(value))
+
+    tree = book.Root.StructTreeRoot
+    added_tree = copied(rest.Root.StructTreeRoot)
+    added_outline = copied(rest.Root.Outlines) if "/Outlines" in rest.Root else None
+    added_names = copied(rest.Root.Names.Dests) if "/Names" in rest.Root else None
+    added_form = copied(rest.Root.AcroForm) if "/AcroForm" in rest.Root else None
+
+    # Structure: the added part's sections after the book's, under one Document element.
+    document = tree.K[0]
+    for element in added_tree.K[0].K:
+        element.P = document
+        document.K.append(element)
+    # The parent tree maps each page's and link's key to its structure elements: the added
+    # part's keys move past the book's.
+    numbers = tree.ParentTree.Nums
+    offset = max(int(numbers[i]) for i in range(0, len(numbers), 2)) + 1
+    added = added_tree.ParentTree.Nums
+    for i in range(0, len(added), 2):
+        numbers.append(int(added[i]) + offset)
+        numbers.append(added[i + 1])
+    for page in book.pages[len(book.pages) - len(rest.pages):]:
+        if "/StructParents" in page.obj:
+            page.obj.StructParents = int(page.obj.StructParents) + offset
+        for annotation in page.obj.get("/Annots", []):
+            if "/StructParent" in annotation:
+                annotation.StructParent = int(annotation.StructParent) + offset
+
+    if added_outline is not None and "/First" in added_outline:
+        _join_outlines(book, added_outline, nested)
+    if added_names is not None:
+        _join_destinations(book, added_names, set(rest_anchors))
+    if added_form is not None:
+        _join_forms(book, added_form)
+
+
 def _join_forms(book: pikepdf.Pdf, added: pikepdf.Dictionary) -> None:
-    """The second part's form fields (--fillable) in the book's one form, with the fonts they
+    """The added part's form fields (--fillable) in the book's one form, with the fonts they
     type in."""
     if "/AcroForm" not in book.Root:
         book.Root.AcroForm = added
@@ -199,8 +332,8 @@ def _join_forms(book: pikepdf.Pdf, added: pikepdf.Dictionary) -> None:
 
 
 def _join_outlines(book: pikepdf.Pdf, added: pikepdf.Dictionary, nested: int = 0) -> None:
-    """The second part's top-level bookmarks after the first's; its first `nested` ones under
-    the first's last."""
+    """The added part's top-level bookmarks after the book's; its first `nested` ones under
+    the book's last."""
     if "/Outlines" not in book.Root or "/First" not in book.Root.Outlines:
         book.Root.Outlines = added
         return
@@ -239,13 +372,13 @@ def _append(parent: pikepdf.Dictionary, items: list[pikepdf.Dictionary]) -> None
     parent.Count = -len(children) if int(parent.get("/Count", 0)) < 0 else visible
 
 
-def _join_destinations(book: pikepdf.Pdf, added: pikepdf.Dictionary, second_anchors: set[str]) -> None:
-    """One name tree of destinations: the second part's for its own anchors, the first's for
-    the rest (each part had a stand-in for the other's anchors, to keep its links)."""
+def _join_destinations(book: pikepdf.Pdf, added: pikepdf.Dictionary, own_anchors: set[str]) -> None:
+    """One name tree of destinations: the added part's for its own anchors, the book's for the
+    rest (each part had a stand-in for the others' anchors, to keep its links)."""
     if "/Names" not in book.Root:
         book.Root.Names = pikepdf.Dictionary(Dests=added)
         return
     ours = pikepdf.NameTree(book.Root.Names.Dests)
     for name, destination in pikepdf.NameTree(added).items():
-        if name in second_anchors or name not in ours:
+        if name in own_anchors or name not in ours:
             ours[name] = destination

@@ -8,6 +8,7 @@ never leaves a half-written PDF or deck, or a mixed set, where a good one was.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import time
 import shutil
@@ -16,10 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, diagrams, mail, outputs, parse, pictures, placement, record, repair, resources, selection, series
+from . import cache, checks, diagrams, mail, outputs, parse, pictures, placement, record, repair, resources, selection, series
 from .options import DeckOptions, PdfOptions
 from .files import write_atomically
-from .model import Book, Chapter, Diagnostic, Diagram, DiagramFailure, Picture, PrintbookError, Rendering, counted
+from .model import (Book, Chapter, Diagnostic, Diagram, DiagramFailure, Picture, PrintbookError, Rendering, counted,
+                    library_missing)
 
 
 CACHE_FOLDER = ".printbook-cache"
@@ -89,7 +91,8 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
     discrepancies = [found for document in documents for found in checks.check_numbers(document)]
     book = series.combined(documents, options.title, options.selection)
     # Nothing changed since the last good build here: its outputs stand, and nothing is loaded.
-    wanted = record.key(documents, options)
+    setting = record.setting(documents, options)
+    wanted = record.key(documents, setting)
     if options.use_cache and (kept := record.kept(outdir, wanted)) is not None:
         stages.begin("")
         return BuildReport(book=book, written=tuple(WrittenFile(outdir / path, *rest) for path, *rest in kept["written"]),
@@ -111,8 +114,10 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
         with folder.staging() as staging:
             stages.begin("typesetting", "3/4 typesetting the PDF handbook")
             book_slug = slugify(book.title) or slugify(sources[0].stem) or "handbook"
+            cache_dir = _render_options(options, outdir).cache_dir
             pdf_result = pdf.write_pdf(book, renderings, staging / f"{book_slug}.pdf", discrepancies, options.pdf,
-                                       handbook)
+                                       handbook, pdf.pdf_parts.PartsCache(cache_dir / "parts", setting)
+                                       if cache_dir else None)
             written = [WrittenFile(Path(f"{book_slug}.pdf"), f"PDF handbook, {pdf_result.pages} pages", "pdf",
                                    pdf_result.pages)]
             advance("pages", pdf_result.pages, pdf_result.pages)
@@ -123,13 +128,16 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
                      deck_names(book))
             stages.begin("decks", f"4/4 making {counted(len(decks), 'deck')}")
             (staging / "decks").mkdir()
+            kept_decks = cache.KeptFiles(cache_dir / "decks") if cache_dir else None
             for made, (name, (_, document, chapters)) in enumerate(
                     zip(outputs.unique_names([n for n, _, _ in decks]), decks)):
                 advance("decks", made, len(decks))
-                deck_result = deck.write_deck(document, chapters, renderings, staging / name, options.deck, slides)
-                written.append(WrittenFile(Path(name), f"deck, {deck_result.slides} slides", "deck",
-                                           deck_result.slides))
+                count = _kept_or_made_deck(deck, document, chapters, renderings, slides, staging / name,
+                                           options.deck, kept_decks, setting)
+                written.append(WrittenFile(Path(name), f"deck, {count} slides", "deck", count))
             advance("decks", len(decks), len(decks))
+            if kept_decks:
+                kept_decks.prune()
             mailed = []
             if options.eml:
                 pdf_path = staging / written[0].path
@@ -148,15 +156,31 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
                        diagnostics=found, diagrams_failed=failed, seconds=stages.seconds)
 
 
+def _kept_or_made_deck(deck, document: Book, chapters: list[Chapter], renderings: dict[Diagram, Rendering],
+                       slides: dict[Diagram, placement.Placement], target: Path, options: DeckOptions,
+                       kept: cache.KeptFiles | None, setting: str) -> int:
+    """The deck of `chapters` at `target`, taken from `kept` where a build made it from the same
+    content and setting; its number of slides."""
+    if kept is None:
+        return deck.write_deck(document, chapters, renderings, target, options, slides).slides
+    name = hashlib.sha256(f"{setting} {deck.content_key(document, chapters, renderings, slides)}".encode()).hexdigest()
+    made, facts = kept.path(f"{name}.pptx"), kept.read_json(f"{name}.json")
+    if facts and isinstance(facts.get("slides"), int) and made.is_file():
+        shutil.copyfile(made, target)
+        return facts["slides"]
+    slides_made = deck.write_deck(document, chapters, renderings, target, options, slides).slides
+    write_atomically(made, target.read_bytes())
+    kept.write_json(f"{name}.json", {"slides": slides_made})
+    return slides_made
+
+
 def _typesetters():
     """The PDF and deck stages, loaded only by a build with something to do: they load WeasyPrint
     and python-pptx, more than a second. A library that does not load is one line, not a traceback."""
     try:
         from . import deck, pdf
     except (ImportError, OSError) as error:  # WeasyPrint loads Pango as it is imported
-        raise PrintbookError(Diagnostic("error", None, "a library printbook needs did not load: "
-                                        f"{str(error).splitlines()[0]}", "run 'printbook doctor', which says what "
-                                        "to install", "setup.missing")) from None
+        raise PrintbookError(library_missing(error)) from None
     return pdf, deck
 
 

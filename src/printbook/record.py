@@ -31,11 +31,21 @@ FORMAT = 1
 LIBRARIES = ("weasyprint", "pydyf", "python-pptx", "pikepdf", "pillow", "lxml", "jinja2", "markdown-it-py", "fonttools")
 
 
-def key(documents: Sequence[Book], options) -> str:
-    """What the outputs of building `documents` (as parsed) with `options` depend on, hashed."""
-    digest = hashlib.sha256(f"{FORMAT} {__version__} {options!r}".encode())
+def key(documents: Sequence[Book], setting_hash: str) -> str:
+    """What the outputs of building `documents` (as parsed) depend on, hashed: their text and
+    their `setting_hash` (setting())."""
+    digest = hashlib.sha256(setting_hash.encode())
     for document in documents:
         digest.update(b"\0document\0" + Path(document.source).read_bytes())
+    return digest.hexdigest()
+
+
+def setting(documents: Sequence[Book], options) -> str:
+    """All that key() hashes but the documents' own text: the pictures they show, the options,
+    the files those name, printbook and its tools; for the caches of parts of outputs, which
+    hash their own text with it."""
+    digest = hashlib.sha256(f"{FORMAT} {__version__} {options!r}".encode())
+    for document in documents:
         _stamps(digest, pictures.shown(document))
     pdf, deck = options.pdf, options.deck
     named = [p for p in (pdf.logo, pdf.css, deck.reference, deck.logo) if p]
