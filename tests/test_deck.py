@@ -104,3 +104,31 @@ def test_title_slides_carry_the_organisation_and_logo_and_a_single_deck_its_own(
     assert "Acme Hiring" in said and "12 questions in 3 sections" in said
     assert [shape.image.blob for shape in first.shapes if shape.shape_type == 13] == [logo.read_bytes()]
     assert deck.core_properties.author == "Acme Hiring" and deck.core_properties.title == report.book.title
+
+
+def test_parts_found_without_walking_name_and_share_parts_as_python_pptx_does():
+    """The same parts, by the same names, as python-pptx gives walking the package each time."""
+    import io
+
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    from conftest import png
+    from printbook import pptx_internals
+
+    def made(counting: bool) -> list[str]:
+        deck = Presentation()
+        if counting:
+            pptx_internals.parts_found_without_walking(deck)
+        red, blue = png(40, 20, (200, 60, 60)), png(40, 20, (60, 60, 200))
+        for picture in (red, blue, red):  # the red picture twice: one part
+            slide = deck.slides.add_slide(deck.slide_layouts[6])
+            shape = slide.shapes.add_picture(io.BytesIO(picture), Inches(1), Inches(1))
+            pptx_internals.add_svg(shape, slide, '<svg xmlns="http://www.w3.org/2000/svg"/>')
+            slide.notes_slide.notes_text_frame.text = "notes"
+        return sorted(str(part.partname) for part in deck.part.package.iter_parts())
+
+    names = made(counting=True)
+    assert names == made(counting=False)
+    assert sum(n.endswith(".png") for n in names) == 2 and sum(n.endswith(".svg") for n in names) == 3
+    assert sum("notesSlide" in n for n in names) == 3

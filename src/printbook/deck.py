@@ -115,6 +115,7 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
     PNGs painted; by default as placement.py decides, without PNGs)."""
     deck = Presentation(str(reference_deck(options)))
     pptx_internals.remove_slides(deck)
+    pptx_internals.parts_found_without_walking(deck)
     maker = _SlideMaker(deck, renderings, placements if placements is not None else placed(renderings, options),
                         pictures.document_folder(book), options)
     if len(chapters) > 1:  # one deck for the whole book: a title slide of its own first

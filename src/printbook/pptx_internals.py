@@ -103,3 +103,50 @@ def fixed_pitch(runs) -> None:
             run.font._rPr.get_or_add_latin().set("pitchFamily", "49")
     except AttributeError:
         note_fallback("code on slides names its font without asking for fixed pitch")
+
+
+def parts_found_without_walking(deck) -> None:
+    """New parts of `deck` named from the names taken, listed once, and a counter per kind; an
+    image already in the deck found by its SHA-1 in a table.
+
+    python-pptx names each new part (an image, an SVG, a notes slide) and looks for an image
+    already there by walking every part of the package (OpcPackage.next_partname,
+    Package.next_image_partname, _ImageParts._find_by_sha1): making a deck grew with the square
+    of its parts, a third of the decks' time on the ten-times book. The names given are of the
+    same kind (image7.png, notesSlide12.xml), each unused in the package, and an image is still
+    put in once however many slides show it."""
+    if not applies():
+        note_fallback("deck parts are found as python-pptx finds them (slower)")
+        return
+    try:
+        from pptx.opc.packuri import PackURI
+        from pptx.parts.image import Image, ImagePart
+
+        package = deck.part.package
+        taken = {str(part.partname) for part in package.iter_parts()}
+        counters: dict[str, int] = {}
+
+        def next_partname(template: str) -> PackURI:
+            kind = template.split("%d")[0]  # image1.png and image2.svg count as one kind, as python-pptx has them
+            number = counters.get(kind, 1)
+            while template % number in taken:
+                number += 1
+            counters[kind] = number + 1
+            taken.add(template % number)
+            return PackURI(template % number)
+
+        package.next_partname = next_partname
+        package.next_image_partname = lambda ext: next_partname(f"/ppt/media/image%d.{ext}")
+
+        images = package._image_parts
+        by_sha1 = {part.sha1: part for part in images if hasattr(part, "sha1")}
+
+        def get_or_add_image_part(image_file):
+            image = Image.from_file(image_file)
+            if image.sha1 not in by_sha1:
+                by_sha1[image.sha1] = ImagePart.new(package, image)
+            return by_sha1[image.sha1]
+
+        images.get_or_add_image_part = get_or_add_image_part
+    except AttributeError:
+        note_fallback("deck parts are found as python-pptx finds them (slower)")
