@@ -214,3 +214,12 @@ def test_after_an_edit_only_the_front_matter_and_the_edited_part_are_typeset_aga
     pages_of = lambda reader: {n: reader.get_destination_page_number(d) for n, d in reader.named_destinations.items()}  # noqa: E731
     assert pages_of(again) == pages_of(scratch)
     assert subprocess.run(["qpdf", "--check", str(tmp_path / "again.pdf")], capture_output=True).returncode == 0
+
+    # The kept PDFs gone (their page counts kept): every part is typeset again, numbered as before.
+    for kept in (tmp_path / "parts").glob("*.pdf"):
+        kept.unlink()
+    typeset_now.clear()
+    monkeypatch.setattr(pdf_parts, "SMALLEST_BOOK_IN_PARTS", 0)
+    pdf.write_pdf(edited, renderings, tmp_path / "remade.pdf", cache=cache())
+    assert typeset_now == [list(range(parts))]
+    assert [p.extract_text() for p in PdfReader(tmp_path / "remade.pdf").pages] == [p.extract_text() for p in scratch.pages]

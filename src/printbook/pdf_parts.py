@@ -140,8 +140,9 @@ def typeset_in_parts(parts: Sequence[Part], lay_out: Callable[[int], Document], 
         try:
             join([files[i] for i in range(len(parts))], target, [laid_out[i][1].keys() for i in range(len(parts))],
                  [part.nested for part in parts])
-        except (pikepdf.PdfError, AttributeError, KeyError, IndexError, TypeError, ValueError) as error:
-            # A WeasyPrint that structures its PDF otherwise: said, and typeset in one piece.
+        except (pikepdf.PdfError, OSError, AttributeError, KeyError, IndexError, TypeError, ValueError) as error:
+            # A WeasyPrint that structures its PDF otherwise, or a kept part another build
+            # sharing the cache dropped meanwhile: said, and typeset in one piece.
             logging.getLogger("printbook").warning("note: the parts of the handbook could not be joined (%s): "
                                                    "it is typeset in one piece [internals.fallback]", error)
             return None

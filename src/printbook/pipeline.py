@@ -165,9 +165,12 @@ def _kept_or_made_deck(deck, document: Book, chapters: list[Chapter], renderings
         return deck.write_deck(document, chapters, renderings, target, options, slides).slides
     name = hashlib.sha256(f"{setting} {deck.content_key(document, chapters, renderings, slides)}".encode()).hexdigest()
     made, facts = kept.path(f"{name}.pptx"), kept.read_json(f"{name}.json")
-    if facts and isinstance(facts.get("slides"), int) and made.is_file():
-        shutil.copyfile(made, target)
-        return facts["slides"]
+    if facts and isinstance(facts.get("slides"), int):
+        try:
+            shutil.copyfile(made, target)
+            return facts["slides"]
+        except OSError:  # gone (another build sharing the cache dropped it): made again
+            pass
     slides_made = deck.write_deck(document, chapters, renderings, target, options, slides).slides
     write_atomically(made, target.read_bytes())
     kept.write_json(f"{name}.json", {"slides": slides_made})
