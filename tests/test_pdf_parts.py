@@ -15,14 +15,17 @@ from printbook.parse import parse_file
 from test_validators import pdf_ua_problems
 
 
-def test_a_book_is_cut_into_runs_of_chapters_of_at_least_fifteen_questions():
-    # The seed: its sections, the chapters without questions with those around them.
-    assert pdf_parts.chapter_runs([0, 20, 20, 20, 20, 20, 0, 0]) == [slice(0, 2), slice(2, 3), slice(3, 4),
+def test_a_book_is_cut_into_runs_of_chapters_of_about_the_same_weight():
+    # The seed: its five sections, the chapters without questions with those around them.
+    assert pdf_parts.chapter_runs([1, 41, 40, 40, 40, 40, 2, 2]) == [slice(0, 2), slice(2, 3), slice(3, 4),
                                                                      slice(4, 5), slice(5, 8)]
-    assert pdf_parts.chapter_runs([5, 5, 5, 5, 5, 5, 5, 5]) == [slice(0, 3), slice(3, 6), slice(6, 8)]
-    assert pdf_parts.chapter_runs([50, 50]) == [slice(0, 1), slice(1, 2)]
-    assert pdf_parts.chapter_runs([10, 10]) is None  # too short to gain
-    assert pdf_parts.chapter_runs([100]) is None  # nowhere to cut
+    # A document of others: few questions, many diagrams (54 pages).
+    assert pdf_parts.chapter_runs([1, 1, 47, 18, 11, 13, 10, 12, 12, 50]) == [slice(0, 3), slice(3, 6), slice(6, 9),
+                                                                              slice(9, 10)]
+    assert pdf_parts.chapter_runs([10] * 8) == [slice(0, 3), slice(3, 6), slice(6, 8)]
+    assert pdf_parts.chapter_runs([30, 30, 30]) == [slice(0, 1), slice(1, 2), slice(2, 3)]
+    assert pdf_parts.chapter_runs([20, 20]) is None  # too short to gain
+    assert pdf_parts.chapter_runs([200]) is None  # nowhere to cut
 
 
 def test_two_processes_take_runs_of_parts_that_take_about_as_long(monkeypatch):
@@ -46,7 +49,7 @@ def typeset(book, renderings, path, monkeypatch, in_parts: bool, options=pdf.Pdf
     joined = []
     join = pdf_parts.join
     monkeypatch.setattr(pdf_parts, "SMALLEST_BOOK_IN_PARTS", 0 if in_parts else 10**6)
-    monkeypatch.setattr(pdf_parts, "PART_QUESTIONS", 1)  # a part per chapter
+    monkeypatch.setattr(pdf_parts, "PART_WEIGHT", 1)  # a part per chapter
     monkeypatch.setattr(pdf_parts, "cores", lambda: 2)  # also where CI has one core
     monkeypatch.setattr(pdf_parts, "join", lambda *args: joined.append(args[0][0].name) or join(*args))
     pdf.write_pdf(book, renderings, path, options=options)
@@ -180,7 +183,7 @@ def test_after_an_edit_only_the_front_matter_and_the_edited_part_are_typeset_aga
     from conftest import outline as outline_of
 
     monkeypatch.setattr(pdf_parts, "SMALLEST_BOOK_IN_PARTS", 0)
-    monkeypatch.setattr(pdf_parts, "PART_QUESTIONS", 1)  # a part per chapter
+    monkeypatch.setattr(pdf_parts, "PART_WEIGHT", 1)  # a part per chapter
     monkeypatch.setattr(pdf_parts, "cores", lambda: 2)
     typeset_now = []
     shared = pdf_parts._typeset_shared
@@ -191,9 +194,9 @@ def test_after_an_edit_only_the_front_matter_and_the_edited_part_are_typeset_aga
     renderings, _ = diagrams.render_diagrams(book.diagrams())
     cache = lambda: pdf_parts.PartsCache(tmp_path / "parts", "setting")  # noqa: E731
     pdf.write_pdf(book, renderings, tmp_path / "first.pdf", cache=cache())
-    runs = pdf_parts.chapter_runs([len(c.questions) for c in pdf.shown_chapters(book)])
-    parts = 1 + len(runs)  # the front matter, then the chapters with questions (and those between)
-    assert typeset_now == [list(range(parts))] and parts == 4
+    runs = pdf_parts.chapter_runs([pdf.chapter_weight(c) for c in pdf.shown_chapters(book)])
+    parts = 1 + len(runs)  # the front matter, then each chapter
+    assert typeset_now == [list(range(parts))] and parts == 1 + len(pdf.shown_chapters(book))
 
     document.write_text(EXAMPLE.read_text().replace("Describe the life of an incident", "Tell the life of an incident"))
     edited = parse_file(document)

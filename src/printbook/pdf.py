@@ -126,14 +126,16 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
         # Parts have their page numbers written in through WeasyPrint's internals.
         in_parts = not options.duplex and weasyprint_internals.applies()
         shown = shown_chapters(book)
-        runs = pdf_parts.chapter_runs([len(c.questions) for c in shown]) if in_parts else None
+        weights = [chapter_weight(c) for c in shown]
+        runs = pdf_parts.chapter_runs(weights) if in_parts else None
         pages = None
         if runs is not None:
             # Blanks wide enough for the book's page numbers: about a page per question, at most two.
             digits = max(PAGE_NUMBER_DIGITS, len(str(2 * len(book.questions) + 20)))
-            parts = [pdf_parts.Part(html(digits, slice(0, 0)), len(book.questions) / 4),
-                     *(pdf_parts.Part(html(digits, run, front=False), sum(len(c.questions) + 1 for c in shown[run]),
-                                      _continuing(book, shown[run])) for run in runs)]
+            # The front matter takes about a quarter of the chapters' time (measured on the seed).
+            parts = [pdf_parts.Part(html(digits, slice(0, 0)), sum(weights) / 4),
+                     *(pdf_parts.Part(html(digits, run, front=False), sum(weights[run]), _continuing(book, shown[run]))
+                       for run in runs)]
             pages = pdf_parts.typeset_in_parts(
                 parts, lambda part: lay_out(parts[part].html),
                 lambda part, document, *numbering: weasyprint_internals.finish_part(
@@ -304,6 +306,12 @@ def nested_headings(html: str) -> str:
         return f"<h{level}"
 
     return HEADING.sub(relevel, html)
+
+
+def chapter_weight(chapter: Chapter) -> int:
+    """About how long a chapter takes to typeset (pdf_parts): its heading, its questions and
+    every block in it, its own and its questions'."""
+    return 1 + len(chapter.questions) + len(chapter.blocks) + sum(len(q.blocks) for q in chapter.questions)
 
 
 def shown_chapters(book: Book) -> list[Chapter]:

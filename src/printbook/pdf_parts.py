@@ -1,7 +1,7 @@
 """Stage 3a on two cores, and again after an edit: a long handbook typeset as parts, joined into one PDF.
 
 WeasyPrint lays out and draws on one core. A long handbook is cut into parts: the front matter
-(cover, contents, score sheet), then runs of chapters of about PART_QUESTIONS questions. The
+(cover, contents, score sheet), then runs of chapters weighing at least PART_WEIGHT. The
 parts are shared between this process and a forked copy of it, so that both cores lay out. Once
 every part is laid out the processes trade page counts and anchors, so that each part gets the
 page numbers of the whole book (contents, footers "page X of Y") and keeps its links into the
@@ -33,10 +33,12 @@ from weasyprint.document import Document
 
 from .cache import KeptFiles
 
-# Laying out starts with fixed costs (fonts, stylesheets) and joining costs a little: short books
-# are quicker in one piece, and parts of fewer questions than this gain little.
-SMALLEST_BOOK_IN_PARTS = 40  # questions
-PART_QUESTIONS = 15
+# A chapter weighs its questions and its blocks (prose, tables, code, diagrams), the chapter's
+# and its questions' (pdf.chapter_weight): about two a question on the seed. Laying out starts
+# with fixed costs (fonts, stylesheets) and joining costs a little: short books are quicker in
+# one piece, and lighter parts gain little.
+SMALLEST_BOOK_IN_PARTS = 80
+PART_WEIGHT = 30
 
 # finish(part, its laid-out document, its first page's number, the book's pages, the page of every
 # anchor in the book): True if the part's page numbers could be written in.
@@ -50,18 +52,19 @@ class Part:
     nested: int = 0  # how many of its top-level bookmarks belong under the part before's last
 
 
-def chapter_runs(question_counts: Sequence[int]) -> list[slice] | None:
-    """The chapters (holding `question_counts` questions) cut into runs of at least
-    PART_QUESTIONS questions, in order; None for a book too short to gain from parts."""
-    if sum(question_counts) < SMALLEST_BOOK_IN_PARTS or len(question_counts) < 2:
+def chapter_runs(weights: Sequence[float]) -> list[slice] | None:
+    """The chapters (weighing `weights`) cut into runs weighing at least PART_WEIGHT, in order
+    (chapters left at the end too light for a part of their own join the last); None for a book
+    too short to gain from parts."""
+    if sum(weights) < SMALLEST_BOOK_IN_PARTS or len(weights) < 2:
         return None
-    runs, start, held = [], 0, 0
-    for index, count in enumerate(question_counts):
-        held += count
-        if held >= PART_QUESTIONS and any(question_counts[index + 1:]):
+    runs, start, held = [], 0, 0.0
+    for index, weight in enumerate(weights):
+        held += weight
+        if held >= PART_WEIGHT and sum(weights[index + 1:]) >= PART_WEIGHT / 2:
             runs.append(slice(start, index + 1))
-            start, held = index + 1, 0
-    runs.append(slice(start, len(question_counts)))
+            start, held = index + 1, 0.0
+    runs.append(slice(start, len(weights)))
     return runs
 
 
