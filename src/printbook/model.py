@@ -55,6 +55,9 @@ class PrintbookError(Exception):
         super().__init__(str(diagnostic))
         self.diagnostic = diagnostic
 
+    def __reduce__(self):  # whole across processes (forked.py)
+        return PrintbookError, (self.diagnostic,)
+
 
 @dataclass(frozen=True, slots=True)
 class Prose:

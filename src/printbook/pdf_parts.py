@@ -32,6 +32,7 @@ import pikepdf
 from weasyprint.document import Document
 
 from .cache import KeptFiles
+from .forked import cores
 
 # A chapter weighs its questions and its blocks (prose, tables, code, diagrams), the chapter's
 # and its questions' (pdf.chapter_weight): about two a question on the seed. Laying out starts
@@ -221,14 +222,6 @@ def _write_whole(write, document: Document, path: Path) -> None:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
-
-
-def cores() -> int:
-    """The processor cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def anchor_pages(document: Document) -> dict[str, int]:

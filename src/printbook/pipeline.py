@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache, checks, diagrams, mail, outputs, parse, pictures, placement, record, repair, resources, selection, series
+from . import cache, checks, diagrams, forked, mail, outputs, parse, pictures, placement, record, repair, resources, selection, series
 from .options import DeckOptions, PdfOptions
 from .files import write_atomically
 from .model import (Book, Chapter, Diagnostic, Diagram, DiagramFailure, Picture, PrintbookError, Rendering, counted,
@@ -112,32 +112,40 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
             stages.begin("painting")
             slides = painted_slides(stage, slides, deck.PNG_DPI)
         with folder.staging() as staging:
-            stages.begin("typesetting", "3/4 typesetting the PDF handbook")
             book_slug = slugify(book.title) or slugify(sources[0].stem) or "handbook"
             cache_dir = _render_options(options, outdir).cache_dir
-            pdf_result = pdf.write_pdf(book, renderings, staging / f"{book_slug}.pdf", discrepancies, options.pdf,
-                                       handbook, pdf.pdf_parts.PartsCache(cache_dir / "parts", setting)
-                                       if cache_dir else None)
+            decks = ([(f"decks/{book_slug}.pptx", book, list(book.sections))] if options.single_deck else
+                     deck_names(book))
+            deck_files = outputs.unique_names([n for n, _, _ in decks])
+            (staging / "decks").mkdir()
+
+            def write_decks() -> list[int]:
+                kept_decks = cache.KeptFiles(cache_dir / "decks") if cache_dir else None
+                counts = [_kept_or_made_deck(deck, document, chapters, renderings, slides, staging / name,
+                                             options.deck, kept_decks, setting)
+                          for name, (_, document, chapters) in zip(deck_files, decks)]
+                if kept_decks:
+                    kept_decks.prune()
+                return counts
+
+            # The decks are written in another process while the handbook is typeset (forked.py).
+            stages.begin("typesetting", f"3/4 typesetting the PDF handbook and making {counted(len(decks), 'deck')}")
+            advance("decks", 0, len(decks))
+            with forked.Forked(write_decks) as decks_made:
+                pdf_result = pdf.write_pdf(book, renderings, staging / f"{book_slug}.pdf", discrepancies, options.pdf,
+                                           handbook, pdf.pdf_parts.PartsCache(cache_dir / "parts", setting)
+                                           if cache_dir else None)
+                advance("pages", pdf_result.pages, pdf_result.pages)
+                stages.begin("decks", f"4/4 making {counted(len(decks), 'deck')}")
+                counts = decks_made.result()
+            advance("decks", len(decks), len(decks))
             written = [WrittenFile(Path(f"{book_slug}.pdf"), f"PDF handbook, {pdf_result.pages} pages", "pdf",
-                                   pdf_result.pages)]
-            advance("pages", pdf_result.pages, pdf_result.pages)
+                                   pdf_result.pages),
+                       *(WrittenFile(Path(name), f"deck, {count} slides", "deck", count)
+                         for name, count in zip(deck_files, counts))]
             refused = [Diagnostic("warning", book.location, f"a picture names a file outside the document's folder, "
                                   f"left out: {address}", "pictures inside the document's folder may name only files "
                                   "there", "picture.outside") for address in dict.fromkeys(pdf_result.refused)]
-            decks = ([(f"decks/{book_slug}.pptx", book, list(book.sections))] if options.single_deck else
-                     deck_names(book))
-            stages.begin("decks", f"4/4 making {counted(len(decks), 'deck')}")
-            (staging / "decks").mkdir()
-            kept_decks = cache.KeptFiles(cache_dir / "decks") if cache_dir else None
-            for made, (name, (_, document, chapters)) in enumerate(
-                    zip(outputs.unique_names([n for n, _, _ in decks]), decks)):
-                advance("decks", made, len(decks))
-                count = _kept_or_made_deck(deck, document, chapters, renderings, slides, staging / name,
-                                           options.deck, kept_decks, setting)
-                written.append(WrittenFile(Path(name), f"deck, {count} slides", "deck", count))
-            advance("decks", len(decks), len(decks))
-            if kept_decks:
-                kept_decks.prune()
             mailed = []
             if options.eml:
                 pdf_path = staging / written[0].path
