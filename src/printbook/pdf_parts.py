@@ -19,6 +19,7 @@ in one piece, as WeasyPrint ships.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import multiprocessing
@@ -108,39 +109,37 @@ def typeset_in_parts(parts: Sequence[Part], lay_out: Callable[[int], Document], 
     files: dict[int, Path] = {}
     scratch = [target.with_name(f".{target.name}.part{i}") for i in range(len(parts))]
 
-    def numbering(i: int) -> tuple[int, int, dict[str, int]]:
-        first = 1 + sum(laid_out[j][0] for j in range(i))
-        total = sum(pages for pages, _ in laid_out.values())
-        before = [0]
-        for j in range(len(parts)):
-            before.append(before[-1] + laid_out[j][0])
-        pages_of = {anchor: before[j] + page for j in reversed(range(len(parts))) for anchor, page in laid_out[j][1].items()}
-        return first, total, pages_of
+    def numbered() -> list[tuple[int, int, dict[str, int]]]:
+        """Each part's numbering, once every part is laid out: its first page, the book's pages
+        and the page of every anchor in the book (one dict, shared)."""
+        starts = list(itertools.accumulate((laid_out[i][0] for i in range(len(parts))), initial=0))
+        pages_of = {anchor: starts[i] + page for i in reversed(range(len(parts)))
+                    for anchor, page in laid_out[i][1].items()}
+        return [(starts[i] + 1, starts[-1], pages_of) for i in range(len(parts))]
 
-    def destination(i: int) -> Path | None:
+    def destination(i: int, numbering: tuple[int, int, dict[str, int]]) -> Path | None:
         """Where part `i`'s PDF goes, or None where the cache holds it as numbered now."""
-        path = cache.pdf(keys[i], numbering(i)) if cache else scratch[i]
+        path = cache.pdf(keys[i], numbering) if cache else scratch[i]
         files[i] = path
         return None if cache and path.exists() else path
+
+    def typeset(todo: list[int]) -> bool:
+        found = _typeset_shared(todo, parts, lay_out, finish, write, laid_out, numbered, destination)
+        if cache:
+            for i, (pages, anchors) in (found or {}).items():
+                cache.keep_laid_out(keys[i], pages, anchors)
+        return found is not None
 
     try:
         # First the parts never laid out; then those whose PDF, numbered as now, is not kept
         # (a part before them changed its page count).
-        for todo in ([i for i in range(len(parts)) if i not in laid_out],
-                     lambda: [i for i in range(len(parts)) if i not in files and destination(i) is not None]):
-            todo = todo() if callable(todo) else todo
-            if not todo:
-                continue
-            found = _typeset_shared(todo, parts, lay_out, finish, write, laid_out, numbering, destination)
-            if found is None:
-                return None
-            for i, (pages, anchors) in found.items():
-                laid_out[i] = (pages, anchors)
-                if cache:
-                    cache.keep_laid_out(keys[i], pages, anchors)
-        for i in range(len(parts)):
-            if i not in files:
-                destination(i)
+        never = [i for i in range(len(parts)) if i not in laid_out]
+        if never and not typeset(never):
+            return None
+        numberings = numbered()
+        renumbered = [i for i in range(len(parts)) if i not in files and destination(i, numberings[i]) is not None]
+        if renumbered and not typeset(renumbered):
+            return None
         try:
             join([files[i] for i in range(len(parts))], target, [laid_out[i][1].keys() for i in range(len(parts))],
                  [part.nested for part in parts])
@@ -159,10 +158,10 @@ def typeset_in_parts(parts: Sequence[Part], lay_out: Callable[[int], Document], 
 
 
 def _typeset_shared(todo: list[int], parts: Sequence[Part], lay_out, finish: Finish, write, laid_out: dict,
-                    numbering, destination) -> dict[int, tuple[int, dict[str, int]]] | None:
+                    numbered, destination) -> dict[int, tuple[int, dict[str, int]]] | None:
     """The parts `todo` laid out (this process takes the first ones, a forked one the rest, where
-    there are two cores), numbered once all are, and written where `destination` says. Their page
-    counts and anchors, or None where a part failed."""
+    there are two cores), added to `laid_out`, numbered once all are, and written where
+    `destination` says. Their page counts and anchors, or None where a part failed."""
     ours, theirs = _shares(todo, [parts[i].weight for i in todo])
     child = connection = None
     if theirs:
@@ -179,8 +178,9 @@ def _typeset_shared(todo: list[int], parts: Sequence[Part], lay_out, finish: Fin
             if reply[0] != "laid out":
                 return None
             found.update(reply[1])
-        laid_out.update(found)  # numbering() reads the page counts of every part
-        told = {i: (numbering(i), destination(i)) for i in todo}
+        laid_out.update(found)  # numbered() reads the page counts of every part
+        numberings = numbered()
+        told = {i: (numberings[i], destination(i, numberings[i])) for i in todo}
         if child:
             try:
                 connection.send({i: told[i] for i in theirs})
