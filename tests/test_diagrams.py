@@ -180,8 +180,15 @@ def test_mmdc_renderer_draws_the_same_picture():
 
 
 @pytest.mark.e2e
-def test_faster_config_copy_applies_to_the_pinned_mermaid_and_changes_no_picture():
-    sources = ['graph TD\n    subgraph "Group"\n    A[Monomorphization] --> B["fn(A) -> B"]\n    end\n    B --> C{ok?}\n',
+def test_faster_mermaid_applies_to_the_pinned_mermaid_and_changes_no_picture():
+    # Long labels wrap (their lines measured word by word), and the same words come again in other
+    # fonts: bold, a class with a larger font, a subgraph title, an edge label, a state diagram.
+    words = "Every replica acknowledges the write before the leader answers the client request"
+    sources = [f'graph TD\n    A["{words}"] --> B["**{words}**"]\n    B -->|"{words}"| C["{words}"]\n'
+               f'    classDef big font-size:22px\n    class C big\n    subgraph S["{words}"]\n    D["{words}"]\n    end\n',
+               f'graph LR\n    A["{words}"] --> B["*{words}*"]\n',
+               f'stateDiagram-v2\n    state "{words}" as Writing\n    [*] --> Writing: {words}\n',
+               'graph TD\n    subgraph "Group"\n    A[Monomorphization] --> B["fn(A) -> B"]\n    end\n    B --> C{ok?}\n',
                "sequenceDiagram\n    Client->>Service: HTTPS request\n    Service-->>Client: 200 OK\n",
                'pie title Share\n    "High" : 3\n    "Low" : 5\n',
                "stateDiagram-v2\n    [*] --> Queued\n    Queued --> Running: start\n",

@@ -32,21 +32,27 @@ function launchBrowser() {
   return puppeteer.launch({ executablePath: settings.chromiumPath, headless: true, args, protocolTimeout: settings.timeoutMs * 3 });
 }
 
-// mermaid's getConfig() copies the whole configuration through assignWithDepth, hundreds of times
-// per diagram, and that defines every key with Object.defineProperty (to keep a `__proto__` key
-// from reaching the prototype): 40% of a render. A plain assignment does exactly the same for any
-// other key, so only `__proto__` keeps defineProperty. Applied only where the code is exactly as
-// in the pinned mermaid; otherwise mermaid runs as shipped.
-const SLOW_CONFIG_COPY = [
-  ['Object.hasOwn(e,a)||Object.defineProperty(e,a,{value:void 0,writable:!0,enumerable:!0,configurable:!0})',
-   'a==="__proto__"&&Object.defineProperty(e,a,{value:void 0,writable:!0,enumerable:!0,configurable:!0})'],
-  ['Object.hasOwn(e,a)?i[a]=o:Object.defineProperty(e,a,{value:o,writable:!0,enumerable:!0,configurable:!0})',
-   'a==="__proto__"?Object.defineProperty(e,a,{value:o,writable:!0,enumerable:!0,configurable:!0}):i[a]=o'],
+// Two places where mermaid spends a third of a render doing work again, made cheaper. Applied
+// only where the code is exactly as in the pinned mermaid (11.17.2); otherwise mermaid runs as
+// shipped (`patched: false`, which a test checks).
+// - getConfig() deep-copies the whole configuration through assignWithDepth, several times per
+//   node, and that defined every key with Object.defineProperty (to keep a `__proto__` key from
+//   reaching the prototype) inside an Object.entries().forEach: 40% of a render. A plain
+//   assignment in a plain loop does the same for any key but `__proto__`, which keeps
+//   defineProperty: a copy takes half the time.
+// - Wrapping a label measures the line again for every word added to it, each time in a new
+//   <text> the browser must lay out; the variants of one diagram wrap the same labels again.
+//   textLength (below) gives the length measured before for the same line in the same font.
+const MERMAID_PATCHES = [
+  ['Object.entries(t).forEach(([a,o])=>{if(typeof o=="object"){if(o===null)return;Object.hasOwn(e,a)||Object.defineProperty(e,a,{value:void 0,writable:!0,enumerable:!0,configurable:!0}),i[a]===void 0&&(i[a]=Array.isArray(o)?[]:{}),typeof i[a]=="object"&&(i[a]=vD(i[a],o,{depth:r-1}))}else typeof i[a]!="object"&&(Object.hasOwn(e,a)?i[a]=o:Object.defineProperty(e,a,{value:o,writable:!0,enumerable:!0,configurable:!0}))})',
+   'for(const a of Object.keys(t)){const o=t[a];if(typeof o=="object"){if(o===null)continue;a==="__proto__"&&Object.defineProperty(e,a,{value:void 0,writable:!0,enumerable:!0,configurable:!0}),i[a]===void 0&&(i[a]=Array.isArray(o)?[]:{}),typeof i[a]=="object"&&(i[a]=vD(i[a],o,{depth:r-1}))}else typeof i[a]!="object"&&(a==="__proto__"?Object.defineProperty(e,a,{value:o,writable:!0,enumerable:!0,configurable:!0}):i[a]=o)}'],
+  ['function rKe(e,t,r){let n=e.append("text"),i=dP(n,1,t);fP(i,r);let a=i.node().getComputedTextLength();return n.remove(),a}',
+   'function rKe(e,t,r){let n=e.append("text"),i=dP(n,1,t);fP(i,r);let a=window.textLength(i.node());return n.remove(),a}'],
 ];
 
 function fasterMermaid(code) {
-  if (!settings.patchMermaid || !SLOW_CONFIG_COPY.every(([slow]) => code.split(slow).length === 2)) return [code, false];
-  return [SLOW_CONFIG_COPY.reduce((text, [slow, fast]) => text.replace(slow, () => fast), code), true];
+  if (!settings.patchMermaid || !MERMAID_PATCHES.every(([slow]) => code.split(slow).length === 2)) return [code, false];
+  return [MERMAID_PATCHES.reduce((text, [slow, fast]) => text.replace(slow, () => fast), code), true];
 }
 
 // The page every diagram is rendered in, with mermaid as a file the browser reads itself: faster
@@ -92,6 +98,8 @@ async function openRenderPage(browser) {
     ${dissolveGroups.toString()}
     window.printSafe = ${printSafe.toString()};
     window.measureText = ${measureText.toString()};
+    window.textLength = ${textLength.toString()};
+    window.textLengths = new Map();
     window.printbookConfig = ${JSON.stringify(settings.config)};
     ${ganttDirective.toString()}` });
   await page.evaluate(async (config) => {
@@ -365,6 +373,28 @@ function measureText(svg) {
   const actors = [...svg.querySelectorAll(".actor-top")].map(box);
   const header = actors.length ? Math.max(...actors.map(([, y, , h]) => y + h)) + 8 : 0;
   return { textPx: Number.isFinite(textPx) ? Math.round(textPx * 100) / 100 : 16, texts, shapes, header };
+}
+
+// Runs in the page, in place of the getComputedTextLength() that mermaid's label wrapping asks for
+// each word it adds to a line (see MERMAID_PATCHES): the length measured before for a line of the
+// same words, in the same computed font, word by word (a bold word is a tspan of its own).
+function textLength(line) {
+  const font = (element) => {
+    const style = getComputedStyle(element);
+    return [style.fontFamily, style.fontSize, style.fontWeight, style.fontStyle, style.fontStretch, style.fontVariant,
+      style.fontKerning, style.fontFeatureSettings, style.fontVariationSettings, style.fontSizeAdjust, style.letterSpacing,
+      style.wordSpacing, style.textTransform, style.textRendering, style.whiteSpace, style.direction, style.writingMode].join("|");
+  };
+  const parts = [font(line)];
+  for (const child of line.childNodes) parts.push(child.nodeType === 1 ? `${font(child)}\u0001${child.textContent}` : `\u0002${child.textContent}`);
+  const key = parts.join("\u0000");
+  let length = window.textLengths.get(key);
+  if (length === undefined) {
+    length = line.getComputedTextLength();
+    if (window.textLengths.size >= 50000) window.textLengths.clear();  // a long build's memory bounded
+    window.textLengths.set(key, length);
+  }
+  return length;
 }
 
 // Runs in the page: for a gantt chart, room at the left for its longest section name (mermaid
