@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import collections
+import hashlib
+import os
 import subprocess
 
 import pikepdf
@@ -226,3 +228,43 @@ def test_after_an_edit_only_the_front_matter_and_the_edited_part_are_typeset_aga
     pdf.write_pdf(edited, renderings, tmp_path / "remade.pdf", cache=cache())
     assert typeset_now == [list(range(parts))]
     assert [p.extract_text() for p in PdfReader(tmp_path / "remade.pdf").pages] == [p.extract_text() for p in scratch.pages]
+
+
+@pytest.mark.e2e
+def test_the_front_matter_laid_out_while_the_diagrams_render_makes_the_same_book(example_pictures, tmp_path,
+                                                                                 monkeypatch):
+    """pdf.front_matter_started lays the front matter out in a process of its own before the
+    diagrams are placed; the book joined with it reads as the book typeset whole, and the build's
+    own process lays out no front matter."""
+    book, renderings = example_pictures
+    typeset(book, renderings, tmp_path / "whole.pdf", monkeypatch, in_parts=False)
+    monkeypatch.setattr(pdf_parts, "SMALLEST_BOOK_IN_PARTS", 0)
+    log = tmp_path / "laid-out.txt"
+    typesetting = pdf._typesetting
+
+    def logged_typesetting(*args):
+        lay_out, write = typesetting(*args)
+
+        def logged(html):
+            with open(log, "a") as out:  # by any process
+                out.write(f"{os.getpid()} {hashlib.sha256(html.encode()).hexdigest()}\n")
+            return lay_out(html)
+        return logged, write
+
+    monkeypatch.setattr(pdf, "_typesetting", logged_typesetting)
+    cache = pdf_parts.PartsCache(tmp_path / "parts", "setting")
+    with pdf.front_matter_started(book, [], pdf.PdfOptions(), cache) as started:
+        assert isinstance(started, pdf_parts.Started) and started.process.pid != os.getpid()
+        pdf.write_pdf(book, renderings, tmp_path / "early.pdf", cache=cache, front_started=started)
+    assert started.process is None  # ended with the block
+    front = hashlib.sha256(started.html.encode()).hexdigest()
+    layouts = [line.split() for line in log.read_text().splitlines()]
+    by = [pid for pid, html in layouts if html == front]
+    assert len(by) == 1 and by[0] != str(os.getpid())  # once, in the other process
+    assert len(layouts) == 1 + len(pdf.shown_chapters(book))  # and each chapter once
+    early, whole = PdfReader(tmp_path / "early.pdf"), PdfReader(tmp_path / "whole.pdf")
+    assert [p.extract_text() for p in early.pages] == [p.extract_text() for p in whole.pages]
+    assert outline(early) == outline(whole)
+
+    # Laid out already (the cache has it): nothing is started again.
+    assert not isinstance(pdf.front_matter_started(book, [], pdf.PdfOptions(), cache), pdf_parts.Started)

@@ -59,11 +59,7 @@ class Forked(Generic[Result]):
         """Ends the other process: at once where it has not answered (an interrupt, a failure)."""
         if self.child is None:
             return
-        self.connection.close()
-        self.child.join(timeout=10 if answered else 0)
-        if self.child.is_alive():
-            self.child.kill()
-            self.child.join()
+        ended(self.child, self.connection, 10 if answered else 0)
         self.child = None
 
     def __enter__(self) -> Forked[Result]:
@@ -94,3 +90,12 @@ def _run(work: Callable, connection) -> None:
         connection.send(answer)
     except Exception:  # the answer does not pickle
         connection.send(("unpicklable", None, logged))
+
+
+def ended(process, connection, wait: float) -> None:
+    """Our end of the pipe to `process` closed, `process` given `wait` seconds to end, then ended."""
+    connection.close()
+    process.join(timeout=wait)
+    if process.is_alive():
+        process.kill()
+        process.join()

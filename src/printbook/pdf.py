@@ -92,11 +92,42 @@ class PdfResult:
 def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
               discrepancies: list[Discrepancy] = (), options: PdfOptions = PdfOptions(),
               placements: dict[Diagram, placement.Placement] | None = None,
-              cache: pdf_parts.PartsCache | None = None) -> PdfResult:
+              cache: pdf_parts.PartsCache | None = None, front_started: pdf_parts.Started | None = None
+              ) -> PdfResult:
     """The handbook at `target`, each diagram shown as `placements` decided (by default as
     placement.py decides for the spaces of `options`); a long one typeset in parts, those that
-    `cache` holds as they are now not typeset again."""
+    `cache` holds as they are now not typeset again, and the front matter as `front_started`
+    lays it out already (see front_matter_started)."""
     placements = placements if placements is not None else placed(book, renderings, options)
+    lay_out, write = _typesetting(book, options)
+
+    def html(digits: int, chapters: slice = slice(None), front: bool = True) -> str:
+        return render_html(book, renderings, discrepancies, options, digits, chapters, front, placements)
+
+    with weasyprint_internals.svg_text_in_runs(), collector_paused(), refusals_kept() as refused:
+        runs = _runs(book, options)
+        pages = None
+        if runs is not None:
+            digits, shown = _digits(book), shown_chapters(book)
+            weights = [chapter_weight(c) for c in shown]
+            # The front matter takes about a quarter of the chapters' time (measured on the seed).
+            parts = [pdf_parts.Part(html(digits, slice(0, 0)), sum(weights) / 4),
+                     *(pdf_parts.Part(html(digits, run, front=False), sum(weights[run]), _continuing(book, shown[run]))
+                       for run in runs)]
+            pages = pdf_parts.typeset_in_parts(
+                parts, lambda part: lay_out(parts[part].html), _finish(lambda part: parts[part].html),
+                write, target, cache, [front_started] if isinstance(front_started, pdf_parts.Started) else [])
+        if pages is None:
+            document = typeset(html, lay_out)
+            write(document, target)
+            pages = len(document.pages)
+    pdf_tags.repair(target)  # what WeasyPrint's tagging misses for PDF/UA-1
+    pdf_forms.mend(target)  # and what its form fields (--fillable) get wrong
+    return PdfResult(pages=pages, refused=tuple(refused))
+
+
+def _typesetting(book: Book, options: PdfOptions) -> tuple[Callable[[str], Document], Callable[[Document, Path], None]]:
+    """How the handbook's HTML is laid out, with its stylesheets and fonts, and how it is written."""
     fonts = FontConfiguration()
     folder = pictures.document_folder(book)
     # What the user's stylesheet names (fonts, pictures) may come from its own folder too.
@@ -108,10 +139,6 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
                    CSS(string=options.page_css() + _running_title_css(book.title), font_config=fonts),
                    *([CSS(filename=str(options.css), font_config=fonts, url_fetcher=confined)] if options.css else [])]
 
-    def html(digits: int, chapters: slice = slice(None), front: bool = True) -> str:
-        return render_html(book, renderings, discrepancies, options, digits, chapters, front, placements)
-
-
     def lay_out(html: str) -> Document:
         # Relative links resolve against the document's folder; nothing outside it is read.
         return HTML(string=html, base_url=str(folder) + "/", url_fetcher=confined).render(
@@ -121,33 +148,47 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
         # Tagged (PDF/UA-1): screen readers get the structure and each diagram's alt text.
         document.write_pdf(path, pdf_variant="pdf/ua-1")
 
-    with weasyprint_internals.svg_text_in_runs(), collector_paused(), refusals_kept() as refused:
-        # In duplex, where a part starts decides its margins: the book is typeset in one piece.
-        # Parts have their page numbers written in through WeasyPrint's internals.
-        in_parts = not options.duplex and weasyprint_internals.applies()
-        shown = shown_chapters(book)
-        weights = [chapter_weight(c) for c in shown]
-        runs = pdf_parts.chapter_runs(weights) if in_parts else None
-        pages = None
-        if runs is not None:
-            # Blanks wide enough for the book's page numbers: about a page per question, at most two.
-            digits = max(PAGE_NUMBER_DIGITS, len(str(2 * len(book.questions) + 20)))
-            # The front matter takes about a quarter of the chapters' time (measured on the seed).
-            parts = [pdf_parts.Part(html(digits, slice(0, 0)), sum(weights) / 4),
-                     *(pdf_parts.Part(html(digits, run, front=False), sum(weights[run]), _continuing(book, shown[run]))
-                       for run in runs)]
-            pages = pdf_parts.typeset_in_parts(
-                parts, lambda part: lay_out(parts[part].html),
-                lambda part, document, *numbering: weasyprint_internals.finish_part(
-                    document, _page_number_blanks(parts[part].html), *numbering, blank=FIGURE_SPACE),
-                write, target, cache)
-        if pages is None:
-            document = typeset(html, lay_out)
-            write(document, target)
-            pages = len(document.pages)
-    pdf_tags.repair(target)  # what WeasyPrint's tagging misses for PDF/UA-1
-    pdf_forms.mend(target)  # and what its form fields (--fillable) get wrong
-    return PdfResult(pages=pages, refused=tuple(refused))
+    return lay_out, write
+
+
+def _runs(book: Book, options: PdfOptions) -> list[slice] | None:
+    """The runs of chapters typeset as parts after the front matter, or None for one piece: in
+    duplex, where a part starts decides its margins; and parts have their page numbers written in
+    through WeasyPrint's internals."""
+    if options.duplex or not weasyprint_internals.applies():
+        return None
+    return pdf_parts.chapter_runs([chapter_weight(c) for c in shown_chapters(book)])
+
+
+def _digits(book: Book) -> int:
+    """Blanks wide enough for the book's page numbers: about a page per question, at most two."""
+    return max(PAGE_NUMBER_DIGITS, len(str(2 * len(book.questions) + 20)))
+
+
+def _finish(html_of: Callable[[int], str]) -> pdf_parts.Finish:
+    return lambda part, document, *numbering: weasyprint_internals.finish_part(
+        document, _page_number_blanks(html_of(part)), *numbering, blank=FIGURE_SPACE)
+
+
+def front_matter_started(book: Book, discrepancies: list[Discrepancy], options: PdfOptions,
+                         cache: pdf_parts.PartsCache | None) -> pdf_parts.Started | contextlib.nullcontext:
+    """The front matter (cover, contents, score sheet) laid out from now on in a forked process,
+    while the diagrams are rendered: it shows none of them (else, or where the book is typeset in
+    one piece or `cache` has the front matter laid out already, nothing is started)."""
+    if _runs(book, options) is None or any(isinstance(block, Diagram) for block in book.intro):
+        return contextlib.nullcontext()
+    html = render_html(book, {}, discrepancies, options, _digits(book), slice(0, 0), True, {})
+    if cache and cache.laid_out(cache.key(html)) is not None:
+        return contextlib.nullcontext()
+    lay_out, write = _typesetting(book, options)
+
+    def within():
+        stack = contextlib.ExitStack()
+        for context in (weasyprint_internals.svg_text_in_runs(), collector_paused(), refusals_kept()):
+            stack.enter_context(context)
+        return stack
+
+    return pdf_parts.Started(0, html, lambda _: lay_out(html), _finish(lambda _: html), write, within)
 
 
 @contextlib.contextmanager

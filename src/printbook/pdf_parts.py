@@ -11,6 +11,7 @@ outline and named destinations.
 With a PartsCache, a part's page count and anchors are kept by its HTML, and its PDF by its HTML
 and its numbering: after an edit to one question, only the front matter (its contents list the
 question) and the part holding the question are laid out again, while the page counts stay.
+The front matter shows no diagram, so it can be laid out (`Started`) while they are rendered.
 
 Where anything of this fails, `typeset_in_parts` answers None and the caller typesets the book
 in one piece, as WeasyPrint ships.
@@ -18,6 +19,7 @@ in one piece, as WeasyPrint ships.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -33,7 +35,7 @@ import pikepdf
 from weasyprint.document import Document
 
 from .cache import KeptFiles
-from .forked import cores
+from .forked import cores, ended
 
 # A chapter weighs its questions and its blocks (prose, tables, code, diagrams), the chapter's
 # and its questions' (pdf.chapter_weight): about two a question on the seed. Laying out starts
@@ -97,13 +99,50 @@ class PartsCache(KeptFiles):
         return self.path(f"{hashlib.sha256(numbered.encode()).hexdigest()}.pdf")
 
 
+class Started:
+    """A part laid out in a forked process as soon as its HTML is known, before the rest of the
+    book is ready (the front matter, while the diagrams are rendered). It then waits for its
+    numbering and writes its PDF, as a part typeset beside the others does (_typeset_theirs).
+    Nothing is forked on one core."""
+
+    def __init__(self, index: int, html: str, lay_out: Callable[[int], Document], finish: Finish,
+                 write: Callable[[Document, Path], None], within: Callable = contextlib.nullcontext):
+        self.index, self.html = index, html
+        # Held here while the process runs: WeasyPrint deletes the font files its FontConfiguration
+        # wrote for fontconfig when the object goes, and the forked process reads them still.
+        self.held = (lay_out, finish, write)
+        self.process = self.connection = None
+        if "fork" in multiprocessing.get_all_start_methods() and cores() >= 2:
+            context = multiprocessing.get_context("fork")
+            self.connection, other_end = context.Pipe()
+            self.process = context.Process(target=_typeset_theirs_within,
+                                           args=(within, [index], lay_out, finish, write, other_end), daemon=True)
+            self.process.start()
+            other_end.close()
+
+    def __enter__(self) -> Started:
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        self.close(force=exc_type is not None)
+
+    def close(self, force: bool = False) -> None:
+        """Waits a moment for the process to end after writing; one still laying out (the build
+        failed, or did not need the part) is ended."""
+        if self.process is None:
+            self.held = None
+            return
+        ended(self.process, self.connection, 0 if force else 2)
+        self.process = self.held = None
+
+
 def typeset_in_parts(parts: Sequence[Part], lay_out: Callable[[int], Document], finish: Finish,
                      write: Callable[[Document, Path], None], target: Path,
-                     cache: PartsCache | None = None) -> int | None:
+                     cache: PartsCache | None = None, started: Sequence[Started] = ()) -> int | None:
     """The `parts` typeset (where `cache` does not hold them already), on two cores where there
     are two, and joined into one PDF at `target`. `lay_out(part)` lays a part out, `finish` writes
-    its page numbers in, `write` writes a PDF. Returns the number of pages, or None where the
-    book must be typeset in one piece."""
+    its page numbers in, `write` writes a PDF; the parts `started` are being laid out already.
+    Returns the number of pages, or None where the book must be typeset in one piece."""
     keys = [cache.key(part.html) for part in parts] if cache else [None] * len(parts)
     laid_out = {i: found for i, key in enumerate(keys) if cache and (found := cache.laid_out(key)) is not None}
     files: dict[int, Path] = {}
@@ -123,8 +162,8 @@ def typeset_in_parts(parts: Sequence[Part], lay_out: Callable[[int], Document], 
         files[i] = path
         return None if cache and path.exists() else path
 
-    def typeset(todo: list[int]) -> bool:
-        found = _typeset_shared(todo, parts, lay_out, finish, write, laid_out, numbered, destination)
+    def typeset(todo: list[int], started: Sequence[Started] = ()) -> bool:
+        found = _typeset_shared(todo, parts, lay_out, finish, write, laid_out, numbered, destination, started)
         if cache:
             for i, (pages, anchors) in (found or {}).items():
                 cache.keep_laid_out(keys[i], pages, anchors)
@@ -134,7 +173,7 @@ def typeset_in_parts(parts: Sequence[Part], lay_out: Callable[[int], Document], 
         # First the parts never laid out; then those whose PDF, numbered as now, is not kept
         # (a part before them changed its page count).
         never = [i for i in range(len(parts)) if i not in laid_out]
-        if never and not typeset(never):
+        if never and not typeset(never, started):
             return None
         numberings = numbered()
         renumbered = [i for i in range(len(parts)) if i not in files and destination(i, numberings[i]) is not None]
@@ -158,22 +197,29 @@ def typeset_in_parts(parts: Sequence[Part], lay_out: Callable[[int], Document], 
 
 
 def _typeset_shared(todo: list[int], parts: Sequence[Part], lay_out, finish: Finish, write, laid_out: dict,
-                    numbered, destination) -> dict[int, tuple[int, dict[str, int]]] | None:
+                    numbered, destination, started: Sequence[Started] = ()
+                    ) -> dict[int, tuple[int, dict[str, int]]] | None:
     """The parts `todo` laid out (this process takes the first ones, a forked one the rest, where
-    there are two cores), added to `laid_out`, numbered once all are, and written where
-    `destination` says. Their page counts and anchors, or None where a part failed."""
-    ours, theirs = _shares(todo, [parts[i].weight for i in todo])
-    child = connection = None
+    there are two cores; each of those `started` already, its own process), added to `laid_out`,
+    numbered once all are, and written where `destination` says. Their page counts and anchors,
+    or None where a part failed."""
+    helpers = {s.index: s.connection for s in started if s.connection and s.index in todo
+               and s.html == parts[s.index].html}
+    rest = [i for i in todo if i not in helpers]
+    ours, theirs = _shares(rest, [parts[i].weight for i in rest])
+    child = None
+    others = [([i], connection) for i, connection in helpers.items()]
     if theirs:
         context = multiprocessing.get_context("fork")
         connection, other_end = context.Pipe()
         child = context.Process(target=_typeset_theirs, args=(theirs, lay_out, finish, write, other_end), daemon=True)
         child.start()
         other_end.close()
+        others.append((theirs, connection))
     try:
         documents = {i: lay_out(i) for i in ours}
         found = {i: (len(d.pages), anchor_pages(d)) for i, d in documents.items()}
-        if child:
+        for _, connection in others:
             reply = _receive(connection)
             if reply[0] != "laid out":
                 return None
@@ -181,9 +227,9 @@ def _typeset_shared(todo: list[int], parts: Sequence[Part], lay_out, finish: Fin
         laid_out.update(found)  # numbered() reads the page counts of every part
         numberings = numbered()
         told = {i: (numberings[i], destination(i, numberings[i])) for i in todo}
-        if child:
+        for indices, connection in others:
             try:
-                connection.send({i: told[i] for i in theirs})
+                connection.send({i: told[i] for i in indices})
             except OSError:  # the other process died
                 return None
         for i, document in documents.items():
@@ -193,15 +239,12 @@ def _typeset_shared(todo: list[int], parts: Sequence[Part], lay_out, finish: Fin
             if not finish(i, document, *numbered):
                 return None
             _write_whole(write, document, path)
-        if child and _receive(connection)[0] != "written":
+        if any(_receive(connection)[0] != "written" for _, connection in others):
             return None
         return found
     finally:
         if child:
-            connection.close()
-            child.join(timeout=10)
-            if child.is_alive():
-                child.kill()
+            ended(child, others[-1][1], 10)
 
 
 def _shares(todo: list[int], weights: list[float]) -> tuple[list[int], list[int]]:
@@ -227,6 +270,11 @@ def _write_whole(write, document: Document, path: Path) -> None:
 def anchor_pages(document: Document) -> dict[str, int]:
     """The page number of each anchor (an element's id) in the laid-out `document`."""
     return {anchor: number for number, page in enumerate(document.pages, start=1) for anchor in page.anchors}
+
+
+def _typeset_theirs_within(within: Callable, *args) -> None:
+    with within():
+        _typeset_theirs(*args)
 
 
 def _typeset_theirs(todo: list[int], lay_out, finish: Finish, write, connection) -> None:

@@ -101,7 +101,11 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
     pdf, deck = _typesetters()
     pdf.check_options(options.pdf)  # before anything is rendered
     deck.check_options(options.deck)
-    with outputs.OutputFolder(outdir) as folder:
+    cache_dir = _render_options(options, outdir).cache_dir
+    parts_cache = pdf.pdf_parts.PartsCache(cache_dir / "parts", setting) if cache_dir else None
+    # The front matter shows no diagram: it is laid out alongside the rendering.
+    with outputs.OutputFolder(outdir) as folder, \
+            pdf.front_matter_started(book, discrepancies, options.pdf, parts_cache) as front_started:
         stages.begin("rendering", f"2/4 rendering {counted(len(book.diagrams()), 'diagram')}")
         offers = Offers(pdf.diagram_spaces(book, options.pdf), deck.slide_offer(options.deck))
         with diagrams.DiagramStage(_render_options(options, outdir)) as stage:
@@ -113,7 +117,6 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
             slides = painted_slides(stage, slides, deck.PNG_DPI)
         with folder.staging() as staging:
             book_slug = slugify(book.title) or slugify(sources[0].stem) or "handbook"
-            cache_dir = _render_options(options, outdir).cache_dir
             decks = ([(f"decks/{book_slug}.pptx", book, list(book.sections))] if options.single_deck else
                      deck_names(book))
             deck_files = outputs.unique_names([n for n, _, _ in decks])
@@ -133,8 +136,7 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
             advance("decks", 0, len(decks))
             with forked.Forked(write_decks) as decks_made:
                 pdf_result = pdf.write_pdf(book, renderings, staging / f"{book_slug}.pdf", discrepancies, options.pdf,
-                                           handbook, pdf.pdf_parts.PartsCache(cache_dir / "parts", setting)
-                                           if cache_dir else None)
+                                           handbook, parts_cache, front_started)
                 advance("pages", pdf_result.pages, pdf_result.pages)
                 stages.begin("decks", f"4/4 making {counted(len(decks), 'deck')}")
                 counts = decks_made.result()
