@@ -26,7 +26,7 @@ from pathlib import Path
 from . import resources, restack
 from .cache import DiagramCache, fingerprint
 from .model import Diagnostic, Diagram, DiagramFailure, Picture, PrintbookError, Rendering
-from .repair import repair
+from .repair import Repaired, repair
 
 Progress = Callable[[int, int], None]
 
@@ -69,6 +69,7 @@ class DiagramStage:
         self.cache = DiagramCache(options.cache_dir, render_fingerprint(options)) if options.cache_dir else None
         self.renderer = MmdcRenderer(options) if options.renderer == "mmdc" else MermaidRenderer(options)
         self.answered: dict[str, dict] = {}  # this run's answers, with or without a cache
+        self.repairs: dict[Diagram, Repaired] = {}  # each diagram repaired once, for every layout asked
 
     def __enter__(self) -> DiagramStage:
         return self
@@ -80,7 +81,7 @@ class DiagramStage:
     def render(self, diagrams: Iterable[Diagram], progress: Progress | None = None
                ) -> tuple[dict[Diagram, Rendering], list[Diagnostic]]:
         """What each diagram became, a note per repair and a warning per diagram not drawn."""
-        repaired = {d: repair(d) for d in diagrams}
+        repaired = {d: self._repaired(d) for d in diagrams}
         sources = [r.source for r in repaired.values()]
         # Over mermaid's text-size limit, mermaid draws a small pink box of its own: not asked.
         too_long = {s: {"ok": False, "error": f"{len(s)} characters", "too_long": True} for s in sources
@@ -106,7 +107,7 @@ class DiagramStage:
         result = dict(renderings)
         if not self.options.restack:
             return result
-        sources = {d: repair(d).source for d in diagrams if isinstance(renderings.get(d), Picture)}
+        sources = {d: self._repaired(d).source for d in diagrams if isinstance(renderings.get(d), Picture)}
         chosen = {d: restack.likely_variants(source) if likely else restack.variants(source) + restack.turned(source)
                   for d, source in sources.items()}
         answers = self._ask([{"code": v} for found in chosen.values() for v in found])
@@ -117,7 +118,7 @@ class DiagramStage:
     def parts(self, diagrams: Iterable[Diagram]) -> dict[Diagram, tuple[Picture, ...]]:
         """Each diagram split into one picture per top-level subgraph, where it has two or more
         and every part renders."""
-        split = {d: restack.parts(repair(d).source) for d in diagrams}
+        split = {d: restack.parts(self._repaired(d).source) for d in diagrams}
         answers = self._ask([{"code": layout} for pieces in split.values() for piece in pieces for layout in piece])
         result = {}
         for diagram, pieces in split.items():
@@ -141,6 +142,11 @@ class DiagramStage:
             png = base64.b64decode(answer["png"]) if answer.get("ok") else b""
             result[name] = replace(picture, png=png, alternatives=())
         return result
+
+    def _repaired(self, diagram: Diagram) -> Repaired:
+        if diagram not in self.repairs:
+            self.repairs[diagram] = repair(diagram)
+        return self.repairs[diagram]
 
     def _ask(self, requests: list[dict], progress: Progress | None = None,
              key: Callable[[dict], str] = lambda request: request["code"]) -> dict[str, dict]:

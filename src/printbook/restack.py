@@ -10,6 +10,7 @@ in its space. Variants are never shown to the user as source; what goes wrong in
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -33,14 +34,15 @@ def likely_variants(source: str) -> list[str]:
     return [text for text, likely in _layouts(source) if likely]
 
 
-def _layouts(source: str) -> list[tuple[str, bool]]:
+@functools.lru_cache(maxsize=4096)  # a build asks for the likely ones, then for all of them
+def _layouts(source: str) -> tuple[tuple[str, bool], ...]:
     """Each variant, and whether it is among the likely ones."""
     lines, first, header = _header(source)
     if not header or (header.group(2) or "").upper() not in ("TD", "TB"):  # stated top-down only
-        return []
+        return ()
     ids, headers = _name_top_level_subgraphs(lines)
     if len(ids) < 2:
-        return []
+        return ()
     columns = [1] + ([math.ceil(math.sqrt(len(ids)))] if len(ids) >= 3 else [])
     # mermaid lays out a subgraph with no links to outside nodes across the page (TD turns LR);
     # `direction TB` inside each subgraph keeps its chain going down, which may fit better.
@@ -52,8 +54,8 @@ def _layouts(source: str) -> list[tuple[str, bool]]:
     listed = _lists_as_columns(downward)
     if listed != downward:
         bodies.append((listed, "listed"))
-    return [("\n".join(body + _links(ids, c)) + "\n", kind == "written" or (kind == "listed" and c == columns[-1]))
-            for body, kind in bodies for c in columns]
+    return tuple(("\n".join(body + _links(ids, c)) + "\n", kind == "written" or (kind == "listed" and c == columns[-1]))
+                 for body, kind in bodies for c in columns)
 
 
 # The direction that turns a flowchart a quarter: a long chain laid across fits better going down,
