@@ -102,10 +102,12 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
     pdf.check_options(options.pdf)  # before anything is rendered
     deck.check_options(options.deck)
     cache_dir = _render_options(options, outdir).cache_dir
-    parts_cache = pdf.pdf_parts.PartsCache(cache_dir / "parts", setting) if cache_dir else None
-    # The front matter shows no diagram: it is laid out alongside the rendering.
-    with outputs.OutputFolder(outdir) as folder, \
-            pdf.front_matter_started(book, discrepancies, options.pdf, parts_cache) as front_started:
+    # The front matter shows no diagram: it is laid out alongside the rendering. (The parts cache
+    # is made once the output folder is known to be writable.)
+    with outputs.OutputFolder(outdir) as folder, pdf.front_matter_started(
+            book, discrepancies, options.pdf,
+            parts_cache := pdf.pdf_parts.PartsCache(cache_dir / "parts", setting) if cache_dir else None
+    ) as front_started:
         stages.begin("rendering", f"2/4 rendering {counted(len(book.diagrams()), 'diagram')}")
         offers = Offers(pdf.diagram_spaces(book, options.pdf), deck.slide_offer(options.deck))
         with diagrams.DiagramStage(_render_options(options, outdir)) as stage:
