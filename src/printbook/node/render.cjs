@@ -32,23 +32,24 @@ function launchBrowser() {
   return puppeteer.launch({ executablePath: settings.chromiumPath, headless: true, args, protocolTimeout: settings.timeoutMs * 3 });
 }
 
-// Two places where mermaid spends a third of a render doing work again, made cheaper. Applied
-// only where the code is exactly as in the pinned mermaid (11.17.2); otherwise mermaid runs as
-// shipped (`patched: false`, which a test checks).
+// Where mermaid does the same work again and again, made cheaper. Applied only where the code
+// is exactly as in the pinned mermaid (11.17.2); otherwise mermaid runs as shipped
+// (`patched: false`, which a test checks).
 // - getConfig() deep-copies the whole configuration through assignWithDepth, several times per
-//   node, and that defined every key with Object.defineProperty (to keep a `__proto__` key from
-//   reaching the prototype) inside an Object.entries().forEach: 40% of a render. A plain
-//   assignment in a plain loop does the same for any key but `__proto__`, which keeps
-//   defineProperty: a copy takes half the time.
+//   node (four per label, more per edge), and that defined every key with Object.defineProperty
+//   (to keep a `__proto__` key from reaching the prototype) inside an Object.entries().forEach:
+//   40% of a render.
+//   - A plain assignment in a plain loop does the same for any key but `__proto__`, which keeps
+//     defineProperty: a copy takes half the time.
+//   - The copy is made once per configuration and handed out again: mermaid replaces the object
+//     it copies ($x) and never changes it in place. Callers now share one copy, so a caller that
+//     changed its copy would be seen by the others. Across the 3,016 diagrams, layouts and parts
+//     of ../shared's corpora none did: no answer changed beyond mermaid's own run-to-run noise
+//     (hand-drawn strokes, git hashes, actor ids). This was the other 21% of a render: 115 s
+//     for them instead of 150-158 s.
 // - Wrapping a label measures the line again for every word added to it, each time in a new
 //   <text> the browser must lay out; the variants of one diagram wrap the same labels again.
 //   textLength (below) gives the length measured before for the same line in the same font.
-// - getConfig() returns a fresh deep copy of the current configuration on every call (four per
-//   node label, more per edge): 21% of a render. The copy is now made once per configuration
-//   (mermaid replaces, never changes, the object it copies) and handed out again. On the 3,016
-//   diagrams, layouts and parts of ../shared's corpora it changed no answer (only mermaid's own
-//   run-to-run noise: hand-drawn strokes, git hashes, actor ids), and rendered them in 115 s
-//   instead of 150-158 s.
 const MERMAID_PATCHES = [
   ['Object.entries(t).forEach(([a,o])=>{if(typeof o=="object"){if(o===null)return;Object.hasOwn(e,a)||Object.defineProperty(e,a,{value:void 0,writable:!0,enumerable:!0,configurable:!0}),i[a]===void 0&&(i[a]=Array.isArray(o)?[]:{}),typeof i[a]=="object"&&(i[a]=vD(i[a],o,{depth:r-1}))}else typeof i[a]!="object"&&(Object.hasOwn(e,a)?i[a]=o:Object.defineProperty(e,a,{value:o,writable:!0,enumerable:!0,configurable:!0}))})',
    'for(const a of Object.keys(t)){const o=t[a];if(typeof o=="object"){if(o===null)continue;a==="__proto__"&&Object.defineProperty(e,a,{value:void 0,writable:!0,enumerable:!0,configurable:!0}),i[a]===void 0&&(i[a]=Array.isArray(o)?[]:{}),typeof i[a]=="object"&&(i[a]=vD(i[a],o,{depth:r-1}))}else typeof i[a]!="object"&&(a==="__proto__"?Object.defineProperty(e,a,{value:o,writable:!0,enumerable:!0,configurable:!0}):i[a]=o)}'],
