@@ -534,7 +534,8 @@ def fitted_size(text: str, width_pt: float, height_pt: float, largest: int, smal
     return smallest
 
 
-def wrap(text: str, width_pt: float, size: int) -> list[str]:
+@lru_cache(maxsize=4096)  # fitting a slide wraps the same text at the same size many times over
+def wrap(text: str, width_pt: float, size: int) -> tuple[str, ...]:
     """`text` broken into the lines it takes at `size`, measured with Noto Sans (the decks'
     theme font) in WIDER_FONT_ROOM less than the width: a viewer without Noto Sans draws a
     wider one (LibreOffice on Debian: DejaVu Sans), and would then shrink the text to fit."""
@@ -547,7 +548,7 @@ def wrap(text: str, width_pt: float, size: int) -> list[str]:
             lines[-1] = candidate
         else:
             lines.append(word)
-    return lines or [""]
+    return tuple(lines) or ("",)
 
 
 @lru_cache(maxsize=64)
