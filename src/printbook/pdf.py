@@ -121,8 +121,7 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
             document = typeset(html, lay_out)
             write(document, target)
             pages = len(document.pages)
-    pdf_tags.repair(target)  # what WeasyPrint's tagging misses for PDF/UA-1
-    pdf_forms.mend(target)  # and what its form fields (--fillable) get wrong
+    pdf_forms.mend(target)  # what WeasyPrint's form fields (--fillable) get wrong
     return PdfResult(pages=pages, refused=tuple(refused))
 
 
@@ -145,8 +144,11 @@ def _typesetting(book: Book, options: PdfOptions) -> tuple[Callable[[str], Docum
             stylesheets=stylesheets, font_config=fonts)
 
     def write(document: Document, path: Path) -> None:
-        # Tagged (PDF/UA-1): screen readers get the structure and each diagram's alt text.
+        # Tagged (PDF/UA-1): screen readers get the structure and each diagram's alt text. What
+        # WeasyPrint's tagging misses is mended in each PDF written, so that a part of the book
+        # the cache keeps is kept mended, and only the parts typeset again are mended again.
         document.write_pdf(path, pdf_variant="pdf/ua-1")
+        pdf_tags.repair(path)
 
     return lay_out, write
 
