@@ -177,26 +177,19 @@ def _together(group: Sequence[Picture], space: Space, least: float) -> Picture |
     `space`, if that is still `least`; else None."""
     if len(group) == 1:
         return group[0]
+    # Judged by their size alone (what Space.scale reads); only the one chosen is composed.
     found = []
     for across in (True, False):
-        picture = side_by_side(group) if across else one_above_the_other(group)
-        if space.text_pt(picture, least) >= least:
-            found.append(picture)
-    return max(found, key=lambda p: space.text_pt(p, least), default=None)
-
-
-def side_by_side(pictures: Sequence[Picture]) -> Picture:
-    return _composed(pictures, across=True)
-
-
-def one_above_the_other(pictures: Sequence[Picture]) -> Picture:
-    return _composed(pictures, across=False)
+        outline = Picture("", *_composed_size(group, across), text_px=min(p.text_px for p in group))
+        if space.text_pt(outline, least) >= least:
+            found.append((outline, across))
+    chosen = max(found, key=lambda found: space.text_pt(found[0], least), default=None)
+    return _composed(group, chosen[1]) if chosen else None
 
 
 def _composed(pictures: Sequence[Picture], across: bool) -> Picture:
     """One SVG holding the pictures in a row (or a column), each centred across the other way."""
-    width = sum(p.width for p in pictures) + GAP_PX * (len(pictures) - 1) if across else max(p.width for p in pictures)
-    height = max(p.height for p in pictures) if across else sum(p.height for p in pictures) + GAP_PX * (len(pictures) - 1)
+    width, height = _composed_size(pictures, across)
     root = etree.Element(f"{{{SVG}}}svg", nsmap={None: SVG}, width=f"{width:.2f}", height=f"{height:.2f}",
                          viewBox=f"0 0 {width:.2f} {height:.2f}")
     at = 0.0
@@ -211,6 +204,13 @@ def _composed(pictures: Sequence[Picture], across: bool) -> Picture:
         at += (picture.width if across else picture.height) + GAP_PX
     return Picture(etree.tostring(root, encoding="unicode"), width, height,
                    text_px=min(p.text_px for p in pictures))
+
+
+def _composed_size(pictures: Sequence[Picture], across: bool) -> tuple[float, float]:
+    gaps = GAP_PX * (len(pictures) - 1)
+    if across:
+        return sum(p.width for p in pictures) + gaps, max(p.height for p in pictures)
+    return max(p.width for p in pictures), sum(p.height for p in pictures) + gaps
 
 
 def _in_pieces(rendering: Picture, offer: Offer, overview: bool = False) -> Placement:
