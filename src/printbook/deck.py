@@ -156,11 +156,31 @@ def content_key(book: Book, chapters: list[Chapter], renderings: dict[Diagram, R
         digest.update(_relative(chapter, chapter.location.line).encode())
         for diagram in (b for b in (*chapter.blocks, *(b for q in chapter.questions for b in q.blocks))
                         if isinstance(b, Diagram)):
-            rendering = renderings.get(diagram)
-            digest.update(repr((rendering, placements.get(diagram))).encode())
-            if not isinstance(rendering, Picture):
-                digest.update(repr((diagram.location, rendering)).encode())
+            _feed(digest, (renderings.get(diagram), placements.get(diagram)))
+            if not isinstance(renderings.get(diagram), Picture):
+                digest.update(repr((diagram.location, renderings.get(diagram))).encode())
     return digest.hexdigest()
+
+
+def _feed(digest, value) -> None:
+    """`value` into `digest` as its repr() tells it, but its strings and bytes (SVGs, PNGs) as they
+    are: escaping them for repr() was most of the time a deck took to be found unchanged."""
+    if isinstance(value, str):
+        value = value.encode()
+    if isinstance(value, bytes):
+        digest.update(b"%d:" % len(value))
+        digest.update(value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        digest.update(type(value).__name__.encode())
+        for field in dataclasses.fields(value):
+            if field.repr:
+                _feed(digest, getattr(value, field.name))
+    elif isinstance(value, (tuple, list)):
+        digest.update(b"(%d" % len(value))
+        for item in value:
+            _feed(digest, item)
+    else:
+        digest.update(repr(value).encode())
 
 
 def _relative(value, first_line: int) -> str:
