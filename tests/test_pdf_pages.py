@@ -15,7 +15,9 @@ from printbook.parse import parse_file, parse_text
 def contents_numbers(path) -> dict[str, int]:
     """Each question's page number as the contents page gives it."""
     text = flat_text(PdfReader(path).pages[1].extract_text().replace(pdf.FIGURE_SPACE, " "))
-    return {label: int(number) for label, number in re.findall(r"(Q\d+)\. .*?(?:\. ?){4,} ?(\d+)", text)}
+    # An entry is its label and title, then its number (the dots are drawn, not text).
+    return {label: int(number) for label, number
+            in re.findall(r"(Q\d+)\. .*? (\d+)(?= [A-Z]|$)", text)}
 
 
 def heading_pages(path, book) -> dict[str, int]:
