@@ -119,3 +119,13 @@ def test_a_diagrams_type_is_read_past_its_front_matter_and_directives():
     source = '---\ntitle: "Flow"\nconfig:\n  theme: base\n---\n%% a comment\n%%{\n  init: {"theme": "dark"}\n}%%\nflowchart LR\n  A --> B\n'
     diagram = Diagram(source, Location("d.md", 1))
     assert diagram.kind == "flowchart" and diagram.header_index == 9
+
+
+def test_headings_are_titled_by_their_words_without_markdown():
+    book = parse_text("# **Guide**\n\n## 🎯 **Overview**\n\n### Q1. What does `Arc<T>` add to Vec<T>? *Briefly*\n\n"
+                      "Text.\n\n### [Q2. Linked](https://example.org)\n\nText.\n", "doc.md")
+    assert book.title == "Guide"
+    assert [c.title for c in book.chapters] == ["🎯 Overview"]
+    # Code keeps its words, and what reads as an HTML tag in a title is kept as written.
+    assert [(q.number, q.title) for q in book.questions] == [(1, "What does Arc<T> add to Vec<T>? Briefly"),
+                                                             (2, "Linked")]

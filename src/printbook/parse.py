@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .model import Block, Book, Chapter, Diagnostic, Diagram, Location, PrintbookError, Prose, Question, Table
+from .slide_text import plain
 
 SECTION_HEADING = re.compile(r"^Section\s+(\d{1,9})\s*[:.\-–—]\s*(.+?)(?:\s*\((Q\d+\s*[-–—]\s*Q?\d+)\))?\s*$", re.I)
 QUESTION_HEADING = re.compile(r"^Q(\d{1,9})[.:)]\s*(.+)$")
@@ -124,7 +125,9 @@ class _BookReader:
         token = self.tokens[index]
         location = self._location(token)
         if token.type == "heading_open":
-            self._heading(int(token.tag[1]), self.tokens[index + 1].content.strip(), location)
+            # A heading's words without their Markdown: "## 🎯 **Overview**" is titled "🎯 Overview"
+            # in the contents, bookmarks, running heads and slides alike.
+            self._heading(int(token.tag[1]), plain(self.tokens[index + 1], tags=True), location)
             return index + 3
         if token.type == "hr":
             return index + 1  # `---` separates questions; the layout separates them itself

@@ -106,11 +106,12 @@ def plain_inline(markdown: str) -> str:
     return plain(tokens[0]) if tokens else ""
 
 
-def plain(inline) -> str:
-    """An inline token's words without their Markdown: text, code, link texts, image alt texts."""
+def plain(inline, tags: bool = False) -> str:
+    """An inline token's words without their Markdown: text, code, link texts, image alt texts;
+    with `tags`, what reads as inline HTML too, as written (in a title, `Vec<T>` is Rust)."""
     words = []
     for child in inline.children or ():
-        if child.type in ("text", "code_inline"):
+        if child.type in ("text", "code_inline") or (tags and child.type == "html_inline"):
             words.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             words.append(" ")
