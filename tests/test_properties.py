@@ -176,3 +176,19 @@ def test_an_empty_diagram_still_publishes(tmp_path):
     document.write_text("\n### Q0. \n```mermaid\nmindmap\n```")
     report = build(document, tmp_path / "out")
     assert all(w.path.exists() for w in report.written)
+
+
+@QUICK
+@given(st.lists(st.text(st.sampled_from("iWm.,→📦é-"), min_size=1, max_size=14), max_size=40),
+       st.floats(20, 900), st.integers(6, 40))
+def test_slide_text_wraps_as_it_would_word_by_word(words, width_pt, size):
+    """deck.wrap finds each line's words by halving: the lines a line filled one word at a time
+    would have."""
+    font, room = deck._font(size), width_pt * deck.WIDER_FONT_ROOM
+    lines: list[str] = []
+    for word in words:
+        if lines and font.getlength(f"{lines[-1]} {word}") <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    assert deck.wrap(" ".join(words), width_pt, size) == (tuple(lines) or ("",))

@@ -561,13 +561,20 @@ def wrap(text: str, width_pt: float, size: int) -> tuple[str, ...]:
     wider one (LibreOffice on Debian: DejaVu Sans), and would then shrink the text to fit."""
     font = _font(size)
     width_pt *= WIDER_FONT_ROOM
+    words = text.split()
     lines: list[str] = []
-    for word in text.split():
-        candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and font.getlength(candidate) <= width_pt:
-            lines[-1] = candidate
-        else:
-            lines.append(word)
+    start = 0
+    while start < len(words):
+        # As many words as fit, found by halving: a line only grows with each word it takes.
+        fit, beyond = start + 1, len(words) + 1
+        while beyond - fit > 1:
+            middle = (fit + beyond) // 2
+            if font.getlength(" ".join(words[start:middle])) <= width_pt:
+                fit = middle
+            else:
+                beyond = middle
+        lines.append(" ".join(words[start:fit]))
+        start = fit
     return tuple(lines) or ("",)
 
 
