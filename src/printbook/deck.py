@@ -156,9 +156,10 @@ def content_key(book: Book, chapters: list[Chapter], renderings: dict[Diagram, R
         digest.update(_relative(chapter, chapter.location.line).encode())
         for diagram in (b for b in (*chapter.blocks, *(b for q in chapter.questions for b in q.blocks))
                         if isinstance(b, Diagram)):
-            _feed(digest, (renderings.get(diagram), placements.get(diagram)))
-            if not isinstance(renderings.get(diagram), Picture):
-                digest.update(repr((diagram.location, renderings.get(diagram))).encode())
+            rendering = renderings.get(diagram)
+            _feed(digest, (rendering, placements.get(diagram)))
+            if not isinstance(rendering, Picture):
+                digest.update(repr((diagram.location, rendering)).encode())
     return digest.hexdigest()
 
 

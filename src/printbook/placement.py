@@ -178,12 +178,12 @@ def _together(group: Sequence[Picture], space: Space, least: float) -> Picture |
     if len(group) == 1:
         return group[0]
     # Judged by their size alone (what Space.scale reads); only the one chosen is composed.
-    found = []
+    legible = []
     for across in (True, False):
         outline = Picture("", *_composed_size(group, across), text_px=min(p.text_px for p in group))
         if space.text_pt(outline, least) >= least:
-            found.append((outline, across))
-    chosen = max(found, key=lambda found: space.text_pt(found[0], least), default=None)
+            legible.append((space.text_pt(outline, least), across))
+    chosen = max(legible, key=lambda option: option[0], default=None)
     return _composed(group, chosen[1]) if chosen else None
 
 
