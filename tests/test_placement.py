@@ -143,6 +143,15 @@ def test_layouts_are_judged_by_the_text_they_print():
     assert placement.best_layout(small, Space(640, 720, 0.75)) is small  # both fit at the natural scale
 
 
+def test_more_layouts_are_worth_it_only_where_the_first_space_could_show_the_text_larger():
+    offer = Offer((Space(600, 400, largest=0.75), Space(600, 800, largest=0.75)), (Space(600, 800, 0.75),), 7)
+    assert placement.shown_at_largest(Picture("<svg/>", 500, 300), offer)  # 0.75 is the most it gets anywhere
+    assert not placement.shown_at_largest(Picture("<svg/>", 1200, 300), offer)  # shrunk to fit: a layout may fit better
+    assert not placement.shown_at_largest(Picture("<svg/>", 400, 700), offer)  # whole only in the second space
+    # A layout among the alternatives that already reaches the largest scale counts.
+    assert placement.shown_at_largest(Picture("<svg/>", 1200, 300, alternatives=(Picture("<svg/>", 580, 390),)), offer)
+
+
 def test_slides_want_12_pt_on_16_9_and_in_proportion_on_a_4_3_reference(tmp_path: Path):
     wide = deck.slide_offer()
     assert wide.smallest_pt == 12 and wide.whole[0].width > 1100

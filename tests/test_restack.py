@@ -117,6 +117,19 @@ def test_likely_layouts_are_the_written_ones_and_the_listed_grid():
     assert likely_variants("sequenceDiagram\n    A->>B: hi\n") == []
 
 
+def test_each_kind_of_more_layouts_keeps_the_order_of_every_layout():
+    from printbook.restack import layouts, likely_variants
+
+    every = variants(LISTS) + turned(LISTS)
+    assert layouts(LISTS, "every") == every
+    assert layouts(LISTS, "likely") == likely_variants(LISTS)
+    assert layouts(LISTS, "turned") == [*likely_variants(LISTS), *turned(LISTS)]  # the turn is last in every
+    assert [every.index(text) for text in layouts(LISTS, "turned")] == sorted(every.index(text) for text in layouts(LISTS, "turned"))
+    # A diagram with nothing to restack still turns.
+    assert layouts("flowchart LR\n    A --> B\n", "turned") == ["flowchart TD\n    A --> B\n"]
+    assert layouts("sequenceDiagram\n    A->>B: hi\n", "every") == []
+
+
 def test_a_flowchart_turned_a_quarter_keeps_everything_but_its_direction():
     assert turned("flowchart LR\n    A --> B\n") == ["flowchart TD\n    A --> B\n"]
     assert turned("%%{init: {}}%%\ngraph TD;\n    A --> B\n") == ["%%{init: {}}%%\ngraph LR;\n    A --> B\n"]

@@ -100,16 +100,16 @@ class DiagramStage:
             renderings[diagram] = _picture(answer)
         return renderings, diagnostics
 
-    def more_layouts(self, renderings: dict[Diagram, Rendering], diagrams: Iterable[Diagram],
-                     likely: bool = False) -> dict[Diagram, Rendering]:
-        """`renderings` with other layouts of the given diagrams as alternatives: with `likely`,
-        the restacked layouts that usually win; else every restacked layout, and the flowchart
-        turned a quarter (placement.py says which diagrams are worth which)."""
+    def more_layouts(self, renderings: dict[Diagram, Rendering], kinds: dict[Diagram, str]
+                     ) -> dict[Diagram, Rendering]:
+        """`renderings` with other layouts of the diagrams in `kinds` as alternatives, of the kind
+        given ("likely", "turned" or "every": restack.layouts; placement.py says which diagrams
+        are worth which)."""
         result = dict(renderings)
         if not self.options.restack:
             return result
-        sources = {d: self._repaired(d).source for d in diagrams if isinstance(renderings.get(d), Picture)}
-        chosen = {d: self._restacked("likely" if likely else "every", source) for d, source in sources.items()}
+        chosen = {d: self._restacked(kind, self._repaired(d).source) for d, kind in kinds.items()
+                  if isinstance(renderings.get(d), Picture)}
         answers = self._ask([{"code": v} for found in chosen.values() for v in found])
         for diagram, found in chosen.items():
             result[diagram] = replace(renderings[diagram], alternatives=_drawn(answers, found))
@@ -144,14 +144,13 @@ class DiagramStage:
         return result
 
     def _restacked(self, kind: str, source: str) -> list:
-        """restack.py's layouts of `source` of one `kind` ("likely", "every" with the quarter turn,
-        or "parts"), kept in the cache beside the answers: working them out again takes a build
+        """restack.py's layouts of `source` of one `kind` (restack.layouts' kinds, or "parts"), kept in the cache beside the answers: working them out again takes a build
         of the seed whose diagrams are all cached a fifth of a second."""
         key = f"restack {kind} {_restack_version()}\n{source}"
         if self.cache and (kept := self.cache.get(key, ("layouts",))) is not None:
             return kept["layouts"]
-        made = {"likely": restack.likely_variants, "every": lambda s: restack.variants(s) + restack.turned(s),
-                "parts": lambda s: [list(piece) for piece in restack.parts(s)]}[kind](source)
+        made = ([list(piece) for piece in restack.parts(source)] if kind == "parts" else
+                restack.layouts(source, kind))
         if self.cache:
             self.cache.put(key, {"layouts": made})
         return made

@@ -291,13 +291,15 @@ def rendered_for_outputs(stage: diagrams.DiagramStage, found: list[Diagram], off
                          progress: diagrams.Progress | None = None
                          ) -> tuple[dict[Diagram, Rendering], list[Diagnostic]]:
     """Every diagram, with what more placement.py finds worth rendering: the likely restacked
-    layouts of wide ones; every layout of those still too small somewhere; and one picture per
-    subgraph of those that no layout makes legible."""
+    layouts of wide ones; for those still too small somewhere, the quarter turn (for slides) and,
+    where the handbook may yet show them larger, every layout; and one picture per subgraph of
+    those that no layout makes legible."""
     renderings, warnings = stage.render(found, progress)
-    renderings = stage.more_layouts(renderings, [d for d, r in _pictures(renderings).items()
-                                                 if placement.worth_likely_layouts(r)], likely=True)
-    renderings = stage.more_layouts(renderings, [d for d, r in _pictures(renderings).items()
-                                                 if not offers.legible_whole(d, r)])
+    renderings = stage.more_layouts(renderings, {d: "likely" for d, r in _pictures(renderings).items()
+                                                 if placement.worth_likely_layouts(r)})
+    renderings = stage.more_layouts(renderings, {
+        d: "turned" if placement.shown_at_largest(r, offers.handbook[d]) else "every"
+        for d, r in _pictures(renderings).items() if not offers.legible_whole(d, r)})
     split = stage.parts([d for d, r in _pictures(renderings).items() if not offers.legible_whole(d, r)])
     return {d: dataclasses.replace(r, parts=split[d]) if d in split else r for d, r in renderings.items()}, warnings
 

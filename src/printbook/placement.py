@@ -121,6 +121,16 @@ def worth_likely_layouts(picture: Picture) -> bool:
     return picture.width > 2 * picture.height
 
 
+def shown_at_largest(picture: Picture, offer: Offer) -> bool:
+    """Whether a layout of the picture shows whole in the first space of `offer` (the one it
+    prefers) at the largest scale the space shows any diagram: no other layout of the same labels
+    could show them larger where the output prefers (what restacking may still gain)."""
+    space = offer.whole[0]
+    layout = best_layout(picture, space, offer.smallest_pt)
+    return (space.text_pt(layout, offer.smallest_pt) >= offer.smallest_pt
+            and space.scale(layout, offer.smallest_pt) >= space.largest)
+
+
 def place(rendering: Picture, offer: Offer, overview: bool = False) -> Placement:
     """Whole where legible, else in parts where each is, else in pieces (see the module's text).
     With `overview`, parts and pieces come after the whole, as large as it fits (slides)."""

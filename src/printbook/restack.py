@@ -34,6 +34,19 @@ def likely_variants(source: str) -> list[str]:
     return [text for text, likely in _layouts(source) if likely]
 
 
+def layouts(source: str, kind: str) -> list[str]:
+    """The other layouts of `source` a build renders, by what its outputs may still gain:
+    "likely", the likely variants; "turned", those and the quarter turn (a landscape slide gains
+    from turning; on ../shared's documents it never took another variant); "every", every variant
+    and the quarter turn. Always in the order of "every": placement keeps the first of two layouts
+    that show their text as large, so a layout is chosen whichever kind rendered it."""
+    every = variants(source) + turned(source)
+    if kind == "every":
+        return every
+    wanted = set(likely_variants(source)) | set(turned(source) if kind == "turned" else ())
+    return [text for text in every if text in wanted]
+
+
 @functools.lru_cache(maxsize=4096)  # a build asks for the likely ones, then for all of them
 def _layouts(source: str) -> tuple[tuple[str, bool], ...]:
     """Each variant, and whether it is among the likely ones."""
