@@ -16,7 +16,8 @@ typesets it (printbook's SVGs, text in runs, collector paused, a long book in pa
 on two cores); and on one core, with empty boxes for diagrams (the handbook's own share), with
 mermaid's SVGs and with printbook's, so that the diagrams' own share compares like with like.
 Then whole builds as a user runs them (`printbook build`), BENCH_RUNS times (3): cold, with nothing
-changed and after a one-question edit, in m (one mmdc call); and the document and ten times its
+changed and after a one-question edit, and that edit again under `build --watch`, in m (one mmdc
+call); and the document and ten times its
 questions built into a new output folder with the diagrams cached, with the peak memory of the
 largest process. The diagram stage's original layouts are also rendered BENCH_RUNS times.
 """
@@ -115,7 +116,32 @@ def whole_builds(scratch: Path, run_number: int) -> list[tuple[str, float, str]]
     lines[question.location.line - 1] = lines[question.location.line - 1].rstrip("\n") + " (edited)\n"
     document.write_text("".join(lines))
     rows.append(("after one question's title is edited", timed(run)[0], "2 m"))
+    rows.append(("the same, in build --watch (edit saved to rebuilt)", watched_edit(command, document), "2 m"))
     return rows
+
+
+def watched_edit(command: list[str], document: Path) -> float:
+    """`printbook build --watch` as an author leaves it running: the seconds from one more title
+    edit being saved to the watcher saying it rebuilt (its wait for more changes included)."""
+    watcher = subprocess.Popen(command + ["--watch"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        next(line for line in watcher.stderr if line.startswith("watching"))
+        time.sleep(1)  # as an author would, not saving at the very moment the watcher starts
+        text = document.read_text()
+        title = re.search(r"^### Q\d+\..*\(edited\).*$", text, re.M)
+        started = time.perf_counter()
+        document.write_text(text[:title.end()] + " again" + text[title.end():])
+        said = next((line for line in watcher.stderr if line.startswith("changed:")), "no answer")
+        seconds = time.perf_counter() - started
+        if "rebuilt in" not in said:
+            raise RuntimeError(f"bench: the watcher did not rebuild: {said.strip()}")
+        return seconds
+    finally:
+        watcher.terminate()  # SIGTERM: it stops as on Ctrl-C (a background job may ignore SIGINT)
+        try:
+            watcher.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            watcher.kill()
 
 
 def tenfold(text: str, times: int = 10) -> str:

@@ -1,5 +1,7 @@
 """The renderer-answer cache: round trips, corrupt entries, and a warm rebuild that starts no browser."""
 
+import shutil
+
 import pytest
 
 from printbook import diagrams
@@ -50,3 +52,35 @@ def test_warm_render_and_paint_start_no_browser(tmp_path, monkeypatch):
 
     monkeypatch.setattr(diagrams.MermaidRenderer, "_start", no_browser)
     assert build_once() == cold
+
+
+@pytest.mark.e2e
+def test_slide_pngs_missing_from_the_cache_are_painted_beside_the_typesetting(tmp_path):
+    """A rebuild whose diagrams are all cached starts no renderer itself: the slides are placed and
+    painted in the decks' process, which starts one only for the PNGs the cache lacks."""
+    import zipfile
+
+    from printbook.pipeline import build
+    from conftest import PLACES
+
+    document = tmp_path / "guide.md"
+    document.write_text(PLACES)
+    first = build(document, tmp_path / "out")
+    deck = next(w.path for w in first.written if w.kind == "deck")
+
+    def pngs() -> list[bytes]:
+        with zipfile.ZipFile(deck) as opened:
+            return [opened.read(name) for name in sorted(opened.namelist()) if name.endswith(".png")]
+
+    painted = pngs()
+    assert painted and all(png.startswith(b"\x89PNG") for png in painted)
+    cache = tmp_path / "out" / ".printbook-cache"
+    lacking = [entry for entry in cache.glob("??/*.json") if '"png"' in entry.read_text()]
+    assert lacking
+    for entry in lacking:
+        entry.unlink()
+    shutil.rmtree(cache / "decks")
+    document.write_text(PLACES.replace("What does a controller do?", "What does a controller do, and why?"))
+    again = build(document, tmp_path / "out")
+    assert not again.up_to_date and pngs() == painted
+    assert len([entry for entry in cache.glob("??/*.json") if '"png"' in entry.read_text()]) == len(lacking)

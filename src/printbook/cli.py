@@ -255,6 +255,13 @@ def build_command(documents: tuple[Path, ...], config_file: Path | None, watch: 
         found = config_file or (None if documents else config.find(Path()))
         # Nothing named and nothing found: watch this folder, where a printbook.toml would be.
         built = Built(documents or (found or Path(config.FILE_NAME),), found, params["css"], (params["outdir"],))
+    # A first build found up to date loads neither WeasyPrint nor python-pptx (most of a second):
+    # loaded now, while nothing changes, and not in the first rebuild. A library that does not
+    # load is said by the build that needs it.
+    try:
+        pipeline().typesetters()
+    except PrintbookError:
+        pass
     folders = watching.folders_to_watch(built.documents, built.config_file, built.css)
     ready = lambda: click.echo(f"watching {', '.join(map(str, folders))} (Ctrl-C stops)", err=True)  # noqa: E731
     for changed in watching.changes(folders, built.written_by_builds, ready):

@@ -71,6 +71,7 @@ class DiagramStage:
         self.renderer = MmdcRenderer(options) if options.renderer == "mmdc" else MermaidRenderer(options)
         self.answered: dict[str, dict] = {}  # this run's answers, with or without a cache
         self.repairs: dict[Diagram, Repaired] = {}  # each diagram repaired once, for every layout asked
+        self.renderer_started = False  # something was not in the cache: the renderer runs until the end
 
     def __enter__(self) -> DiagramStage:
         return self
@@ -174,6 +175,7 @@ class DiagramStage:
         if progress:  # n of N, the cached ones counted at once
             progress(cached, len(unique))
         if missing:  # only now is a browser started
+            self.renderer_started = True
             fresh = self.renderer.ask([unique[k] for k in missing],
                                       progress and (lambda done, _: progress(cached + done, len(unique))))
             for k, answer in zip(missing, fresh):

@@ -98,7 +98,7 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
         return BuildReport(book=book, written=tuple(WrittenFile(outdir / path, *rest) for path, *rest in kept["written"]),
                            diagnostics=record.diagnostics_from_json(kept["diagnostics"]),
                            diagrams_failed=kept["diagrams_failed"], seconds=stages.seconds, up_to_date=True)
-    pdf, deck = _typesetters()
+    pdf, deck = typesetters()
     pdf.check_options(options.pdf)  # before anything is rendered
     deck.check_options(options.deck)
     cache_dir = _render_options(options, outdir).cache_dir
@@ -114,9 +114,15 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
             renderings, warnings = rendered_for_outputs(stage, book.diagrams(), offers,
                                                         lambda done, total: advance("diagrams", done, total))
             stages.begin("placing")
-            handbook, slides = pdf.placed(book, renderings, options.pdf), deck.placed(renderings, options.deck)
-            stages.begin("painting")
-            slides = painted_slides(stage, slides, deck.PNG_DPI)
+            handbook = pdf.placed(book, renderings, options.pdf)
+
+            def slides_shown(painter: diagrams.DiagramStage) -> dict[Diagram, placement.Placement]:
+                return painted_slides(painter, deck.placed(renderings, options.deck), deck.PNG_DPI)
+
+            # The slides are placed and painted here where a renderer runs already (something
+            # was rendered); else in the decks' process, beside the typesetting (the PNGs are
+            # most likely in the cache, and a renderer is started there only for those that are not).
+            slides = slides_shown(stage) if stage.renderer_started else None
         with folder.staging() as staging:
             book_slug = slugify(book.title) or slugify(sources[0].stem) or "handbook"
             decks = ([(f"decks/{book_slug}.pptx", book, list(book.sections))] if options.single_deck else
@@ -126,7 +132,11 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
 
             def write_decks() -> list[int]:
                 kept_decks = cache.KeptFiles(cache_dir / "decks") if cache_dir else None
-                counts = [_kept_or_made_deck(deck, document, chapters, renderings, slides, staging / name,
+                shown = slides
+                if shown is None:
+                    with diagrams.DiagramStage(_render_options(options, outdir)) as painter:
+                        shown = slides_shown(painter)
+                counts = [_kept_or_made_deck(deck, document, chapters, renderings, shown, staging / name,
                                              options.deck, kept_decks, setting)
                           for name, (_, document, chapters) in zip(deck_files, decks)]
                 if kept_decks:
@@ -189,7 +199,7 @@ def _kept_or_made_deck(deck, document: Book, chapters: list[Chapter], renderings
     return slides_made
 
 
-def _typesetters():
+def typesetters():
     """The PDF and deck stages, loaded only by a build with something to do: they load WeasyPrint
     and python-pptx, more than a second. A library that does not load is one line, not a traceback."""
     try:

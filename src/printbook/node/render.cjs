@@ -610,7 +610,9 @@ async function main() {
     queue.push(JSON.parse(line));
     pump();
   });
-  lines.on("close", () => { inputClosed = true; pump(); });
+  // Closed input: printbook has every answer it asked for, or is gone (a build interrupted), and
+  // nothing still queued would be read: only the renders under way finish.
+  lines.on("close", () => { inputClosed = true; queue.length = 0; pump(); });
 }
 
 main().catch((error) => {
