@@ -145,8 +145,9 @@ class DiagramStage:
         return result
 
     def _restacked(self, kind: str, source: str) -> list:
-        """restack.py's layouts of `source` of one `kind` (restack.layouts' kinds, or "parts"), kept in the cache beside the answers: working them out again takes a build
-        of the seed whose diagrams are all cached a fifth of a second."""
+        """restack.py's layouts of `source` of one `kind` (restack.layouts' kinds, or "parts"),
+        kept in the cache beside the answers: working them out again takes a build of the seed
+        whose diagrams are all cached a fifth of a second."""
         key = f"restack {kind} {_restack_version()}\n{source}"
         if self.cache and (kept := self.cache.get(key, ("layouts",))) is not None:
             return kept["layouts"]
