@@ -73,6 +73,7 @@ def test_watch_rebuilds_after_an_edit_and_survives_a_broken_one(tmp_path):
         watcher.send_signal(signal.SIGINT)  # Ctrl-C while watching: the normal way to stop
         lines.wait_for(r"^stopped watching")
         assert watcher.wait(timeout=30) == 0
+        assert not any("KeyboardInterrupt" in line for line in lines.seen)  # said in printbook's words only
     finally:
         watcher.kill()
     assert not list((tmp_path / "out").glob(".printbook-staging-*"))

@@ -262,6 +262,9 @@ def build_command(documents: tuple[Path, ...], config_file: Path | None, watch: 
         pipeline().typesetters()
     except PrintbookError:
         pass
+    # Ctrl-C ends the watch, as it interrupts a build (run_or_exit), even in a process started with
+    # SIGINT ignored (a background job of a shell without job control, a test runner's child).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     folders = watching.folders_to_watch(built.documents, built.config_file, built.css)
     ready = lambda: click.echo(f"watching {', '.join(map(str, folders))} (Ctrl-C stops)", err=True)  # noqa: E731
     for changed in watching.changes(folders, built.written_by_builds, ready):

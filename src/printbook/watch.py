@@ -9,10 +9,14 @@ place (outputs.py publishes all or nothing).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import watchfiles
+
+# On Ctrl-C watchfiles logs "KeyboardInterrupt caught, stopping watch"; printbook says it in its own words.
+logging.getLogger("watchfiles.main").setLevel(logging.ERROR)
 
 
 def folders_to_watch(documents: Iterable[Path], config_file: Path | None, css: Path | None) -> list[Path]:
