@@ -53,6 +53,11 @@ function launchBrowser() {
 // - Wrapping a label measures the line again for every word added to it, each time in a new
 //   <text> the browser must lay out; the variants of one diagram wrap the same labels again.
 //   textLength (below) gives the length measured before for the same line in the same font.
+// - Once drawn, the whole SVG went through DOMPurify again as text (an eighth of a render): it
+//   guards a page that inserts mermaid's answer, and the only page that does is this one, where
+//   that same SVG has just been live (each label was sanitised as mermaid drew it). printSafe
+//   then keeps what DOMPurify kept and nothing active: no script, handler, outside reference, or
+//   attribute that draws nothing.
 const MERMAID_PATCHES = [
   ['Object.entries(t).forEach(([a,o])=>{if(typeof o=="object"){if(o===null)return;Object.hasOwn(e,a)||Object.defineProperty(e,a,{value:void 0,writable:!0,enumerable:!0,configurable:!0}),i[a]===void 0&&(i[a]=Array.isArray(o)?[]:{}),typeof i[a]=="object"&&(i[a]=vD(i[a],o,{depth:r-1}))}else typeof i[a]!="object"&&(Object.hasOwn(e,a)?i[a]=o:Object.defineProperty(e,a,{value:o,writable:!0,enumerable:!0,configurable:!0}))})',
    'for(const a of Object.keys(t)){const o=t[a];if(typeof o=="object"){if(o===null)continue;a==="__proto__"&&Object.defineProperty(e,a,{value:void 0,writable:!0,enumerable:!0,configurable:!0}),i[a]===void 0&&(i[a]=Array.isArray(o)?[]:{}),typeof i[a]=="object"&&(i[a]=vD(i[a],o,{depth:r-1}))}else typeof i[a]!="object"&&(a==="__proto__"?Object.defineProperty(e,a,{value:o,writable:!0,enumerable:!0,configurable:!0}):i[a]=o)}'],
@@ -60,6 +65,8 @@ const MERMAID_PATCHES = [
    'function rKe(e,t,r){let n=e.append("text"),i=dP(n,1,t);fP(i,r);let a=window.textLength(i.node());return n.remove(),a}'],
   ['Lt=s(()=>ii({},$x),"getConfig")',
    'Lt=s(()=>(Lt.source===$x?Lt.copy:(Lt.source=$x,Lt.copy=ii({},$x))),"getConfig")'],
+  ['else m||(A=ao.sanitize(A,{ADD_TAGS:ZMt,ADD_ATTR:QMt,HTML_INTEGRATION_POINTS:{foreignobject:!0}}));return cGe(),A},"serializeSvg")',
+   'return cGe(),A},"serializeSvg")'],
 ];
 
 function fasterMermaid(code) {
@@ -106,6 +113,7 @@ async function openRenderPage(browser) {
     const INHERITED_PROPERTIES = ${JSON.stringify(INHERITED_PROPERTIES)};
     const TRANSFORMABLE = new Set(${JSON.stringify([...TRANSFORMABLE])});
     const DEFINITIONS = ${JSON.stringify(DEFINITIONS)};
+    const NOT_DRAWN = new Set(${JSON.stringify([...NOT_DRAWN])});
     ${printedValue.toString()}
     ${dissolveGroups.toString()}
     window.printSafe = ${printSafe.toString()};
@@ -123,6 +131,9 @@ async function openRenderPage(browser) {
 
 // The font the PDF and the decks draw diagram text with (the page's own is in mermaid-config.json).
 const PRINT_FONT = "Noto Sans";
+
+// What mermaid writes for interaction or its own bookkeeping, which draws nothing (printSafe drops it).
+const NOT_DRAWN = new Set(["cursor", "target", "label-offset-x", "label-offset-y", "text-height"]);
 
 // What printSafe writes as attributes (see there).
 const PRINTED_PROPERTIES = ["fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-opacity",
@@ -228,8 +239,10 @@ function printSafe(svg) {
       const reference = name === "href" || name === "xlink:href" || name === "src";
       if (name.startsWith("on") || (reference && !value.startsWith("#") && !value.startsWith("data:image/"))) {
         element.removeAttribute(attribute.name);
-      } else if (value.includes("url(") && !/url\(\s*['"]?#/.test(value)) {
+      } else if ((value.includes("url(") && !/url\(\s*['"]?#/.test(value)) || NOT_DRAWN.has(name)) {
         element.removeAttribute(attribute.name);
+      } else if (attribute.value !== attribute.value.trim()) {
+        attribute.value = attribute.value.trim();  // (as DOMPurify left them)
       }
     }
   }
