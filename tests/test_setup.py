@@ -88,3 +88,33 @@ def test_the_environment_is_exactly_the_lock_and_the_lock_meets_pyprojects_range
             return tuple(int(part) for part in version.split(".") if part.isdigit())
 
         assert key(low) <= key(pinned) and (high is None or key(pinned) < key(high)), (name, pinned)
+
+
+LOADING = """
+import ctypes.util, importlib.abc, sys
+from printbook import pipeline
+search = ctypes.util.find_library
+failing = {"first": %r}
+
+class FailOnce(importlib.abc.MetaPathFinder):
+    # As WeasyPrint fails where a library loads only by searching: it prints, then raises.
+    def find_spec(self, name, path, target=None):
+        if name == "weasyprint.text.ffi" and failing["first"]:
+            failing["first"] = False
+            print("WeasyPrint could not import some external libraries")
+            raise OSError("cannot load library 'pango'")
+
+sys.meta_path.insert(0, FailOnce())
+pipeline.typesetters()
+from weasyprint.text import ffi
+assert ffi.pango and ffi.harfbuzz and ffi.fontconfig and ffi.pangoft2
+assert ctypes.util.find_library is search
+print("loaded")
+"""
+
+
+@pytest.mark.parametrize("first_fails", [False, True])
+def test_weasyprint_loads_its_libraries_by_file_name_and_searches_only_where_that_fails(first_fails):
+    done = subprocess.run([sys.executable, "-c", LOADING % first_fails], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "loaded\n"  # what the failed attempt printed is not shown

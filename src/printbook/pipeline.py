@@ -7,8 +7,11 @@ never leaves a half-written PDF or deck, or a mixed set, where a good one was.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes.util
 import dataclasses
 import hashlib
+import io
 import re
 import time
 import shutil
@@ -203,10 +206,30 @@ def typesetters():
     """The PDF and deck stages, loaded only by a build with something to do: they load WeasyPrint
     and python-pptx, more than a second. A library that does not load is one line, not a traceback."""
     try:
-        from . import deck, pdf
+        try:
+            with _libraries_loaded_by_file_name():
+                from . import deck, pdf
+        except OSError:  # a library found only by searching: loaded again as WeasyPrint ships
+            from . import deck, pdf
     except (ImportError, OSError) as error:  # WeasyPrint loads Pango as it is imported
         raise PrintbookError(library_missing(error)) from None
     return pdf, deck
+
+
+@contextlib.contextmanager
+def _libraries_loaded_by_file_name():
+    """While WeasyPrint is imported, no search for a library by name. WeasyPrint tries several
+    names for each library it loads, Windows' first; cffi searches (ctypes.util.find_library) for
+    each name it cannot load as it is, which on Linux runs ldconfig, gcc and ld each time: a sixth
+    of a second of every build. Each list ends with the Linux and macOS file names, which load as
+    they are. What WeasyPrint prints when a library is missing is kept until the import is retried."""
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        ctypes.util.find_library = search
 
 
 @dataclass(frozen=True, slots=True)
