@@ -144,23 +144,28 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
     return DeckResult(slides=len(deck.slides))
 
 
-def content_key(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Rendering],
-                placements: dict[Diagram, placement.Placement]) -> str:
-    """A hash of all that write_deck reads to make the deck of `chapters` (but the options and the
-    files they name: record.setting). Lines are counted from each chapter's heading, so that an
-    edit that adds lines above leaves the decks of later sections as they were; a diagram that
-    failed names its own line on its slide, so that line is hashed as it is."""
+def content_key(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Rendering]) -> str:
+    """A hash of all that write_deck reads to make the deck of `chapters` (but the options, the
+    files they name and the renderer: record.setting; the diagrams' placements and PNGs follow from
+    their renderings and those). Lines are counted from each chapter's heading, so that an edit
+    that adds lines above leaves the decks of later sections as they were; a diagram that failed
+    names its own line on its slide, so that line is hashed as it is."""
     digest = hashlib.sha256(repr((book.title, book.selected, len(book.questions), str(pictures.document_folder(book)),
                                   [book.stated(a) for a in ("Author", "Organisation", "Organization")])).encode())
     for chapter in chapters:
         digest.update(_relative(chapter, chapter.location.line).encode())
-        for diagram in (b for b in (*chapter.blocks, *(b for q in chapter.questions for b in q.blocks))
-                        if isinstance(b, Diagram)):
+        for diagram in diagrams_in([chapter]):
             rendering = renderings.get(diagram)
-            _feed(digest, (rendering, placements.get(diagram)))
+            _feed(digest, rendering)
             if not isinstance(rendering, Picture):
                 digest.update(repr((diagram.location, rendering)).encode())
     return digest.hexdigest()
+
+
+def diagrams_in(chapters: list[Chapter]) -> list[Diagram]:
+    """The diagrams the deck of `chapters` shows, in order."""
+    return [b for chapter in chapters for b in (*chapter.blocks, *(b for q in chapter.questions for b in q.blocks))
+            if isinstance(b, Diagram)]
 
 
 def _feed(digest, value) -> None:

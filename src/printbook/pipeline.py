@@ -105,6 +105,9 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
     pdf.check_options(options.pdf)  # before anything is rendered
     deck.check_options(options.deck)
     cache_dir = _render_options(options, outdir).cache_dir
+    book_slug = slugify(book.title) or slugify(sources[0].stem) or "handbook"
+    decks = [(f"decks/{book_slug}.pptx", book, list(book.sections))] if options.single_deck else deck_names(book)
+    deck_files = outputs.unique_names([n for n, _, _ in decks])
     # The front matter shows no diagram: it is laid out alongside the rendering. (The parts cache
     # is made once the output folder is known to be writable.)
     with outputs.OutputFolder(outdir) as folder, pdf.front_matter_started(
@@ -119,29 +122,40 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
             stages.begin("placing")
             handbook = pdf.placed(book, renderings, options.pdf)
 
-            def slides_shown(painter: diagrams.DiagramStage) -> dict[Diagram, placement.Placement]:
-                return painted_slides(painter, deck.placed(renderings, options.deck), deck.PNG_DPI)
+            def slides_shown(painter: diagrams.DiagramStage, shown: Sequence[Diagram]) -> dict[Diagram, placement.Placement]:
+                wanted = {d: renderings[d] for d in shown if d in renderings}
+                return painted_slides(painter, deck.placed(wanted, options.deck), deck.PNG_DPI)
 
             # The slides are placed and painted here where a renderer runs already (something
-            # was rendered); else in the decks' process, beside the typesetting (the PNGs are
-            # most likely in the cache, and a renderer is started there only for those that are not).
-            slides = slides_shown(stage) if stage.renderer_started else None
+            # was rendered); else in the decks' process, beside the typesetting, for the decks
+            # not kept (the PNGs are most likely in the cache, and a renderer is started there
+            # only for those that are not).
+            slides = (slides_shown(stage, [d for _, _, chapters in decks for d in deck.diagrams_in(chapters)])
+                      if stage.renderer_started else None)
+            painted_by = stage.cache.fingerprint if stage.cache else ""  # the renderer paints the PNGs
         with folder.staging() as staging:
-            book_slug = slugify(book.title) or slugify(sources[0].stem) or "handbook"
-            decks = ([(f"decks/{book_slug}.pptx", book, list(book.sections))] if options.single_deck else
-                     deck_names(book))
-            deck_files = outputs.unique_names([n for n, _, _ in decks])
             (staging / "decks").mkdir()
 
             def write_decks() -> list[int]:
+                """Each deck's slides: copied where a build made it from the same content and
+                setting, else made (only those decks' slides placed and painted)."""
                 kept_decks = cache.KeptFiles(cache_dir / "decks") if cache_dir else None
+                names = [hashlib.sha256(f"{setting} {painted_by} {deck.content_key(document, chapters, renderings)}"
+                                        .encode()).hexdigest() if kept_decks else "" for _, document, chapters in decks]
+                counts = [_kept_deck(kept_decks, name, staging / file) if kept_decks else None
+                          for name, file in zip(names, deck_files)]
+                todo = [i for i, count in enumerate(counts) if count is None]
                 shown = slides
-                if shown is None:
+                if shown is None and todo:
                     with diagrams.DiagramStage(_render_options(options, outdir)) as painter:
-                        shown = slides_shown(painter)
-                counts = [_kept_or_made_deck(deck, document, chapters, renderings, shown, staging / name,
-                                             options.deck, kept_decks, setting)
-                          for name, (_, document, chapters) in zip(deck_files, decks)]
+                        shown = slides_shown(painter, [d for i in todo for d in deck.diagrams_in(decks[i][2])])
+                for i in todo:
+                    _, document, chapters = decks[i]
+                    target = staging / deck_files[i]
+                    counts[i] = deck.write_deck(document, chapters, renderings, target, options.deck, shown).slides
+                    if kept_decks:
+                        write_atomically(kept_decks.path(f"{names[i]}.pptx"), target.read_bytes())
+                        kept_decks.write_json(f"{names[i]}.json", {"slides": counts[i]})
                 if kept_decks:
                     kept_decks.prune()
                 return counts
@@ -181,25 +195,17 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
                        diagnostics=found, diagrams_failed=failed, seconds=stages.seconds)
 
 
-def _kept_or_made_deck(deck, document: Book, chapters: list[Chapter], renderings: dict[Diagram, Rendering],
-                       slides: dict[Diagram, placement.Placement], target: Path, options: DeckOptions,
-                       kept: cache.KeptFiles | None, setting: str) -> int:
-    """The deck of `chapters` at `target`, taken from `kept` where a build made it from the same
-    content and setting; its number of slides."""
-    if kept is None:
-        return deck.write_deck(document, chapters, renderings, target, options, slides).slides
-    name = hashlib.sha256(f"{setting} {deck.content_key(document, chapters, renderings, slides)}".encode()).hexdigest()
-    made, facts = kept.path(f"{name}.pptx"), kept.read_json(f"{name}.json")
+def _kept_deck(kept: cache.KeptFiles, name: str, target: Path) -> int | None:
+    """The deck a build made under `name` copied to `target`, and its number of slides; None
+    where `kept` does not hold it."""
+    facts = kept.read_json(f"{name}.json")
     if facts and isinstance(facts.get("slides"), int):
         try:
-            shutil.copyfile(made, target)
+            shutil.copyfile(kept.path(f"{name}.pptx"), target)
             return facts["slides"]
         except OSError:  # gone (another build sharing the cache dropped it): made again
             pass
-    slides_made = deck.write_deck(document, chapters, renderings, target, options, slides).slides
-    write_atomically(made, target.read_bytes())
-    kept.write_json(f"{name}.json", {"slides": slides_made})
-    return slides_made
+    return None
 
 
 def typesetters():
