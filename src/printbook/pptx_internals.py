@@ -6,6 +6,7 @@ reference deck's own slides refused with a message, each said once.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import logging
 
@@ -21,6 +22,7 @@ LOG = logging.getLogger("printbook")
 _noted: set[str] = set()
 
 
+@functools.cache  # asked for each slide or part: reading the package's metadata takes a millisecond
 def installed() -> str:
     try:
         return importlib.metadata.version("python-pptx")

@@ -7,6 +7,7 @@ and says so once. Should one fail on the right version, the same fallback is tak
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.metadata
 import logging
 import re
@@ -18,6 +19,7 @@ LOG = logging.getLogger("printbook")
 _noted: set[str] = set()
 
 
+@functools.cache  # asked for each slide or part: reading the package's metadata takes a millisecond
 def installed() -> str:
     try:
         return importlib.metadata.version("weasyprint")
