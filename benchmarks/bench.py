@@ -238,14 +238,17 @@ def main() -> None:
                      (OURS, renderings, "book.pdf", "printbook")]
         pdf_results = []
         for name, pictures, file_name, mode in pdf_rows:
-            # WeasyPrint as shipped: one process, SVG text drawn letter by letter, its garbage
-            # collector running. printbook draws text in runs, pauses the collector and typesets
-            # a long book in two parts at once ("one core": all of that but the two parts).
+            # WeasyPrint as shipped: one process, SVG text drawn letter by letter, each SVG value
+            # parsed where it is drawn, its garbage collector running. printbook draws text in
+            # runs, parses each value once, pauses the collector and typesets a long book in two
+            # parts at once ("one core": all of that but the two parts).
             with contextlib.ExitStack() as stack:
                 if mode != "printbook":
                     stack.enter_context(mock.patch.object(pdf_parts, "SMALLEST_BOOK_IN_PARTS", sys.maxsize))
                 if mode == "as shipped":
                     stack.enter_context(mock.patch.object(weasyprint_internals, "svg_text_in_runs", contextlib.nullcontext))
+                    stack.enter_context(mock.patch.object(weasyprint_internals, "svg_values_parsed_once",
+                                                          contextlib.nullcontext))
                     stack.enter_context(mock.patch.object(pdf, "collector_paused", contextlib.nullcontext))
                 seconds, result = timed(lambda: pdf.write_pdf(book, pictures, scratch / file_name))
             pdf_results.append((name, seconds, result.pages, (scratch / file_name).stat().st_size))

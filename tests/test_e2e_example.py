@@ -1,11 +1,13 @@
 """The bundled example built end to end (real Chromium + mermaid, WeasyPrint, python-pptx) and
 read back from the files it wrote."""
 
+import contextlib
 import re
 import subprocess
 
 import pdfplumber
 import pytest
+from PIL import Image
 from pptx import Presentation
 from pypdf import PdfReader
 
@@ -52,6 +54,33 @@ def test_diagram_labels_are_drawn_as_whole_runs_that_search_and_copy_find(exampl
     with pdfplumber.open(pdf_of(example_build)) as document:
         words = {w["text"] for p in document.pages for w in p.extract_words()}
     assert {"Idempotency-Key", "Reconcile", "atomically", "Escalation", "contacts"} <= words
+
+
+def test_svg_values_parsed_once_draw_the_same_and_a_colour_keeps_its_own_opacity(tmp_path):
+    """The same colour twice, the first half transparent: WeasyPrint multiplies a colour's alpha in
+    place, so a colour parsed once must be handed out anew each time (else the second fades too)."""
+    import base64
+
+    import weasyprint.svg.utils
+    from weasyprint import HTML
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">'
+           '<rect x="0" y="0" width="100" height="100" fill="rgb(255, 0, 0)" fill-opacity="0.5" transform="translate(0, 0)"/>'
+           '<rect x="100" y="0" width="100" height="100" fill="rgb(255, 0, 0)" transform="translate(0, 0)"/></svg>')
+    html = f'<img style="width: 200px" src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
+    originals = (weasyprint.svg.utils.color, weasyprint.svg.utils.size)
+    pixels = {}
+    for parsed_once in (False, True):
+        target = tmp_path / f"{parsed_once}.pdf"
+        with weasyprint_internals.svg_values_parsed_once() if parsed_once else contextlib.nullcontext():
+            HTML(string=html).write_pdf(target)
+        subprocess.run(["pdftoppm", "-r", "72", "-png", "-singlefile", target, tmp_path / str(parsed_once)], check=True)
+        with Image.open(tmp_path / f"{parsed_once}.png") as image:
+            rgb = image.convert("RGB")
+            pixels[parsed_once] = sorted({rgb.getpixel((x, y)) for x in range(rgb.width) for y in range(rgb.height)})
+    assert (weasyprint.svg.utils.color, weasyprint.svg.utils.size) == originals
+    assert pixels[True] == pixels[False]
+    assert (255, 0, 0) in pixels[True] and any(r == 255 and 100 < g < 160 for r, g, _ in pixels[True])
 
 
 def test_pdf_has_page_numbers_and_a_contents_page(example_build):

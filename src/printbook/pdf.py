@@ -104,7 +104,8 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
     def html(digits: int, chapters: slice = slice(None), front: bool = True) -> str:
         return render_html(book, renderings, discrepancies, options, digits, chapters, front, placements)
 
-    with weasyprint_internals.svg_text_in_runs(), collector_paused(), refusals_kept() as refused:
+    with (weasyprint_internals.svg_text_in_runs(), weasyprint_internals.svg_values_parsed_once(), collector_paused(),
+          refusals_kept() as refused):
         runs = _runs(book, options)
         pages = None
         if runs is not None:
@@ -186,7 +187,8 @@ def front_matter_started(book: Book, discrepancies: list[Discrepancy], options: 
 
     def within():
         stack = contextlib.ExitStack()
-        for context in (weasyprint_internals.svg_text_in_runs(), collector_paused(), refusals_kept()):
+        for context in (weasyprint_internals.svg_text_in_runs(), weasyprint_internals.svg_values_parsed_once(),
+                        collector_paused(), refusals_kept()):
             stack.enter_context(context)
         return stack
 

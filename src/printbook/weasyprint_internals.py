@@ -7,10 +7,12 @@ and says so once. Should one fail on the right version, the same fallback is tak
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import importlib.metadata
 import logging
 import re
+import sys
 
 from . import pdf_parts
 
@@ -156,6 +158,37 @@ def svg_text_in_runs():
         yield True
     finally:
         svg_module.TAGS["text"] = svg_module.TAGS["tspan"] = svg_module.text = by_letter
+
+
+@contextlib.contextmanager
+def svg_values_parsed_once():
+    """While open, WeasyPrint parses each SVG length, colour and transform written the same way
+    once, not each time it draws one: a diagram repeats a handful of them thousands of times
+    (a quarter of the time it takes to write a part of the seed's handbook). Colours are handed
+    out as copies: WeasyPrint multiplies a colour's alpha by the opacity in place. A transform
+    it only reads."""
+    import weasyprint.svg.utils as utils
+
+    names = ("size", "normalize", "color", "transform")
+    originals = {name: getattr(utils, name, None) for name in names}
+    if not applies() or not all(callable(f) for f in originals.values()):
+        note_fallback("SVG values are parsed each time they are drawn")
+        yield False
+        return
+    parse_color = functools.lru_cache(maxsize=4096)(originals["color"])
+    cached = {name: functools.lru_cache(maxsize=65536)(originals[name]) for name in ("size", "normalize", "transform")}
+    cached["color"] = lambda string: copy.copy(parse_color(string))
+    # Each module of weasyprint.svg imported the functions by name.
+    replaced = [(module, name) for module_name, module in list(sys.modules.items())
+                if module_name == "weasyprint.svg" or module_name.startswith("weasyprint.svg.")
+                for name in names if getattr(module, name, None) is originals[name]]
+    for module, name in replaced:
+        setattr(module, name, cached[name])
+    try:
+        yield True
+    finally:
+        for module, name in replaced:
+            setattr(module, name, originals[name])
 
 
 def _list_items(value: str | None) -> list[str]:
