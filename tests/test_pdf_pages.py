@@ -77,3 +77,22 @@ def test_the_garbage_collector_is_paused_only_while_typesetting(tmp_path, monkey
         pdf.write_pdf(parse_text("# T\n", "t.md"), {}, tmp_path / "t.pdf")
     assert seen == [False]
     assert gc.isenabled()  # even when typesetting failed
+
+
+@pytest.mark.e2e
+def test_a_contents_entry_with_a_word_longer_than_the_line_keeps_its_page_number_in_the_column(tmp_path):
+    """The word breaks; the page number stays where every other one is, at the column's edge."""
+    import pdfplumber
+
+    long_word = "org.example.platform.infrastructure.kubernetes.controllers.ReconciliationLoopImplementationFactoryBean"
+    book = parse_text(f"# Long words\n\n## Section 1: Basics\n\n### Q1. What does {long_word} do?\n\n**Probability:** 80%\n\n"
+                      "It reconciles.\n\n### Q2. A short one?\n\n**Probability:** 50%\n\nYes.\n", tmp_path / "guide.md")
+    pdf.write_pdf(book, {}, tmp_path / "book.pdf")
+    with pdfplumber.open(tmp_path / "book.pdf") as document:
+        page = document.pages[1]
+        numbers = [w for w in page.extract_words()  # (not the footer's "page 2 of 4")
+                   if w["text"].strip(pdf.FIGURE_SPACE).isdigit() and w["top"] < page.height * 0.9]
+        heading = next(w for w in page.extract_words() if w["text"] == "Contents")
+    assert len(numbers) == 4  # at a glance, the section, its two questions
+    assert max(w["x1"] for w in numbers) - min(w["x1"] for w in numbers) < 0.5
+    assert max(w["x1"] for w in numbers) < page.width - heading["x0"] + 1  # inside the right margin
