@@ -99,7 +99,9 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
     `cache` holds as they are now not typeset again, and the front matter as `front_started`
     lays it out already (see front_matter_started)."""
     placements = placements if placements is not None else placed(book, renderings, options)
-    lay_out, write = _typesetting(book, options)
+    # The front matter's stylesheets and fonts, loaded already, serve the rest of the book.
+    lay_out, write = (front_started.typesetting if isinstance(front_started, pdf_parts.Started)
+                      and front_started.typesetting else _typesetting(book, options))
 
     def html(digits: int, chapters: slice = slice(None), front: bool = True) -> str:
         return render_html(book, renderings, discrepancies, options, digits, chapters, front, placements)
@@ -192,7 +194,9 @@ def front_matter_started(book: Book, discrepancies: list[Discrepancy], options: 
             stack.enter_context(context)
         return stack
 
-    return pdf_parts.Started(0, html, lambda _: lay_out(html), _finish(lambda _: html), write, within)
+    started = pdf_parts.Started(0, html, lambda _: lay_out(html), _finish(lambda _: html), write, within)
+    started.typesetting = (lay_out, write)
+    return started
 
 
 @contextlib.contextmanager
