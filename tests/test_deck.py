@@ -132,3 +132,23 @@ def test_parts_found_without_walking_name_and_share_parts_as_python_pptx_does():
     assert names == made(counting=False)
     assert sum(n.endswith(".png") for n in names) == 2 and sum(n.endswith(".svg") for n in names) == 3
     assert sum("notesSlide" in n for n in names) == 3
+
+
+def test_placeholders_found_faster_finds_what_python_pptx_finds_and_is_undone():
+    from pptx import Presentation
+    from pptx.oxml.shapes.shared import BaseShapeElement
+
+    from printbook import deck as deck_stage, pptx_internals
+
+    reference = Presentation(str(deck_stage.reference_deck(deck_stage.DeckOptions())))
+    shapes = [shape._element for layout in reference.slide_layouts for shape in layout.shapes]
+    slide = reference.slides.add_slide(reference.slide_layouts[0])
+    slide.shapes.add_textbox(0, 0, 100, 100)  # no placeholder
+    shapes += [shape._element for shape in (*reference.slide_master.shapes, *slide.shapes)]
+    as_shipped = [element.ph for element in shapes]
+    slow = BaseShapeElement.ph
+    with pptx_internals.placeholders_found_faster():
+        assert BaseShapeElement.ph is not slow
+        assert [element.ph for element in shapes] == as_shipped
+    assert BaseShapeElement.ph is slow
+    assert any(found is not None for found in as_shipped) and any(found is None for found in as_shipped)

@@ -113,35 +113,37 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
                ) -> DeckResult:
     """The deck of `chapters` at `target`, each diagram shown as `placements` decided (with the
     PNGs painted; by default as placement.py decides, without PNGs)."""
-    deck = Presentation(str(reference_deck(options)))
-    pptx_internals.remove_slides(deck)
-    pptx_internals.parts_found_without_walking(deck)
-    maker = _SlideMaker(deck, renderings, placements if placements is not None else placed(renderings, options),
-                        pictures.document_folder(book), options)
-    if len(chapters) > 1:  # one deck for the whole book: a title slide of its own first
-        maker.title(book.title, [f"{counted(len(book.questions), 'question')} in {counted(len(chapters), 'section')}",
-                                 book.selected])
-    for chapter in chapters:
-        maker.title(chapter.label, [_range(chapter), book.title, book.selected])
-        numbered = chapter.numbered_questions
-        if numbered:
-            maker.bullets("Agenda", [f"Q{q.number}  {q.title}" + (f"  ({q.probability}, {q.band})" if q.band else "")
-                                     for q in numbered], notes=f"{chapter.label}: {len(numbered)} questions.")
-        maker.blocks(chapter.title, chapter.blocks)
-        for question in chapter.questions:
-            if question.number is None:  # a plain `###` heading: its prose, tables, code and diagrams
-                maker.blocks(question.title, question.blocks)
-                continue
-            diagrams = [b for b in question.blocks if isinstance(b, Diagram)]
-            if options.question_slides or not diagrams:
-                maker.question(question)
-            for diagram in diagrams:
-                maker.answer(question.label, diagram, notes=_answer_notes(question, diagram, renderings.get(diagram)))
-        if numbered:
-            maker.bullets(f"Summary: {chapter.title}", _summary(chapter), notes=f"End of {chapter.label}.")
-    _describe_deck(deck.core_properties, book, chapters, options)
-    deck.save(target)
-    return DeckResult(slides=len(deck.slides))
+    with pptx_internals.placeholders_found_faster():
+        deck = Presentation(str(reference_deck(options)))
+        pptx_internals.remove_slides(deck)
+        pptx_internals.parts_found_without_walking(deck)
+        maker = _SlideMaker(deck, renderings, placements if placements is not None else placed(renderings, options),
+                            pictures.document_folder(book), options)
+        if len(chapters) > 1:  # one deck for the whole book: a title slide of its own first
+            counts = f"{counted(len(book.questions), 'question')} in {counted(len(chapters), 'section')}"
+            maker.title(book.title, [counts, book.selected])
+        for chapter in chapters:
+            maker.title(chapter.label, [_range(chapter), book.title, book.selected])
+            numbered = chapter.numbered_questions
+            if numbered:
+                agenda = [f"Q{q.number}  {q.title}" + (f"  ({q.probability}, {q.band})" if q.band else "") for q in numbered]
+                maker.bullets("Agenda", agenda, notes=f"{chapter.label}: {len(numbered)} questions.")
+            maker.blocks(chapter.title, chapter.blocks)
+            for question in chapter.questions:
+                if question.number is None:  # a plain `###` heading: its prose, tables, code and diagrams
+                    maker.blocks(question.title, question.blocks)
+                    continue
+                diagrams = [b for b in question.blocks if isinstance(b, Diagram)]
+                if options.question_slides or not diagrams:
+                    maker.question(question)
+                for diagram in diagrams:
+                    maker.answer(question.label, diagram,
+                                 notes=_answer_notes(question, diagram, renderings.get(diagram)))
+            if numbered:
+                maker.bullets(f"Summary: {chapter.title}", _summary(chapter), notes=f"End of {chapter.label}.")
+        _describe_deck(deck.core_properties, book, chapters, options)
+        deck.save(target)
+        return DeckResult(slides=len(deck.slides))
 
 
 def content_key(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Rendering]) -> str:

@@ -122,7 +122,8 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
             stages.begin("placing")
             handbook = pdf.placed(book, renderings, options.pdf)
 
-            def slides_shown(painter: diagrams.DiagramStage, shown: Sequence[Diagram]) -> dict[Diagram, placement.Placement]:
+            def slides_shown(painter: diagrams.DiagramStage, shown: Sequence[Diagram]
+                             ) -> dict[Diagram, placement.Placement]:
                 wanted = {d: renderings[d] for d in shown if d in renderings}
                 return painted_slides(painter, deck.placed(wanted, options.deck), deck.PNG_DPI)
 
