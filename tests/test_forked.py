@@ -70,3 +70,13 @@ def test_an_interrupted_caller_leaves_no_process_behind():
             child = aside.child
             raise KeyboardInterrupt
     assert not child.is_alive()
+
+
+def test_a_forked_process_steps_aside_and_the_parent_never_does():
+    def aside() -> int:
+        forked.step_aside()
+        return os.nice(0)
+
+    ours = os.nice(0)
+    assert forked.Forked(aside).result() > ours
+    assert aside() == ours  # here (the parent, or one core): nothing changes

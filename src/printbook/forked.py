@@ -69,10 +69,22 @@ class Forked(Generic[Result]):
         self.close()
 
 
+def step_aside() -> None:
+    """Where this is the forked process: the parent, whose work the build waits on, gets the
+    processor first (the work here is small and fills the gaps it leaves)."""
+    if _apart:
+        os.nice(10)
+
+
+_apart = False  # True in a forked process
+
+
 def _run(work: Callable, connection) -> None:
     """In the forked process: the work, its lines logged kept to send with its answer. An
     interrupt ends it at once (it writes nothing the parent does not clean up); the parent says
     what was interrupted."""
+    global _apart
+    _apart = True
     for held in (signal.SIGINT, signal.SIGTERM):
         signal.signal(held, signal.SIG_DFL)
     logged: list[tuple[int, str]] = []

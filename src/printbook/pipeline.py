@@ -146,6 +146,10 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
                 counts = [_kept_deck(kept_decks, name, staging / file) if kept_decks else None
                           for name, file in zip(names, deck_files)]
                 todo = [i for i, count in enumerate(counts) if count is None]
+                # An edit's deck or two: the handbook's typesetting goes first (a whole book's
+                # decks take as long as its typesetting, and keep an equal share).
+                if todo and 4 * sum(len(c.questions) for i in todo for c in decks[i][2]) <= len(book.questions):
+                    forked.step_aside()
                 shown = slides
                 if shown is None and todo:
                     with diagrams.DiagramStage(_render_options(options, outdir)) as painter:
