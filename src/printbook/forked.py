@@ -69,14 +69,14 @@ class Forked(Generic[Result]):
         self.close()
 
 
+_apart = False  # True in a forked process
+
+
 def step_aside() -> None:
     """Where this is the forked process: the parent, whose work the build waits on, gets the
     processor first (the work here is small and fills the gaps it leaves)."""
     if _apart:
         os.nice(10)
-
-
-_apart = False  # True in a forked process
 
 
 def _run(work: Callable, connection) -> None:

@@ -106,8 +106,7 @@ def write_pdf(book: Book, renderings: dict[Diagram, Rendering], target: Path,
     def html(digits: int, chapters: slice = slice(None), front: bool = True) -> str:
         return render_html(book, renderings, discrepancies, options, digits, chapters, front, placements)
 
-    with (weasyprint_internals.svg_text_in_runs(), weasyprint_internals.svg_values_parsed_once(), collector_paused(),
-          refusals_kept() as refused):
+    with typesetting_as_printbook() as refused:
         runs = _runs(book, options)
         pages = None
         if runs is not None:
@@ -186,17 +185,17 @@ def front_matter_started(book: Book, discrepancies: list[Discrepancy], options: 
     if cache and cache.laid_out(cache.key(html)) is not None:
         return contextlib.nullcontext()
     lay_out, write = _typesetting(book, options)
+    return pdf_parts.Started(0, html, lambda _: lay_out(html), _finish(lambda _: html), write,
+                             typesetting_as_printbook, typesetting=(lay_out, write))
 
-    def within():
-        stack = contextlib.ExitStack()
-        for context in (weasyprint_internals.svg_text_in_runs(), weasyprint_internals.svg_values_parsed_once(),
-                        collector_paused(), refusals_kept()):
-            stack.enter_context(context)
-        return stack
 
-    started = pdf_parts.Started(0, html, lambda _: lay_out(html), _finish(lambda _: html), write, within)
-    started.typesetting = (lay_out, write)
-    return started
+@contextlib.contextmanager
+def typesetting_as_printbook():
+    """While open, WeasyPrint typesets as printbook has it (SVG text in runs, each SVG value parsed
+    once, the garbage collector paused, its log kept); yields the addresses it was refused."""
+    with (weasyprint_internals.svg_text_in_runs(), weasyprint_internals.svg_values_parsed_once(), collector_paused(),
+          refusals_kept() as refused):
+        yield refused
 
 
 @contextlib.contextmanager

@@ -111,9 +111,10 @@ class Started:
     Nothing is forked on one core."""
 
     def __init__(self, index: int, html: str, lay_out: Callable[[int], Document], finish: Finish,
-                 write: Callable[[Document, Path], None], within: Callable = contextlib.nullcontext):
+                 write: Callable[[Document, Path], None], within: Callable = contextlib.nullcontext,
+                 typesetting: tuple | None = None):
         self.index, self.html = index, html
-        self.typesetting: tuple | None = None  # how it was laid out and written, for the rest of the book
+        self.typesetting = typesetting  # what lays the book out and writes it, for its other parts to share
         # Held here while the process runs: WeasyPrint deletes the font files its FontConfiguration
         # wrote for fontconfig when the object goes, and the forked process reads them still.
         self.held = (lay_out, finish, write)

@@ -131,7 +131,7 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
             # was rendered); else in the decks' process, beside the typesetting, for the decks
             # not kept (the PNGs are most likely in the cache, and a renderer is started there
             # only for those that are not).
-            slides = (slides_shown(stage, [d for _, _, chapters in decks for d in deck.diagrams_in(chapters)])
+            slides = (slides_shown(stage, deck.diagrams_in([c for _, _, chapters in decks for c in chapters]))
                       if stage.renderer_started else None)
             painted_by = stage.cache.fingerprint if stage.cache else ""  # the renderer paints the PNGs
         with folder.staging() as staging:
@@ -142,18 +142,19 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
                 setting, else made (only those decks' slides placed and painted)."""
                 kept_decks = cache.KeptFiles(cache_dir / "decks") if cache_dir else None
                 names = [hashlib.sha256(f"{setting} {painted_by} {deck.content_key(document, chapters, renderings)}"
-                                        .encode()).hexdigest() if kept_decks else "" for _, document, chapters in decks]
-                counts = [_kept_deck(kept_decks, name, staging / file) if kept_decks else None
-                          for name, file in zip(names, deck_files)]
+                                        .encode()).hexdigest() for _, document, chapters in decks] if kept_decks else []
+                counts = ([_kept_deck(kept_decks, name, staging / file) for name, file in zip(names, deck_files)]
+                          if kept_decks else [None] * len(decks))
                 todo = [i for i, count in enumerate(counts) if count is None]
+                remade = [chapter for i in todo for chapter in decks[i][2]]
                 # An edit's deck or two: the handbook's typesetting goes first (a whole book's
                 # decks take as long as its typesetting, and keep an equal share).
-                if todo and 4 * sum(len(c.questions) for i in todo for c in decks[i][2]) <= len(book.questions):
+                if todo and 4 * sum(len(c.questions) for c in remade) <= len(book.questions):
                     forked.step_aside()
                 shown = slides
                 if shown is None and todo:
                     with diagrams.DiagramStage(_render_options(options, outdir)) as painter:
-                        shown = slides_shown(painter, [d for i in todo for d in deck.diagrams_in(decks[i][2])])
+                        shown = slides_shown(painter, deck.diagrams_in(remade))
                 for i in todo:
                     _, document, chapters = decks[i]
                     target = staging / deck_files[i]
