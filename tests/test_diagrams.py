@@ -259,3 +259,25 @@ def test_pie_slices_are_the_colours_of_their_legend_and_stay_apart_in_grey():
     assert all(e.get("opacity") is None for e in tree.iter() if e.get("class") == "pieCircle")  # as solid as the swatches
     greys = sorted(0.2126 * int(c[0:2], 16) + 0.7152 * int(c[2:4], 16) + 0.0722 * int(c[4:6], 16) for c in slices)
     assert min(b - a for a, b in zip(greys, greys[1:])) > 25  # of 255: tellable apart on a grey printer
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("css, fills", [
+    # A rule that selects by position or by sibling tells alike nodes apart: each node's look is
+    # its own, not the first alike node's (printSafe reads a look once per kind of element only
+    # under rules that cannot).
+    (".node:first-child rect { fill: #ff0000; }", ["rgb(255, 0, 0)", "rgb(232, 238, 247)", "rgb(232, 238, 247)"]),
+    (".node + .node rect { fill: #00ff00; }", ["rgb(232, 238, 247)", "rgb(0, 255, 0)", "rgb(0, 255, 0)"]),
+    ("", ["rgb(232, 238, 247)", "rgb(255, 0, 0)", "rgb(232, 238, 247)"]),
+])
+def test_alike_nodes_keep_their_own_look(css, fills):
+    directive = '%%{init: {"themeCSS": "' + css + '"}}%%\n' if css else ""
+    classes = "" if css else "    classDef hot fill:#ff0000\n    class B hot\n"
+    source = directive + "graph TD\n    A[one] --> B[two]\n    B --> C[three]\n" + classes
+    renderer = MermaidRenderer(RenderOptions(cache_dir=None))
+    try:
+        [answer] = renderer.ask([{"code": source}])
+    finally:
+        renderer.close()
+    assert answer["ok"]
+    assert re.findall(r'<rect[^>]*fill="([^"]+)"', answer["svg"]) == fills

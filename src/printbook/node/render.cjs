@@ -111,15 +111,18 @@ async function openRenderPage(browser) {
   await page.addScriptTag({ content: `const PRINT_FONT = ${JSON.stringify(PRINT_FONT)};
     const PRINTED_PROPERTIES = ${JSON.stringify(PRINTED_PROPERTIES)};
     const INHERITED_PROPERTIES = ${JSON.stringify(INHERITED_PROPERTIES)};
+    const GEOMETRY = new Set(${JSON.stringify([...GEOMETRY])});
     const TRANSFORMABLE = new Set(${JSON.stringify([...TRANSFORMABLE])});
     const DEFINITIONS = ${JSON.stringify(DEFINITIONS)};
     const NOT_DRAWN = new Set(${JSON.stringify([...NOT_DRAWN])});
     ${printedValue.toString()}
     ${dissolveGroups.toString()}
+    ${lookAlike.toString()}
     window.printSafe = ${printSafe.toString()};
     window.measureText = ${measureText.toString()};
     window.textLength = ${textLength.toString()};
     window.textLengths = new Map();
+    window.labelFonts = new WeakMap();
     window.printbookConfig = ${JSON.stringify(settings.config)};
     ${ganttDirective.toString()}` });
   await page.evaluate(async (config) => {
@@ -208,12 +211,15 @@ function printSafe(svg) {
   // Subgraph titles to the top-left corner: mermaid centres them, right where the links into the
   // subgraph arrive, and a line struck through a title is hard to read on paper.
   if ((svg.getAttribute("aria-roledescription") || "").startsWith("flowchart")) {
+    const shifts = [];  // all measured before any moves: each move would have the next measurement lay out again
     for (const cluster of svg.querySelectorAll("g.cluster")) {
       const frame = cluster.querySelector(":scope > rect");
       const title = cluster.querySelector(":scope > g.cluster-label");
       if (!frame || !title) continue;
-      const shift = (frame.getBoundingClientRect().left + 8 - title.getBoundingClientRect().left) /
-        (cluster.getScreenCTM().a || 1);
+      shifts.push([title, (frame.getBoundingClientRect().left + 8 - title.getBoundingClientRect().left) /
+        (cluster.getScreenCTM().a || 1)]);
+    }
+    for (const [title, shift] of shifts) {
       if (shift < 0) title.setAttribute("transform", `translate(${shift}, 0) ${title.getAttribute("transform") || ""}`);
     }
   }
@@ -232,17 +238,20 @@ function printSafe(svg) {
     return box.width === 0 || box.height === 0;
   });
   for (const rect of empty) rect.remove();
+  // (Values are read as they are, not lowercased: a path's is long, and there are thousands.)
   for (const element of [svg, ...svg.querySelectorAll("*")]) {
-    for (const attribute of [...element.attributes]) {
+    const attributes = element.attributes;
+    for (let index = attributes.length - 1; index >= 0; index--) {  // from the last: some go
+      const attribute = attributes[index];
       const name = attribute.name.toLowerCase();
-      const value = attribute.value.trim().toLowerCase();
+      const value = attribute.value;
       const reference = name === "href" || name === "xlink:href" || name === "src";
-      if (name.startsWith("on") || (reference && !value.startsWith("#") && !value.startsWith("data:image/"))) {
+      if (name.startsWith("on") || (reference && !/^\s*(#|data:image\/)/i.test(value))) {
         element.removeAttribute(attribute.name);
-      } else if ((value.includes("url(") && !/url\(\s*['"]?#/.test(value)) || NOT_DRAWN.has(name)) {
+      } else if ((/url\(/i.test(value) && !/url\(\s*['"]?#/i.test(value)) || NOT_DRAWN.has(name)) {
         element.removeAttribute(attribute.name);
-      } else if (attribute.value !== attribute.value.trim()) {
-        attribute.value = attribute.value.trim();  // (as DOMPurify left them)
+      } else if (value !== value.trim()) {
+        attribute.value = value.trim();  // (as DOMPurify left them)
       }
     }
   }
@@ -291,16 +300,41 @@ function printSafe(svg) {
   // diagram's stylesheet and matches it against every node, a third of its time on the seed's
   // diagrams; attributes it reads as they are. An inherited property is written where it differs
   // from the parent's; everything is measured before anything is written.
+  // Elements alike (same tag and attributes but for their geometry, under parents alike) look
+  // alike under a stylesheet that selects by tag, class, id and attribute only: their look is read
+  // once (most of a diagram's 1,000 or so elements repeat a few dozen kinds: a node's box, its
+  // label's text). A stylesheet that selects by position or sibling has every element read.
   const elements = [svg, ...svg.querySelectorAll("*")];
+  const alike = lookAlike(svg);
+  const kinds = new Map();  // element -> its kind, a number for its parent's kind and its own
+  const numbers = new Map();  // (parent's kind, own) -> kind
+  const lookOf = new Map();  // kind -> look
   const looks = new Map(elements.map((element) => {
-    const style = getComputedStyle(element);
-    return [element, Object.fromEntries(PRINTED_PROPERTIES.map((name) => [name, style.getPropertyValue(name)]))];
+    let kind = null;
+    if (alike) {
+      const named = `${kinds.get(element.parentNode) ?? ""}\u0001${alike(element)}`;
+      kind = numbers.get(named) ?? numbers.set(named, numbers.size).get(named);
+      kinds.set(element, kind);
+    }
+    let look = kind === null ? undefined : lookOf.get(kind);
+    if (look === undefined) {
+      const style = getComputedStyle(element);
+      look = Object.fromEntries(PRINTED_PROPERTIES.map((name) => [name, style.getPropertyValue(name)]));
+      if (kind !== null) lookOf.set(kind, look);
+    }
+    return [element, look];
   }));
+  const written = new Map();  // look -> parent's look -> the attributes to write
   for (const element of elements) {
     const look = looks.get(element);
     const parent = element === svg ? null : looks.get(element.parentNode);
-    for (const name of PRINTED_PROPERTIES) {
-      const value = printedValue(name, look[name], parent && parent[name]);
+    const byParent = written.get(look) || written.set(look, new Map()).get(look);
+    let attributes = byParent.get(parent);
+    if (attributes === undefined) {
+      attributes = PRINTED_PROPERTIES.map((name) => [name, printedValue(name, look[name], parent && parent[name])]);
+      byParent.set(parent, attributes);
+    }
+    for (const [name, value] of attributes) {
       if (value === null) element.removeAttribute(name);
       else element.setAttribute(name, value);
     }
@@ -315,6 +349,34 @@ function printSafe(svg) {
   }
   dissolveGroups(svg);
 }
+
+// Runs in the page: for an SVG whose stylesheets select elements by tag, class, id and attribute
+// only (no pseudo-class, no sibling), a function naming what an element's look can depend on
+// besides its parent's: its tag, the classes, id and data- or aria- attributes a selector names,
+// and its other attributes but its geometry (mermaid writes an edge's points, ends and ids into
+// data- attributes and classes of its own, which no rule selects). null when a selector could
+// tell alike elements apart by where they are.
+function lookAlike(svg) {
+  const sheets = [...svg.querySelectorAll("style")].map((sheet) => sheet.textContent).join("\n");
+  const selectors = [...sheets.replace(/\/\*[\s\S]*?\*\//g, "").matchAll(/([^{};]*)\{/g)].map((match) => match[1]).join(",");
+  if (/[+~]|:(?!root\b)/.test(selectors.replace(/"[^"]*"|'[^']*'/g, ""))) return null;
+  const named = (pattern) => new Set([...selectors.matchAll(pattern)].map((match) => match[1]));
+  const [classes, ids, attributes] = [named(/\.([\w-]+)/g), named(/#([\w-]+)/g), named(/\[\s*([\w-]+)/g)];
+  return (element) => {
+    let kind = element.tagName;
+    for (const name of element.getAttributeNames()) {
+      if (GEOMETRY.has(name) || (/^(id|data-|aria-)/.test(name) && !attributes.has(name))) continue;
+      const value = element.getAttribute(name);
+      kind += name === "class" ? `\u0002class\u0003${value.split(/\s+/).filter((c) => classes.has(c)).sort().join(" ")}`
+        : `\u0002${name}\u0003${value}`;
+    }
+    return ids.has(element.id) ? `${kind}\u0002#${element.id}` : kind;
+  };
+}
+
+// Attributes that place or shape an element but choose no stylesheet rule and no look.
+const GEOMETRY = new Set(["x", "y", "dx", "dy", "width", "height", "d", "points", "transform", "cx", "cy", "r", "rx",
+  "ry", "x1", "y1", "x2", "y2", "viewBox", "textLength"]);
 
 // Inherited: a child that does not set one of these shows its parent's.
 const INHERITED_PROPERTIES = PRINTED_PROPERTIES.filter((name) => name !== "opacity" && name !== "display");
@@ -336,7 +398,7 @@ function dissolveGroups(svg) {
   for (const element of svg.querySelectorAll("*")) {
     for (const name of element.getAttributeNames()) {
       const value = element.getAttribute(name);
-      for (const match of value.matchAll(/url\(\s*#([^)\s]+)\s*\)/g)) referenced.add(match[1]);
+      if (value.includes("url(")) for (const match of value.matchAll(/url\(\s*#([^)\s]+)\s*\)/g)) referenced.add(match[1]);
       if ((name === "href" || name === "xlink:href") && value.startsWith("#")) referenced.add(value.slice(1));
     }
   }
@@ -354,9 +416,10 @@ function dissolveGroups(svg) {
     const transform = group.getAttribute("transform");
     const children = [...group.children];
     if (transform && (children.length !== 1 || !TRANSFORMABLE.has(children[0].tagName))) continue;
+    const inherited = INHERITED_PROPERTIES.filter((name) => group.hasAttribute(name)).map((name) => [name, group.getAttribute(name)]);
     for (const child of children) {
-      for (const name of INHERITED_PROPERTIES) {
-        if (group.hasAttribute(name) && !child.hasAttribute(name)) child.setAttribute(name, group.getAttribute(name));
+      for (const [name, value] of inherited) {
+        if (!child.hasAttribute(name)) child.setAttribute(name, value);
       }
       if (transform) child.setAttribute("transform", `${transform} ${child.getAttribute("transform") || ""}`.trim());
     }
@@ -403,6 +466,10 @@ function measureText(svg) {
 // Runs in the page, in place of the getComputedTextLength() that mermaid's label wrapping asks for
 // each word it adds to a line (see MERMAID_PATCHES): the length measured before for a line of the
 // same words, in the same computed font, word by word (a bold word is a tspan of its own).
+// A computed font costs the browser a style pass over the label just added. A label is wrapped
+// in one group, one word more each time, in new tspans whose own attributes (class, font-style,
+// font-weight) are all that differ: their fonts are kept per group (window.labelFonts, a WeakMap
+// gone with the group), and asked again only if the group's class or style has changed.
 function textLength(line) {
   const font = (element) => {
     const style = getComputedStyle(element);
@@ -410,8 +477,22 @@ function textLength(line) {
       style.fontKerning, style.fontFeatureSettings, style.fontVariationSettings, style.fontSizeAdjust, style.letterSpacing,
       style.wordSpacing, style.textTransform, style.textRendering, style.whiteSpace, style.direction, style.writingMode].join("|");
   };
-  const parts = [font(line)];
-  for (const child of line.childNodes) parts.push(child.nodeType === 1 ? `${font(child)}\u0001${child.textContent}` : `\u0002${child.textContent}`);
+  const group = line.parentNode && line.parentNode.parentNode;
+  const signature = group ? `${group.getAttribute("class")}\u0000${group.getAttribute("style")}` : null;
+  let known = group && window.labelFonts.get(group);
+  if (!known || known.signature !== signature) {
+    known = { signature, fonts: new Map() };
+    if (group) window.labelFonts.set(group, known);
+  }
+  const fontOf = (element) => {
+    const own = ["class", "style", "font-style", "font-weight"].map((name) => element.getAttribute(name)).join("\u0000");
+    const key = `${element.tagName}\u0001${element === line}\u0001${own}`;
+    let found = known.fonts.get(key);
+    if (found === undefined) known.fonts.set(key, found = font(element));
+    return found;
+  };
+  const parts = [fontOf(line)];
+  for (const child of line.childNodes) parts.push(child.nodeType === 1 ? `${fontOf(child)}\u0001${child.textContent}` : `\u0002${child.textContent}`);
   const key = parts.join("\u0000");
   let length = window.textLengths.get(key);
   if (length === undefined) {
@@ -461,10 +542,13 @@ async function renderInPage(code, id) {
     const holder = document.getElementById("shot");
     holder.innerHTML = svg;
     const element = holder.querySelector("svg");
-    const box = element.getBBox();
+    // The size from the viewBox, read before anything is laid out: only a diagram without one is
+    // laid out first to measure it (each layout of a large diagram costs as much as printSafe).
     const viewBox = element.viewBox.baseVal;
-    const width = Math.ceil(viewBox && viewBox.width ? viewBox.width : box.width);
-    const height = Math.ceil(viewBox && viewBox.height ? viewBox.height : box.height);
+    let laidOut = null;
+    const side = (name) => Math.ceil(viewBox && viewBox[name] ? viewBox[name] : (laidOut ||= element.getBBox())[name]);
+    const width = side("width");
+    const height = side("height");
     element.setAttribute("width", String(width));
     element.setAttribute("height", String(height));
     element.style.maxWidth = "";
