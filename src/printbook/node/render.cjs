@@ -466,10 +466,10 @@ function measureText(svg) {
 // Runs in the page, in place of the getComputedTextLength() that mermaid's label wrapping asks for
 // each word it adds to a line (see MERMAID_PATCHES): the length measured before for a line of the
 // same words, in the same computed font, word by word (a bold word is a tspan of its own).
-// A computed font costs the browser a style pass over the label just added. A label is wrapped
-// in one group, one word more each time, in new tspans whose own attributes (class, font-style,
-// font-weight) are all that differ: their fonts are kept per group (window.labelFonts, a WeakMap
-// gone with the group), and asked again only if the group's class or style has changed.
+// A computed font costs the browser a style pass over the label just added, once per word. Under
+// a stylesheet that selects by tag, class, id and attribute only (lookAlike), the font follows
+// from the line's own attributes and its ancestors': fonts are kept per SVG (window.labelFonts, a
+// WeakMap gone with the SVG) by that chain, so the labels of one diagram share them.
 function textLength(line) {
   const font = (element) => {
     const style = getComputedStyle(element);
@@ -477,20 +477,25 @@ function textLength(line) {
       style.fontKerning, style.fontFeatureSettings, style.fontVariationSettings, style.fontSizeAdjust, style.letterSpacing,
       style.wordSpacing, style.textTransform, style.textRendering, style.whiteSpace, style.direction, style.writingMode].join("|");
   };
-  const group = line.parentNode && line.parentNode.parentNode;
-  const signature = group ? `${group.getAttribute("class")}\u0000${group.getAttribute("style")}` : null;
-  let known = group && window.labelFonts.get(group);
-  if (!known || known.signature !== signature) {
-    known = { signature, fonts: new Map() };
-    if (group) window.labelFonts.set(group, known);
+  const svg = line.closest("svg");
+  const sheet = svg && svg.querySelector("style");  // (mermaid writes it before it draws)
+  let known = svg && window.labelFonts.get(svg);
+  if (svg && (!known || known.sheet !== sheet)) {
+    window.labelFonts.set(svg, known = { sheet, alike: sheet && lookAlike(svg), fonts: new Map() });
   }
-  const fontOf = (element) => {
-    const own = ["class", "style", "font-style", "font-weight"].map((name) => element.getAttribute(name)).join("\u0000");
-    const key = `${element.tagName}\u0001${element === line}\u0001${own}`;
-    let found = known.fonts.get(key);
-    if (found === undefined) known.fonts.set(key, found = font(element));
-    return found;
-  };
+  let fontOf = font;
+  if (known && known.alike) {
+    let chain = "";
+    for (let element = line.parentNode; element && element !== svg.parentNode; element = element.parentNode) {
+      chain += `${known.alike(element)}\u0004`;
+    }
+    fontOf = (element) => {
+      const key = `${known.alike(element)}\u0004${element === line ? "" : known.alike(line)}\u0004${chain}`;
+      let found = known.fonts.get(key);
+      if (found === undefined) known.fonts.set(key, found = font(element));
+      return found;
+    };
+  }
   const parts = [fontOf(line)];
   for (const child of line.childNodes) parts.push(child.nodeType === 1 ? `${fontOf(child)}\u0001${child.textContent}` : `\u0002${child.textContent}`);
   const key = parts.join("\u0000");
