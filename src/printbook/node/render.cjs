@@ -118,6 +118,7 @@ async function openRenderPage(browser) {
     ${printedValue.toString()}
     ${dissolveGroups.toString()}
     ${lookAlike.toString()}
+    ${withoutUnusedDefinitions.toString()}
     window.printSafe = ${printSafe.toString()};
     window.measureText = ${measureText.toString()};
     window.textLength = ${textLength.toString()};
@@ -304,8 +305,11 @@ function printSafe(svg) {
   // alike under a stylesheet that selects by tag, class, id and attribute only: their look is read
   // once (most of a diagram's 1,000 or so elements repeat a few dozen kinds: a node's box, its
   // label's text). A stylesheet that selects by position or sibling has every element read.
-  const elements = [svg, ...svg.querySelectorAll("*")];
   const alike = lookAlike(svg);
+  // A flowchart defines a dozen markers and uses one or two: those unused go before their looks
+  // are read (unless a rule selects by position, which removing them could change).
+  if (alike) withoutUnusedDefinitions(svg);
+  const elements = [svg, ...svg.querySelectorAll("*")];
   const kinds = new Map();  // element -> its kind, a number for its parent's kind and its own
   const numbers = new Map();  // (parent's kind, own) -> kind
   const lookOf = new Map();  // kind -> look
@@ -348,6 +352,26 @@ function printSafe(svg) {
     }
   }
   dissolveGroups(svg);
+}
+
+// Runs in the page: removes the definitions (markers, gradients, filters…) that no attribute and
+// no stylesheet of the SVG refers to; returns the ids referred to.
+function withoutUnusedDefinitions(svg) {
+  const referenced = new Set();
+  for (const element of svg.querySelectorAll("*")) {
+    for (const name of element.getAttributeNames()) {
+      const value = element.getAttribute(name);
+      if (value.includes("url(")) for (const match of value.matchAll(/url\(\s*#([^)\s]+)\s*\)/g)) referenced.add(match[1]);
+      if ((name === "href" || name === "xlink:href") && value.startsWith("#")) referenced.add(value.slice(1));
+    }
+  }
+  for (const sheet of svg.querySelectorAll("style")) {
+    for (const match of sheet.textContent.matchAll(/url\(\s*["']?#([^)"'\s]+)/g)) referenced.add(match[1]);
+  }
+  for (const definition of [...svg.querySelectorAll(DEFINITIONS)]) {
+    if (!referenced.has(definition.id)) definition.remove();
+  }
+  return referenced;
 }
 
 // Runs in the page: for an SVG whose stylesheets select elements by tag, class, id and attribute
@@ -394,17 +418,7 @@ const DEFINITIONS = "marker, linearGradient, radialGradient, filter, clipPath, m
 //   a filter, a clip, an id something points to) stays.
 // - definitions nothing refers to go, and so do groups left empty.
 function dissolveGroups(svg) {
-  const referenced = new Set();
-  for (const element of svg.querySelectorAll("*")) {
-    for (const name of element.getAttributeNames()) {
-      const value = element.getAttribute(name);
-      if (value.includes("url(")) for (const match of value.matchAll(/url\(\s*#([^)\s]+)\s*\)/g)) referenced.add(match[1]);
-      if ((name === "href" || name === "xlink:href") && value.startsWith("#")) referenced.add(value.slice(1));
-    }
-  }
-  for (const definition of [...svg.querySelectorAll(DEFINITIONS)]) {
-    if (!referenced.has(definition.id)) definition.remove();
-  }
+  const referenced = withoutUnusedDefinitions(svg);
   const movable = new Set(["class", "transform", ...INHERITED_PROPERTIES]);
   for (const group of [...svg.querySelectorAll("g, defs")].reverse()) {  // the innermost first
     if (!group.children.length && !group.textContent.trim()) {
