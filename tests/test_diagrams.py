@@ -268,11 +268,14 @@ def test_pie_slices_are_the_colours_of_their_legend_and_stay_apart_in_grey():
     # under rules that cannot).
     (".node:first-child rect { fill: #ff0000; }", ["rgb(255, 0, 0)", "rgb(232, 238, 247)", "rgb(232, 238, 247)"]),
     (".node + .node rect { fill: #00ff00; }", ["rgb(232, 238, 247)", "rgb(0, 255, 0)", "rgb(0, 255, 0)"]),
+    # A rule on the class attribute as a string sees a class no other rule names.
+    ("[class*=hotx] rect { fill: #ff0000; }", ["rgb(232, 238, 247)", "rgb(255, 0, 0)", "rgb(232, 238, 247)"]),
     ("", ["rgb(232, 238, 247)", "rgb(255, 0, 0)", "rgb(232, 238, 247)"]),
 ])
 def test_alike_nodes_keep_their_own_look(css, fills):
     directive = '%%{init: {"themeCSS": "' + css + '"}}%%\n' if css else ""
-    classes = "" if css else "    classDef hot fill:#ff0000\n    class B hot\n"
+    classes = ("    class B hotxyz\n" if "class*" in css
+               else "" if css else "    classDef hot fill:#ff0000\n    class B hot\n")
     source = directive + "graph TD\n    A[one] --> B[two]\n    B --> C[three]\n" + classes
     renderer = MermaidRenderer(RenderOptions(cache_dir=None))
     try:

@@ -391,7 +391,9 @@ function lookAlike(svg) {
     for (const name of element.getAttributeNames()) {
       if (GEOMETRY.has(name) || (/^(id|data-|aria-)/.test(name) && !attributes.has(name))) continue;
       const value = element.getAttribute(name);
-      kind += name === "class" ? `\u0002class\u0003${value.split(/\s+/).filter((c) => classes.has(c)).sort().join(" ")}`
+      // (all of a class attribute when a rule selects on it as a string, [class*=…])
+      kind += name === "class" && !attributes.has("class")
+        ? `\u0002class\u0003${value.split(/\s+/).filter((c) => classes.has(c)).sort().join(" ")}`
         : `\u0002${name}\u0003${value}`;
     }
     return ids.has(element.id) ? `${kind}\u0002#${element.id}` : kind;
