@@ -262,20 +262,19 @@ def test_pie_slices_are_the_colours_of_their_legend_and_stay_apart_in_grey():
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("css, fills", [
+@pytest.mark.parametrize("css, classes, fills", [
     # A rule that selects by position or by sibling tells alike nodes apart: each node's look is
     # its own, not the first alike node's (printSafe reads a look once per kind of element only
     # under rules that cannot).
-    (".node:first-child rect { fill: #ff0000; }", ["rgb(255, 0, 0)", "rgb(232, 238, 247)", "rgb(232, 238, 247)"]),
-    (".node + .node rect { fill: #00ff00; }", ["rgb(232, 238, 247)", "rgb(0, 255, 0)", "rgb(0, 255, 0)"]),
+    (".node:first-child rect { fill: #ff0000; }", "", ["rgb(255, 0, 0)", "rgb(232, 238, 247)", "rgb(232, 238, 247)"]),
+    (".node + .node rect { fill: #00ff00; }", "", ["rgb(232, 238, 247)", "rgb(0, 255, 0)", "rgb(0, 255, 0)"]),
     # A rule on the class attribute as a string sees a class no other rule names.
-    ("[class*=hotx] rect { fill: #ff0000; }", ["rgb(232, 238, 247)", "rgb(255, 0, 0)", "rgb(232, 238, 247)"]),
-    ("", ["rgb(232, 238, 247)", "rgb(255, 0, 0)", "rgb(232, 238, 247)"]),
+    ("[class*=hotx] rect { fill: #ff0000; }", "    class B hotxyz\n",
+     ["rgb(232, 238, 247)", "rgb(255, 0, 0)", "rgb(232, 238, 247)"]),
+    ("", "    classDef hot fill:#ff0000\n    class B hot\n", ["rgb(232, 238, 247)", "rgb(255, 0, 0)", "rgb(232, 238, 247)"]),
 ])
-def test_alike_nodes_keep_their_own_look(css, fills):
+def test_alike_nodes_keep_their_own_look(css, classes, fills):
     directive = '%%{init: {"themeCSS": "' + css + '"}}%%\n' if css else ""
-    classes = ("    class B hotxyz\n" if "class*" in css
-               else "" if css else "    classDef hot fill:#ff0000\n    class B hot\n")
     source = directive + "graph TD\n    A[one] --> B[two]\n    B --> C[three]\n" + classes
     renderer = MermaidRenderer(RenderOptions(cache_dir=None))
     try:
