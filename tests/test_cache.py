@@ -55,6 +55,31 @@ def test_warm_render_and_paint_start_no_browser(tmp_path, monkeypatch):
 
 
 @pytest.mark.e2e
+def test_a_build_starts_the_renderer_early_only_where_the_cache_lacks_a_diagram(tmp_path, monkeypatch):
+    """The renderer starts before WeasyPrint is imported when a diagram is new, and that one renderer
+    draws it; a rebuild whose diagrams are all cached starts none."""
+    from printbook.pipeline import build
+    from conftest import PLACES
+
+    launched, started = [], []
+    launch, start = diagrams.MermaidRenderer.launch, diagrams.MermaidRenderer._start
+    monkeypatch.setattr(diagrams.MermaidRenderer, "launch", lambda self: launched.append(1) or launch(self))
+    monkeypatch.setattr(diagrams.MermaidRenderer, "_start", lambda self: started.append(1) or start(self))
+    document = tmp_path / "guide.md"
+    document.write_text(PLACES)
+    assert build(document, tmp_path / "out").diagrams_failed == 0
+    assert (len(launched), len(started)) == (1, 1)
+    launched.clear(), started.clear()
+    document.write_text(PLACES.replace("## Overview", "## Overview, edited"))
+    assert not build(document, tmp_path / "out").up_to_date
+    assert (launched, started) == ([], [])
+    first_diagram = PLACES.index("```mermaid\n") + len("```mermaid\n")
+    document.write_text(PLACES[:first_diagram] + "%% a new diagram\n" + PLACES[first_diagram:])
+    build(document, tmp_path / "out")
+    assert (len(launched), len(started)) == (1, 1)
+
+
+@pytest.mark.e2e
 def test_slide_pngs_missing_from_the_cache_are_painted_beside_the_typesetting(tmp_path):
     """A rebuild whose diagrams are all cached starts no renderer itself: the slides are placed and
     painted in the decks' process, which starts one only for the PNGs the cache lacks that a deck shows."""

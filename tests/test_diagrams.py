@@ -5,6 +5,7 @@ import re
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -228,6 +229,28 @@ def test_renderer_restarts_chromium_that_died_and_loses_no_diagram():
         assert ">After the crash 3<" in answers[3]["svg"].replace("</tspan>", "<")
     finally:
         renderer.close()
+
+
+@pytest.mark.e2e
+def test_a_process_forked_while_the_renderer_runs_leaves_it_free_to_finish():
+    """The build forks (the front matter's process) after the renderer has started: the fork holds
+    no copy of the renderer's input, so closing it there ends the renderer, which finishes of
+    itself instead of waiting for more until it is killed."""
+    import multiprocessing
+
+    renderer = MermaidRenderer(RenderOptions())
+    renderer.launch()
+    child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,), daemon=True)
+    child.start()
+    try:
+        [answer] = renderer.ask([{"code": "graph TD\n    A[Forked meanwhile] --> B\n"}])
+        assert answer["ok"]
+        process = renderer.process
+        renderer.close()
+        assert process.returncode == 0  # finished of itself (a killed one has -9)
+    finally:
+        child.kill()
+        renderer.close(force=True)
 
 
 @pytest.mark.e2e

@@ -38,6 +38,10 @@ class DiagramCache:
             path.unlink(missing_ok=True)
             return None
 
+    def has(self, key: str) -> bool:
+        """Whether an entry is stored under `key` (without reading it: get may still drop it)."""
+        return self._path(key).exists()
+
     def put(self, key: str, entry: dict) -> None:
         write_atomically(self._path(key), json.dumps({**entry, "key": key}))
 

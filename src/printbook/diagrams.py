@@ -10,6 +10,7 @@ the others go on.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import json
 import math
@@ -19,6 +20,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -75,6 +77,15 @@ class DiagramStage:
 
     def __enter__(self) -> DiagramStage:
         return self
+
+    def start_early(self, diagrams: Iterable[Diagram]) -> None:
+        """Starts the renderer now where the cache lacks one of `diagrams`: a browser takes about
+        a second to start, which the build spends meanwhile on one core importing WeasyPrint and
+        laying out the front matter."""
+        sources = {self._repaired(d).source for d in diagrams}
+        wanted = [s for s in sources if len(s) <= self.options.max_text_size and s not in self.answered]
+        if any(not (self.cache and self.cache.has(s)) for s in wanted):
+            self.renderer.launch()
 
     def __exit__(self, exc_type, *exc) -> None:
         # Interrupted or failed: the renderer and its browser are ended at once, not waited for.
@@ -337,6 +348,8 @@ class MermaidRenderer:
         self.next_id = 0
         self.mermaid_patched = False  # known once started
         self.browser_pid: int | None = None  # Chromium's, which the renderer tells (it leads a group of its own)
+        self.ready = False  # it said it was, once started
+        _renderers.add(self)
 
     def ask(self, requests: list[dict], progress: Progress | None = None) -> list[dict]:
         """The answer to each request, in order. Should the renderer die, a fresh one is asked
@@ -355,9 +368,16 @@ class MermaidRenderer:
                                             "run 'printbook doctor' to check Chromium and Node", "setup.renderer"))
         return answers
 
+    def launch(self) -> None:
+        """Starts the renderer without waiting for it to be ready (the first request waits)."""
+        if not self.process:
+            self._start()
+
     def _ask_once(self, requests: list[dict], progress: Progress | None = None) -> list[dict | None]:
         """The answer to each request, in order; None for those the renderer never answered."""
         process = self.process or self._start()
+        if not self.ready:
+            self._wait_until_ready()
         ids = [str(self.next_id + i) for i in range(len(requests))]
         self.next_id += len(requests)
         lines = [json.dumps({**request, "id": i}) for request, i in zip(requests, ids)]
@@ -390,7 +410,7 @@ class MermaidRenderer:
             except (OSError, subprocess.TimeoutExpired):
                 pass
             _end_group(self.process, self.browser_pid)
-            self.process = None
+            self.process, self.ready = None, False
         if self.scratch:
             self.stderr.close()
             self.scratch.cleanup()
@@ -430,6 +450,9 @@ class MermaidRenderer:
             [node, str(resources.renderer_script()), str(settings_file)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=env,
             start_new_session=True)
+        return self.process
+
+    def _wait_until_ready(self) -> None:
         line = self.process.stdout.readline()
         ready = json.loads(line) if line else {}
         if not ready or "fatal" in ready:
@@ -441,13 +464,30 @@ class MermaidRenderer:
                                             "chromium --headless --no-sandbox about:blank", "setup.renderer"))
         self.mermaid_patched = bool(ready.get("patched"))
         self.browser_pid = ready.get("browser")
-        return self.process
+        self.ready = True
+
+    def release_in_forked_child(self) -> None:
+        """In a process forked from this one: its copies of the renderer's pipes point at
+        /dev/null instead. A copy of the input end kept open would keep the renderer from seeing
+        it closed, and waiting for more."""
+        if self.process:
+            null = os.open(os.devnull, os.O_RDWR)
+            for pipe in (self.process.stdin, self.process.stdout):
+                with contextlib.suppress(OSError, ValueError):
+                    os.dup2(null, pipe.fileno())
+            os.close(null)
+            self.process = None
+
 
     def _stderr_tail(self) -> str:
         self.stderr.flush()
         self.stderr.seek(0)
         lines = [line for line in self.stderr.read().splitlines() if line.strip()]
         return lines[-1] if lines else "no message"
+
+
+_renderers: weakref.WeakSet[MermaidRenderer] = weakref.WeakSet()  # those a forked process lets go of
+os.register_at_fork(after_in_child=lambda: [r.release_in_forked_child() for r in list(_renderers)])
 
 
 class MmdcRenderer:
@@ -461,6 +501,9 @@ class MmdcRenderer:
         self.command = mmdc_command(Path(self.scratch.name), options)
         self.environment = renderer_environment(Path(self.scratch.name))
         self.running: set[subprocess.Popen] = set()
+
+    def launch(self) -> None:
+        """Nothing to start ahead: each diagram starts its own mmdc."""
 
     def ask(self, requests: list[dict], progress: Progress | None = None) -> list[dict]:
         paints = [i for i, r in enumerate(requests) if "code" not in r]

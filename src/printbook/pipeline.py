@@ -101,6 +101,17 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
         return BuildReport(book=book, written=tuple(WrittenFile(outdir / path, *rest) for path, *rest in kept["written"]),
                            diagnostics=record.diagnostics_from_json(kept["diagnostics"]),
                            diagrams_failed=kept["diagrams_failed"], seconds=stages.seconds, up_to_date=True)
+    with diagrams.DiagramStage(_render_options(options, outdir)) as stage:  # ends however the build does
+        # A browser takes about a second to start: where the cache lacks a diagram, it starts now,
+        # beside the imports and the front matter.
+        stage.start_early(book.diagrams())
+        return _made(book, sources, discrepancies, setting, wanted, outdir, options, stages, advance, stage)
+
+
+def _made(book: Book, sources: list[Path], discrepancies: list[checks.Discrepancy], setting: str, wanted: str,
+          outdir: Path, options: BuildOptions, stages: _Stages, advance: Advance, stage: diagrams.DiagramStage
+          ) -> BuildReport:
+    """build's outputs, once it knows they are not up to date: rendered with `stage`."""
     pdf, deck = typesetters()
     pdf.check_options(options.pdf)  # before anything is rendered
     deck.check_options(options.deck)
@@ -116,7 +127,7 @@ def build(source: Path | Sequence[Path], outdir: Path, options: BuildOptions = B
     ) as front_started:
         stages.begin("rendering", f"2/4 rendering {counted(len(book.diagrams()), 'diagram')}")
         offers = Offers(pdf.diagram_spaces(book, options.pdf), deck.slide_offer(options.deck))
-        with diagrams.DiagramStage(_render_options(options, outdir)) as stage:
+        with stage:
             renderings, warnings = rendered_for_outputs(stage, book.diagrams(), offers,
                                                         lambda done, total: advance("diagrams", done, total))
             stages.begin("placing")
