@@ -118,3 +118,27 @@ def test_weasyprint_loads_its_libraries_by_file_name_and_searches_only_where_tha
     done = subprocess.run([sys.executable, "-c", LOADING % first_fails], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "loaded\n"  # what the failed attempt printed is not shown
+
+
+FREEZING = """
+import gc
+from printbook import pipeline
+assert gc.get_freeze_count() == 0
+pipeline.typesetters()
+loaded = gc.get_freeze_count()
+garbage = []
+for _ in range(1000):
+    cycle = [garbage]
+    cycle.append(cycle)
+pipeline.typesetters()
+print(loaded, gc.get_freeze_count())
+"""
+
+
+def test_what_loading_the_typesetters_made_is_kept_out_of_collections_once():
+    """WeasyPrint's and python-pptx's objects are left out of the collector's scans; a later build
+    freezes nothing more (what it left behind would never be collected, as in `build --watch`)."""
+    done = subprocess.run([sys.executable, "-c", FREEZING], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    loaded, after_second = map(int, done.stdout.split())
+    assert loaded > 10_000 and after_second == loaded
