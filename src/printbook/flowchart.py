@@ -72,21 +72,28 @@ def is_quoted(label: str) -> bool:
 def split_at_links(line: str) -> list[str]:
     """The line cut at links between nodes, ignoring links inside "quoted" text:
     [node, link, node, link, …]."""
-    parts, start, in_quotes = [], 0, False
-    position = 0
+    parts, start, position = [], 0, 0
     while position < len(line):
-        char = line[position]
-        if char == '"' and (position == 0 or line[position - 1] != "\\"):
-            in_quotes = not in_quotes
-        elif not in_quotes:
-            link = LINK.match(line, position)
-            if link and link.end() > position and _is_link(link.group(0)):
-                parts += [line[start:position], link.group(0)]
-                start = position = link.end()
-                continue
-        position += 1
+        quote = _next_quote(line, position)
+        # The first link that starts before the next quote (it may run past it: -->|"label"|).
+        link = LINK.search(line, position)
+        while link and link.start() < quote and not _is_link(link.group(0)):
+            link = LINK.search(line, link.start() + 1)
+        if link and link.start() < quote:
+            parts += [line[start:link.start()], link.group(0)]
+            start = position = link.end()
+            continue
+        # Past the quoted text, which ends at the next quote (or the line's end).
+        position = _next_quote(line, quote + 1) + 1 if quote < len(line) else len(line)
     parts.append(line[start:])
     return parts
+
+
+def _next_quote(line: str, position: int) -> int:
+    """The index of the next `"` not escaped by a backslash, at or after `position`; else len(line)."""
+    while (found := line.find('"', position)) > 0 and line[found - 1] == "\\":
+        position = found + 1
+    return len(line) if found < 0 else found
 
 
 def _is_link(text: str) -> bool:
