@@ -4,7 +4,7 @@ from pptx import Presentation
 
 from printbook.pipeline import build
 from printbook.model import Location, Prose
-from printbook.slide_text import Code, Points, contents, joined
+from printbook.slide_text import Code, Points, contents, joined, lead_in
 
 from conftest import decks_of, png, slide_title
 
@@ -24,6 +24,33 @@ def test_paragraphs_and_lists_become_points_at_their_depth_and_code_stays_code()
 
 def test_points_of_blocks_that_follow_each_other_share_a_list():
     assert joined([*read("Key points:"), *read("- one\n- two")]) == [Points("", ((0, "Key points:"), (0, "one"), (0, "two")))]
+
+
+def test_a_short_line_ending_in_a_colon_titles_the_code_it_introduces_and_a_longer_one_stays_a_point():
+    assert joined(read("Why it matters.\n\n**Run this:**\n\n```sh\nls\n```\n")) == [
+        Points("", ((0, "Why it matters."),)), Code("Run this", ("ls",))]
+    sentence = "As the schedule runs, these fields of the description fill in, one by one:"
+    assert joined(read(f"{sentence}\n\n```sh\nls\n```\n")) == [Points("", ((0, sentence),)), Code("", ("ls",))]
+    assert lead_in(read("- first:\n  - nested:")) == (read("- first:\n  - nested:"), "")  # a list's, not a lead-in
+    assert lead_in(read("**:**")) == (read("**:**"), "")
+
+
+def test_a_line_introducing_a_table_or_diagram_titles_its_slide_instead_of_a_slide_alone(tmp_path):
+    document = tmp_path / "notes.md"
+    document.write_text("# Field notes\n\n## Section 1: Basics\n\n### Docker and Kubernetes\n\nBoth run containers.\n\n"
+                        "**Key Differences:**\n| Feature | Docker | Kubernetes |\n|---|---|---|\n"
+                        "| Scope | one host | a cluster |\n\nThe flow of a request:\n\n"
+                        "```mermaid\ngraph LR\n    Client --> Service\n```\n")
+    [deck_path] = decks_of(build(document, tmp_path / "out"))
+    slides = [(slide_title(s.shapes.title.text), [shape for shape in s.shapes if shape != s.shapes.title])
+              for s in Presentation(deck_path).slides]
+    texts = {title: " ".join(shape.text_frame.text for shape in shapes if shape.has_text_frame) for title, shapes in slides}
+    assert "Both run containers." in texts["Docker and Kubernetes"]
+    assert "Key Differences" not in texts["Docker and Kubernetes"]
+    [table] = [shape.table for title, shapes in slides if title == "Key Differences" for shape in shapes if shape.has_table]
+    assert [c.text for c in table.rows[1].cells] == ["Scope", "one host", "a cluster"]
+    assert any(shape.shape_type == 13 for title, shapes in slides if title == "The flow of a request" for shape in shapes)
+    assert not any("The flow of a request" in text for text in texts.values())
 
 
 def test_a_plain_document_makes_slides_of_its_points_tables_and_code_and_none_empty(tmp_path):

@@ -259,18 +259,20 @@ class _SlideMaker:
     def blocks(self, title: str, blocks: tuple[Block, ...]) -> None:
         """Slides for what a chapter or a plain heading holds, in order, under `title` (or the
         `####` heading they came under): points, code, tables and diagrams; nothing for nothing.
-        The points of paragraphs and lists one after the other share slides."""
+        The points of paragraphs and lists one after the other share slides; a short line that
+        introduces a table, diagram or code titles its slide instead of taking a slide alone."""
         contents: list[slide_text.Content] = []
         for block in blocks:
             if isinstance(block, Prose):
                 contents += slide_text.contents(block)
                 continue
+            contents, introduced = slide_text.lead_in(contents)  # "Key Differences:" titles the table
             self._contents(title, contents)
             contents = []
             if isinstance(block, Table):
-                self.table(title, block)
+                self.table(introduced or title, block)
             else:
-                self.answer(title, block, notes=describe.tell(block, _svg(self.renderings.get(block))))
+                self.answer(introduced or title, block, notes=describe.tell(block, _svg(self.renderings.get(block))))
         self._contents(title, contents)
 
     def _contents(self, title: str, contents: list[slide_text.Content]) -> None:

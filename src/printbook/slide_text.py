@@ -85,15 +85,36 @@ def contents(prose: Prose) -> list[Content]:
 
 def joined(contents: list[Content]) -> list[Content]:
     """The same, with points that follow each other under one heading as one list (a document's
-    paragraphs and lists are often blocks of their own)."""
+    paragraphs and lists are often blocks of their own), and code titled by the line that
+    introduces it (lead_in)."""
     found: list[Content] = []
     for content in contents:
         last = found[-1] if found else None
         if isinstance(content, Points) and isinstance(last, Points) and last.heading == content.heading:
             found[-1] = Points(last.heading, last.points + content.points)
+        elif isinstance(content, Code) and (introduced := lead_in(found))[1]:
+            found = [*introduced[0], Code(introduced[1], content.lines)]
         else:
             found.append(content)
     return found
+
+
+LEAD_IN_LONGEST = 60  # characters: a longer sentence ending in a colon stays a point of its own
+
+
+def lead_in(contents: list[Content]) -> tuple[list[Content], str]:
+    """`contents` without their last point where it only introduces what follows them (a short
+    line ending in a colon, "Key Differences:"), and that line without its colon: the title of
+    the table, diagram or code it introduces, which would otherwise get a slide of its own.
+    Else `contents` as they are, and ""."""
+    last = contents[-1] if contents else None
+    if not isinstance(last, Points) or not last.points:
+        return contents, ""
+    depth, text = last.points[-1]
+    if depth or not text.endswith(":") or len(text) > LEAD_IN_LONGEST or not text[:-1].strip():
+        return contents, ""
+    rest = [Points(last.heading, last.points[:-1])] if len(last.points) > 1 else []
+    return [*contents[:-1], *rest], text[:-1].rstrip()
 
 
 def plain_alt(image) -> str:
