@@ -53,6 +53,24 @@ def test_a_line_introducing_a_table_or_diagram_titles_its_slide_instead_of_a_sli
     assert not any("The flow of a request" in text for text in texts.values())
 
 
+def test_no_table_column_is_narrower_than_its_longest_word_where_the_slide_is_wide_enough(tmp_path):
+    """A comparison table's first column holds short names beside long sentences: sharing the width
+    by length alone left "Networking" cut in two by the viewer (LibreOffice)."""
+    import subprocess
+
+    long = "a sophisticated model with services, ingress and network policies for traffic across the cluster, " * 2
+    rows = "".join(f"| {name} | {long} | {long} |\n" for name in ("Networking", "Observability", "Scheduling"))
+    document = tmp_path / "notes.md"
+    document.write_text(f"# Notes\n\n## Section 1: Basics\n\n| Feature | Docker | Kubernetes |\n|---|---|---|\n{rows}")
+    [deck_path] = decks_of(build(document, tmp_path / "out"))
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck_path)],
+                   check=True, capture_output=True, timeout=240)
+    text = subprocess.run(["pdftotext", str(tmp_path / f"{deck_path.stem}.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout.split()
+    assert {"Networking", "Observability", "Scheduling"} <= set(text)
+    assert "sophisticated" in text  # the long cells still wrap at word boundaries
+
+
 def test_a_plain_document_makes_slides_of_its_points_tables_and_code_and_none_empty(tmp_path):
     document = tmp_path / "notes.md"
     long_list = "\n".join(f"- point number {i} about something a trainer would say out loud" for i in range(30))

@@ -341,10 +341,9 @@ class _SlideMaker:
         table = Table(tuple(map(slide_text.plain_inline, table.header)),
                       tuple(tuple(map(slide_text.plain_inline, row)) for row in table.rows), table.location)
         columns = max(len(table.header), *(len(r) for r in table.rows)) if table.rows else len(table.header)
-        weights = [max(4, *(len(r[c]) if c < len(r) else 0 for r in (table.header, *table.rows))) ** 0.5
-                   for c in range(columns)]
-        widths = [int(width * w / sum(weights)) for w in weights]
         size = SMALLEST_OTHER_PT
+        cells = [[r[c] if c < len(r) else "" for r in (table.header, *table.rows)] for c in range(columns)]
+        widths = _column_widths(cells, width, size)
 
         def row_height(cells) -> float:  # in points, with the cell's margins
             return max(len(wrap(cells[c] if c < len(cells) else "", widths[c] / EMU_PER_PT - 14, size))
@@ -586,6 +585,28 @@ def wrap(text: str, width_pt: float, size: int) -> tuple[str, ...]:
         lines.append(" ".join(words[start:fit]))
         start = fit
     return tuple(lines) or ("",)
+
+
+def _column_widths(columns: list[list[str]], width: int, size: int) -> list[int]:
+    """Each column's width (EMU) in a table `width` wide: by the square root of its longest cell,
+    but, where the table's width allows, none narrower than its longest word, which a viewer
+    would otherwise cut in two ("Networkin" over "g")."""
+    weights = [max(4, *map(len, cells)) ** 0.5 for cells in columns]
+    font = _font(size)
+    least = [(max((font.getlength(word) for cell in cells for word in cell.split()), default=0) / WIDER_FONT_ROOM
+              + 14) * EMU_PER_PT for cells in columns]
+    if sum(least) > width:  # the words cannot all fit whole: shares by weight alone
+        return [int(width * w / sum(weights)) for w in weights]
+    held: set[int] = set()  # the columns set to their longest word; the others share the rest by weight
+    while True:
+        free = [c for c in range(len(columns)) if c not in held]
+        rest = width - sum(least[c] for c in held)
+        widths = [least[c] if c in held else rest * weights[c] / sum(weights[f] for f in free)
+                  for c in range(len(columns))]
+        short = {c for c in free if widths[c] < least[c]}
+        if not short:
+            return [int(w) for w in widths]
+        held |= short
 
 
 @lru_cache(maxsize=64)
