@@ -1,5 +1,7 @@
 """Layout variants of side-by-side subgraphs, and choosing the layout that prints largest."""
 
+import pytest
+
 from printbook.model import Picture
 from printbook.restack import parts, turned, variants
 
@@ -136,3 +138,43 @@ def test_a_flowchart_turned_a_quarter_keeps_everything_but_its_direction():
     assert turned("graph\n    A --> B\n") == ["graph LR\n    A --> B\n"]  # mermaid's default is TD
     assert turned("graph BT\n    A --> B\n") == ["graph RL\n    A --> B\n"]
     assert turned("sequenceDiagram\n    A->>B: hi\n") == []
+
+
+OWN_DIRECTIONS = """graph TD
+    subgraph Intake
+        direction LR
+        A[Form] --> B[Queue]
+    end
+    subgraph Review
+        C[Check] --> D[Approve]
+        subgraph Nested
+            direction LR
+            E --> F
+        end
+    end
+"""
+
+
+def test_a_subgraph_stating_its_own_direction_is_not_also_made_going_down():
+    """mermaid takes a subgraph's own `direction` over the `direction TB` a downward layout puts
+    first: such a part, or a layout where every subgraph states one, would draw the same twice."""
+    intake, review = parts(OWN_DIRECTIONS)
+    assert intake[0] == intake[1]  # states LR itself
+    assert review[0] != review[1] and "    direction TB" in review[1]  # only its nested subgraph does
+    assert len(variants(OWN_DIRECTIONS)) == 2  # Review goes down: the written one and the downward one
+    both = OWN_DIRECTIONS.replace("    subgraph Review\n", "    subgraph Review\n        direction TB\n")
+    assert len(variants(both)) == 1  # two subgraphs: one column, as written only
+
+
+@pytest.mark.e2e
+def test_mermaid_takes_a_subgraphs_own_direction_over_one_put_before_it():
+    from printbook.diagrams import render_diagrams
+    from printbook.model import Diagram, Location
+
+    written = "graph TD\n    subgraph Intake\n        direction LR\n        A[Form] --> B[Queue]\n    end\n"
+    put_first = written.replace("    subgraph Intake\n", "    subgraph Intake\n        direction TB\n")
+    diagrams = [Diagram(text, Location("d.md", 1)) for text in (written, put_first)]
+    drawn = [render_diagrams([d])[0][d] for d in diagrams]
+    assert all(isinstance(p, Picture) for p in drawn)
+    assert (drawn[0].width, drawn[0].height) == (drawn[1].width, drawn[1].height)
+    assert drawn[0].width > drawn[0].height  # across, as Intake states

@@ -61,7 +61,10 @@ def _layouts(source: str) -> tuple[tuple[str, bool], ...]:
     # `direction TB` inside each subgraph keeps its chain going down, which may fit better.
     downward = "\n".join(line + f"\n{SUBGRAPH.match(line).group(1)}    direction TB" if index in headers else line
                           for index, line in enumerate(lines)).split("\n")
-    bodies = [(lines, "written"), (downward, "down")]
+    # (Where every subgraph states its own direction, which mermaid takes over the one put first,
+    # going down draws what is written.)
+    going_down = not all(map(_states_its_direction, _top_level(lines)[0]))
+    bodies = [(lines, "written")] + ([(downward, "down")] if going_down else [])
     # A subgraph listing unlinked nodes lays them in one row; going down, invisible links make
     # the list a column (or a few), which is what makes the seed's widest diagrams readable.
     listed = _lists_as_columns(downward)
@@ -135,6 +138,39 @@ def _name_top_level_subgraphs(lines: list[str]) -> tuple[list[str], set[int]]:
     return ids, headers
 
 
+def _top_level(lines: list[str]) -> tuple[list[list[str]], list[str]]:
+    """The lines of each top-level subgraph, from its `subgraph` line to its `end`; and the lines
+    outside them all."""
+    blocks: list[list[str]] = []
+    outside: list[str] = []
+    depth = 0
+    for line in lines:
+        if SUBGRAPH.match(line):
+            if depth == 0:
+                blocks.append([])
+            depth += 1
+        if depth > 0:
+            blocks[-1].append(line)
+            if END.match(line):
+                depth -= 1
+        else:
+            outside.append(line)
+    return blocks, outside
+
+
+def _states_its_direction(block: list[str]) -> bool:
+    """Whether a subgraph (its lines) has a `direction` statement of its own, not a nested one's."""
+    depth = 0
+    for line in block[1:]:
+        if SUBGRAPH.match(line):
+            depth += 1
+        elif END.match(line):
+            depth -= 1
+        elif depth == 0 and DIRECTION.match(line):
+            return True
+    return False
+
+
 def _lists_as_columns(lines: list[str], longest: int = 4) -> list[str]:
     """`lines` with the unlinked nodes written directly inside each top-level subgraph chained by
     invisible links into columns of at most `longest`, inserted before the subgraph's `end`."""
@@ -174,30 +210,20 @@ def parts(source: str) -> list[tuple[str, str]]:
     first = header_index(source)
     if first is None or not FLOWCHART.match(lines[first]):
         return []
-    blocks: list[list[str]] = []
-    shared: list[str] = []  # class and style lines, for the parts they apply to
-    outside: list[str] = []  # nodes and links outside every subgraph
-    depth = 0
-    for line in lines[first + 1:]:
-        if SUBGRAPH.match(line):
-            if depth == 0:
-                blocks.append([])
-            depth += 1
-        if depth > 0:
-            blocks[-1].append(line)
-            if END.match(line):
-                depth -= 1
-        elif re.match(r"^\s*(classDef|class|style)\b", line):
-            shared.append(line)
-        elif line.strip() and not re.match(r"^\s*(%%|linkStyle|click|direction)\b", line):
-            outside.append(line)
+    blocks, elsewhere = _top_level(lines[first + 1:])
+    # class and style lines, for the parts they apply to; nodes and links outside every subgraph
+    shared = [line for line in elsewhere if re.match(r"^\s*(classDef|class|style)\b", line)]
+    outside = [line for line in elsewhere
+               if line.strip() and not re.match(r"^\s*(%%|linkStyle|click|direction|classDef|class|style)\b", line)]
     if len(blocks) < 2:
         return []
     labels = _node_definitions(lines)
     result = []
     for block in blocks:
         rest = [*_borrowed_labels(block, labels), *(s for s in shared if _applies(s, block))]
-        downward = [block[0], f"{SUBGRAPH.match(block[0]).group(1)}    direction TB", *block[1:]]
+        # (A subgraph that states its own direction is drawn the same going down: made once.)
+        downward = (block if _states_its_direction(block) else
+                    [block[0], f"{SUBGRAPH.match(block[0]).group(1)}    direction TB", *block[1:]])
         result.append(tuple("\n".join([lines[first], *body, *rest]) + "\n" for body in (block, downward)))
     if outside:  # a last part with what no subgraph holds, often how the subgraphs connect
         rest = [*_borrowed_labels(["", *outside], labels), *(s for s in shared if _applies(s, outside))]
