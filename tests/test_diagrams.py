@@ -31,6 +31,13 @@ def test_mermaid_parse_error_becomes_line_and_column(source, message):
     assert "unexpected 'SQS'" in summary
 
 
+def test_a_lexical_error_says_what_mermaid_says_of_it_not_its_caret():
+    source = "classDiagram\n    User <|-- Admin\n    Customer ||--o{ Order\n"
+    message = "Lexical error on line 3. Unrecognized text.\n... Admin    Customer ||--o{ Order\n----------------------^"
+    assert explain_mermaid_error(source, message) == (
+        3, 14, "mermaid cannot parse line 3: unrecognized text at '||--o{ Order'")
+
+
 def test_unlocatable_message_is_kept_whole():
     assert explain_mermaid_error("pie\n", "No diagram type detected") == (0, 0, "No diagram type detected")
 

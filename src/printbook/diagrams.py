@@ -334,7 +334,9 @@ def explain_mermaid_error(source: str, message: str) -> tuple[int, int, str]:
     column = max((j for j in range(len(text) + 1)
                   if before_caret.endswith(text[:j]) or text[:j].endswith(before_caret)), default=0) + 1
     got = _GOT.search(message)
-    summary = f"unexpected {got.group(1)!r}" if got else lines[-1].strip()
+    # A lexical error ends at its caret: what it says ("Unrecognized text") is on its first line.
+    said = lines[-1].strip() if len(lines) > 3 else lines[0][line_match.end():].strip(" .:")
+    summary = f"unexpected {got.group(1)!r}" if got else (said[:1].lower() + said[1:] or "unexpected text")
     return line, column, f"mermaid cannot parse line {line}: {summary} at {text[column - 1:column + 19]!r}"
 
 
