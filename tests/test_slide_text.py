@@ -33,6 +33,9 @@ def test_a_short_line_ending_in_a_colon_titles_the_code_it_introduces_and_a_long
     assert joined(read(f"{sentence}\n\n```sh\nls\n```\n")) == [Points("", ((0, sentence),)), Code("", ("ls",))]
     assert lead_in(read("- first:\n  - nested:")) == (read("- first:\n  - nested:"), "")  # a list's, not a lead-in
     assert lead_in(read("**:**")) == (read("**:**"), "")
+    # A heading between them: the line does not introduce the code, which keeps its heading's title.
+    assert joined(read("Example:\n\n#### Install\n\n```sh\nls\n```\n")) == [
+        Points("", ((0, "Example:"),)), Code("Install", ("ls",))]
 
 
 def test_a_line_introducing_a_table_or_diagram_titles_its_slide_instead_of_a_slide_alone(tmp_path):

@@ -342,8 +342,8 @@ class _SlideMaker:
                       tuple(tuple(map(slide_text.plain_inline, row)) for row in table.rows), table.location)
         columns = max(len(table.header), *(len(r) for r in table.rows)) if table.rows else len(table.header)
         size = SMALLEST_OTHER_PT
-        cells = [[r[c] if c < len(r) else "" for r in (table.header, *table.rows)] for c in range(columns)]
-        widths = _column_widths(cells, width, size)
+        widths = _column_widths([[r[c] if c < len(r) else "" for r in (table.header, *table.rows)]
+                                 for c in range(columns)], width, size)
 
         def row_height(cells) -> float:  # in points, with the cell's margins
             return max(len(wrap(cells[c] if c < len(cells) else "", widths[c] / EMU_PER_PT - 14, size))
@@ -600,9 +600,8 @@ def _column_widths(columns: list[list[str]], width: int, size: int) -> list[int]
     held: set[int] = set()  # the columns set to their longest word; the others share the rest by weight
     while True:
         free = [c for c in range(len(columns)) if c not in held]
-        rest = width - sum(least[c] for c in held)
-        widths = [least[c] if c in held else rest * weights[c] / sum(weights[f] for f in free)
-                  for c in range(len(columns))]
+        per_weight = (width - sum(least[c] for c in held)) / sum(weights[c] for c in free)
+        widths = [least[c] if c in held else weights[c] * per_weight for c in range(len(columns))]
         short = {c for c in free if widths[c] < least[c]}
         if not short:
             return [int(w) for w in widths]

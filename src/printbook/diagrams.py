@@ -83,7 +83,7 @@ class DiagramStage:
         a second to start, which the build spends meanwhile on one core importing WeasyPrint and
         laying out the front matter."""
         sources = {self._repaired(d).source for d in diagrams}
-        wanted = [s for s in sources if len(s) <= self.options.max_text_size and s not in self.answered]
+        wanted = [s for s in sources if not self._too_long(s) and s not in self.answered]
         if any(not (self.cache and self.cache.has(s)) for s in wanted):
             self.renderer.launch()
 
@@ -98,7 +98,7 @@ class DiagramStage:
         sources = [r.source for r in repaired.values()]
         # Over mermaid's text-size limit, mermaid draws a small pink box of its own: not asked.
         too_long = {s: {"ok": False, "error": f"{len(s)} characters", "too_long": True} for s in sources
-                    if len(s) > self.options.max_text_size}
+                    if self._too_long(s)}
         by_source = too_long | self._ask([{"code": s} for s in dict.fromkeys(sources) if s not in too_long], progress)
         renderings: dict[Diagram, Rendering] = {}
         diagnostics = [note for r in repaired.values() for note in r.notes]
@@ -167,6 +167,10 @@ class DiagramStage:
         if self.cache:
             self.cache.put(key, {"layouts": made})
         return made
+
+    def _too_long(self, source: str) -> bool:
+        """Over mermaid's text-size limit: mermaid would draw a small pink box of its own."""
+        return len(source) > self.options.max_text_size
 
     def _repaired(self, diagram: Diagram) -> Repaired:
         if diagram not in self.repairs:
@@ -480,7 +484,6 @@ class MermaidRenderer:
             os.close(null)
             self.process = None
 
-
     def _stderr_tail(self) -> str:
         self.stderr.flush()
         self.stderr.seek(0)
@@ -489,7 +492,14 @@ class MermaidRenderer:
 
 
 _renderers: weakref.WeakSet[MermaidRenderer] = weakref.WeakSet()  # those a forked process lets go of
-os.register_at_fork(after_in_child=lambda: [r.release_in_forked_child() for r in list(_renderers)])
+
+
+def _release_renderers_in_forked_child() -> None:
+    for renderer in list(_renderers):
+        renderer.release_in_forked_child()
+
+
+os.register_at_fork(after_in_child=_release_renderers_in_forked_child)
 
 
 class MmdcRenderer:

@@ -128,7 +128,7 @@ def _made(book: Book, sources: list[Path], discrepancies: list[checks.Discrepanc
     ) as front_started:
         stages.begin("rendering", f"2/4 rendering {counted(len(book.diagrams()), 'diagram')}")
         offers = Offers(pdf.diagram_spaces(book, options.pdf), deck.slide_offer(options.deck))
-        with stage:
+        with stage:  # the renderer ends here, before the typesetting
             renderings, warnings = rendered_for_outputs(stage, book.diagrams(), offers,
                                                         lambda done, total: advance("diagrams", done, total))
             stages.begin("placing")

@@ -92,7 +92,8 @@ def joined(contents: list[Content]) -> list[Content]:
         last = found[-1] if found else None
         if isinstance(content, Points) and isinstance(last, Points) and last.heading == content.heading:
             found[-1] = Points(last.heading, last.points + content.points)
-        elif isinstance(content, Code) and (introduced := lead_in(found))[1]:
+        elif (isinstance(content, Code) and isinstance(last, Points) and last.heading == content.heading
+              and (introduced := lead_in(found))[1]):  # (not across a heading of the code's own)
             found = [*introduced[0], Code(introduced[1], content.lines)]
         else:
             found.append(content)

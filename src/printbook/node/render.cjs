@@ -505,8 +505,9 @@ function textLength(line) {
     for (let element = line.parentNode; element && element !== svg.parentNode; element = element.parentNode) {
       chain += `${known.alike(element)}\u0004`;
     }
+    const lineKind = known.alike(line);  // (once per line, not once per word of it)
     fontOf = (element) => {
-      const key = `${known.alike(element)}\u0004${element === line ? "" : known.alike(line)}\u0004${chain}`;
+      const key = element === line ? `${lineKind}\u0004\u0004${chain}` : `${known.alike(element)}\u0004${lineKind}\u0004${chain}`;
       let found = known.fonts.get(key);
       if (found === undefined) known.fonts.set(key, found = font(element));
       return found;
