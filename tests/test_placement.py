@@ -116,6 +116,27 @@ def test_too_wide_for_any_page_is_cut_into_columns_too():
     assert "row 1 of" in placed.shown[0].where and "column 1 of" in placed.shown[0].where
 
 
+def test_a_sparse_piece_shrinks_to_what_it_draws():
+    # A wide diagram cut between columns: its left column holds one label near the bottom, its
+    # right column rows of text from top to bottom.
+    left = ((40.0, 1000.0, 100.0, 20.0),)
+    right = tuple((700.0, y, 300.0, 20.0) for y in range(0, 1100, 40))
+    body = "".join(f'<text x="{x}" y="{y + 15}" font-size="16">t{i}</text>' for i, (x, y, _, _) in enumerate(left + right))
+    picture = Picture(SVG.format(x=0, w=1200, h=1100, body=body), 1200, 1100, text_px=16, texts=left + right)
+    offer = Offer((Space(600, 800, largest=0.75),), (Space(600, 900, largest=0.75),), 7)
+    placed = place(picture, offer, overview=True)
+    sparse, full = placed.shown
+    assert [s.where for s in placed.shown] == ["piece 1 of 2, from the left", "piece 2 of 2, from the left"]
+    assert sparse.picture.height == 20 + 2 * placement.MARGIN_PX  # not the column's 1,100 px of nothing
+    assert sparse.picture.width == 100 + 2 * placement.MARGIN_PX
+    assert "".join(etree.fromstring(sparse.picture.svg).itertext()) == "t0"  # what it draws, whole
+    assert full.picture.height > 1000
+    # The overview's frames are the pieces as shown.
+    frames = [r for r in etree.fromstring(placed.overview.picture.svg).iter("{http://www.w3.org/2000/svg}rect")
+              if r.get("fill") == "none"]
+    assert float(frames[0].get("y")) == 1000 - placement.MARGIN_PX
+
+
 def test_cuts_fall_in_gaps_and_through_text_only_where_there_is_none():
     spans = [(0, 10), (20, 30), (40, 50), (60, 70), (80, 90), (100, 110)]
     found = cuts(spans, 110, 60)

@@ -235,12 +235,14 @@ def _in_pieces(rendering: Picture, offer: Offer, overview: bool = False) -> Plac
             options.append((len(windows), len({x for x, *_ in windows}) > 1, order, layout is not rendering,
                             space, layout, scale, windows))
     _, _, _, _, space, layout, scale, windows = min(options, key=lambda o: o[:4])
-    shown = tuple(Shown(crop(layout, *window), scale, _where(i, window, windows))
-                  for i, window in enumerate(windows, start=1))
+    # (Where each piece sits is told by the windows as cut, before they shrink to their drawing.)
+    drawn = [_shrunk(window, layout) for window in windows]
+    shown = tuple(Shown(crop(layout, *shrunk), scale, _where(i, window, windows))
+                  for i, (window, shrunk) in enumerate(zip(windows, drawn), start=1))
     whole = None
     if overview and len(windows) > 1:  # one piece is the whole, larger than the overview
         room = offer.whole[0]
-        whole = Shown(outline(layout, windows, room.scale(layout)), room.scale(layout))
+        whole = Shown(outline(layout, drawn, room.scale(layout)), room.scale(layout))
     grid = (len({w[1] for w in windows}), len({w[0] for w in windows}))
     return Placement(space, shown, how="pieces", overview=whole, grid=grid, repeats_header=layout.header > 0)
 
@@ -271,6 +273,28 @@ def _windows(picture: Picture, space: Space, scale: float) -> list[Window]:
                for top, bottom in zip(rows, rows[1:]) for left, right in zip(columns, columns[1:])]
     # A window with nothing in it (the empty corner of a grid) is no piece worth a page.
     return [w for w in windows if not boxes or any(_overlaps(box, w[:4]) for box in boxes)] or windows
+
+
+MARGIN_PX = 12  # kept around what a piece draws when it shrinks to it
+
+
+def _shrunk(window: Window, picture: Picture) -> Window:
+    """The window shrunk to the texts and shapes in it and a margin: a sparse column, row or
+    corner of a large diagram is no page of empty frame. A sequence diagram's piece keeps its
+    width, under the participants repeated above it."""
+    left, top, width, height, header = window
+    inside = [box for box in (*picture.texts, *picture.shapes) if _overlaps(box, window[:4])]
+    if not inside:
+        return window
+
+    def span(start: float, length: float, lows: list[float], highs: list[float]) -> tuple[float, float]:
+        low, high = max(start, min(lows) - MARGIN_PX), min(start + length, max(highs) + MARGIN_PX)
+        return low, high - low
+
+    top, height = span(top, height, [y for _, y, _, _ in inside], [y + h for _, y, _, h in inside])
+    if not picture.header:
+        left, width = span(left, width, [x for x, _, _, _ in inside], [x + w for x, _, w, _ in inside])
+    return left, top, width, height, header
 
 
 def cuts(spans: Sequence[tuple[float, float]], length: float, most: float, first: float | None = None) -> list[float]:
