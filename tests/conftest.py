@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import logging
 import re
 import struct
 import zlib
@@ -185,3 +187,25 @@ def said(stderr: str) -> str:
     """What a command said on stderr but its progress lines ("1/4 reading …", "    3 of 3 …")."""
     return "".join(line for line in stderr.splitlines(keepends=True)
                    if not re.match(r"(\d/4 |   \s*\d+ of )", line))
+
+
+def weasyprint_drawing_failures(svgs: list[str], pdf: Path) -> list[str]:
+    """What WeasyPrint logs as it fails to draw the pictures (it then prints nothing of one past
+    the element it failed on), drawing them into `pdf`."""
+    import weasyprint  # (imported here: most tests need no WeasyPrint)
+
+    failed = []
+
+    class Keeper(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "Failed to render SVG" in record.getMessage():
+                failed.append(record.getMessage()[:120])
+
+    logger, keeper = logging.getLogger("weasyprint"), Keeper()
+    logger.addHandler(keeper)
+    try:
+        weasyprint.HTML(string="".join(f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
+                                       for svg in svgs)).write_pdf(pdf)
+    finally:
+        logger.removeHandler(keeper)
+    return failed

@@ -15,6 +15,8 @@ from PIL import Image
 from printbook.diagrams import DiagramStage, MermaidRenderer, RenderOptions, explain_mermaid_error, render_diagrams
 from printbook.model import Diagram, DiagramFailure, Location, Picture
 
+from conftest import weasyprint_drawing_failures
+
 # Messages as mermaid 11.17 words them: the excerpt before the caret loses its newlines and, when
 # long, its start.
 @pytest.mark.parametrize("source, message", [
@@ -100,6 +102,21 @@ def test_every_svg_is_print_safe():
     assert ">Alerts that fire<" in mindmap and ">Runbook<" in mindmap  # HTML labels became SVG text
     # A picture named by URL is not fetched, and does not cost the diagram.
     assert "Still drawn" in " ".join(_label_text(renderings[diagrams[4]].svg))
+
+
+@pytest.mark.e2e
+def test_an_edge_mermaid_draws_as_a_point_costs_the_printed_picture_nothing(tmp_path):
+    """mermaid draws an edge from inside a composite state to a state outside it as "M x,y Z",
+    with an arrowhead pointing nowhere; WeasyPrint failed on the whole picture for it and printed
+    the diagram's edges without one state or label."""
+    source = ("stateDiagram-v2\n    [*] --> Open\n    Open --> Busy : claim\n    Busy --> Open : release\n"
+              "    Closed --> Open : reopen\n    Closed --> Busy : resume\n"
+              "    state Busy {\n        [*] --> Step\n        Step --> Closed : done\n    }\n")
+    [picture] = render_diagrams([Diagram(source, Location("s.md", 1))])[0].values()
+    assert not re.search(r'\sd="[\s\d.,eE+\-MmZz]*"', picture.svg)  # no path without a segment
+    assert weasyprint_drawing_failures([picture.svg], tmp_path / "s.pdf") == []
+    printed = subprocess.run(["pdftotext", str(tmp_path / "s.pdf"), "-"], capture_output=True, text=True).stdout
+    assert all(label in printed for label in ("Open", "Busy", "Step", "Closed", "claim", "release", "done"))
 
 
 @pytest.mark.e2e

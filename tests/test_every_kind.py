@@ -12,8 +12,9 @@ import pytest
 
 from printbook.diagrams import RenderOptions, mmdc_command, render_diagrams, renderer_environment
 from printbook.model import Diagram, Location, Picture
+from printbook.parse import parse_file
 
-from conftest import SHARED
+from conftest import DOCUMENTS_BY_OTHERS, SHARED, weasyprint_drawing_failures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.acceptance]
 MERMAID_DOCS = SHARED / "corpus2" / "mermaid-docs"
@@ -43,6 +44,20 @@ def test_printbook_draws_every_diagram_of_mermaids_documentation_that_mermaid_cl
     assert len(drawn) > 0.95 * len(diagrams)
     unsafe = [d.location.file for d, p in drawn.items() if "<foreignObject" in p.svg or "<script" in p.svg]
     assert unsafe == []
+    # WeasyPrint draws every one of them whole (it stops drawing a picture at an element it fails on).
+    assert weasyprint_drawing_failures([p.svg for p in drawn.values()], tmp_path / "all.pdf") == []
     # What printbook does not draw, mermaid-cli does not draw either (zenuml once was the exception).
     both_fail = [d for d in diagrams if d not in drawn]
     assert [d.location.file for d in both_fail if mmdc_draws(d.source)] == []
+
+
+def test_weasyprint_prints_every_diagram_of_the_documents_by_others_whole(tmp_path):
+    """WeasyPrint stops drawing a picture at the first element it fails on: a state diagram of
+    one of these documents once printed as its edges alone."""
+    if not DOCUMENTS_BY_OTHERS:
+        pytest.skip("../shared is absent")
+    diagrams = [d for document in DOCUMENTS_BY_OTHERS for d in parse_file(document).diagrams()]
+    renderings, _ = render_diagrams(diagrams, RenderOptions(restack=False, cache_dir=tmp_path / "cache"))
+    drawn = [r.svg for r in renderings.values() if isinstance(r, Picture)]
+    assert len(drawn) > 0.9 * len(diagrams)
+    assert weasyprint_drawing_failures(drawn, tmp_path / "all.pdf") == []

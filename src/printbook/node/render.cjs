@@ -239,6 +239,12 @@ function printSafe(svg) {
     return box.width === 0 || box.height === 0;
   });
   for (const rect of empty) rect.remove();
+  // A path with no segment to draw (mermaid draws an edge from inside a composite state to a
+  // state outside it as "M x,y Z") shows only its markers, pointing nowhere; WeasyPrint fails on
+  // the whole picture for one, and prints the diagram's edges alone.
+  for (const path of [...svg.querySelectorAll("path")]) {
+    if (/^[\s\d.,eE+\-MmZz]*$/.test(path.getAttribute("d") || "")) path.remove();
+  }
   // (Values are read as they are, not lowercased: a path's is long, and there are thousands.)
   for (const element of [svg, ...svg.querySelectorAll("*")]) {
     const attributes = element.attributes;
