@@ -137,6 +137,21 @@ def test_a_sparse_piece_shrinks_to_what_it_draws():
     assert float(frames[0].get("y")) == 1000 - placement.MARGIN_PX
 
 
+def test_a_cut_runs_through_a_frame_rather_than_a_word():
+    # Two columns of words with a gap between them, and a subgraph's frame (holding a node)
+    # across the gap: the cut goes through the frame, in the gap.
+    words = tuple((x, y, w, 20.0) for y in range(0, 1000, 40) for x, w in ((0.0, 480.0), (560.0, 540.0)))
+    frame, node = (300.0, 0.0, 500.0, 150.0), (350.0, 50.0, 100.0, 30.0)
+    body = "".join(f'<text x="{x}" y="{y + 15}" font-size="16">w{i}</text>' for i, (x, y, _, _) in enumerate(words))
+    picture = Picture(SVG.format(x=0, w=1200, h=1000, body=body), 1200, 1000, text_px=16, texts=words,
+                      shapes=(frame, node))
+    offer = Offer((Space(600, 800, largest=0.75),), (Space(600, 900, largest=0.75),), 7)
+    left, right = place(picture, offer).shown
+    assert 480 < left.picture.width < 560
+    in_left = "".join(etree.fromstring(left.picture.svg).itertext())
+    assert in_left == "".join(f"w{i}" for i in range(0, len(words), 2))  # the left column's words only
+
+
 def test_cuts_fall_in_gaps_and_through_text_only_where_there_is_none():
     spans = [(0, 10), (20, 30), (40, 50), (60, 70), (80, 90), (100, 110)]
     found = cuts(spans, 110, 60)

@@ -265,14 +265,30 @@ def _windows(picture: Picture, space: Space, scale: float) -> list[Window]:
     space's height (the first at most its first_height), each after the first with room for the
     participants' row repeated above it; columns where it is wider than the space."""
     boxes = [*picture.texts, *picture.shapes]
-    columns = cuts([(x, x + w) for x, _, w, _ in boxes], picture.width, space.width / scale)
+    # A cut runs through a frame (a subgraph's, a composite state's) where it must, never through
+    # a word or a node where a frame will do.
+    solid = [*picture.texts, *_unframed(picture.shapes)]
+    frames = [box for box in picture.shapes if box not in solid]
+    columns = cuts([(x, x + w) for x, _, w, _ in solid], picture.width, space.width / scale,
+                   frames=[(x, x + w) for x, _, w, _ in frames])
     first = (space.first_height or space.height) / scale
     rest = space.height / scale - picture.header
-    rows = cuts([(y, y + h) for _, y, _, h in boxes], picture.height, rest, first)
+    rows = cuts([(y, y + h) for _, y, _, h in solid], picture.height, rest, first, [(y, y + h) for _, y, _, h in frames])
     windows = [(left, top, right - left, bottom - top, picture.header if top > 0 else 0.0)
                for top, bottom in zip(rows, rows[1:]) for left, right in zip(columns, columns[1:])]
     # A window with nothing in it (the empty corner of a grid) is no piece worth a page.
     return [w for w in windows if not boxes or any(_overlaps(box, w[:4]) for box in boxes)] or windows
+
+
+def _unframed(shapes: Sequence[Box]) -> list[Box]:
+    """The shapes that are not frames: a frame holds a shape of less than half its area (a node
+    holds its own box, measured twice, and its label)."""
+    def holds(outer: Box, inner: Box) -> bool:
+        x, y, w, h = outer
+        a, b, c, d = inner
+        return x <= a and y <= b and a + c <= x + w and b + d <= y + h and c * d < w * h / 2
+
+    return [shape for shape in shapes if not any(holds(shape, other) for other in shapes)]
 
 
 MARGIN_PX = 12  # kept around what a piece draws when it shrinks to it
@@ -297,21 +313,24 @@ def _shrunk(window: Window, picture: Picture) -> Window:
     return left, top, width, height, header
 
 
-def cuts(spans: Sequence[tuple[float, float]], length: float, most: float, first: float | None = None) -> list[float]:
+def cuts(spans: Sequence[tuple[float, float]], length: float, most: float, first: float | None = None,
+         frames: Sequence[tuple[float, float]] = ()) -> list[float]:
     """Where to cut [0, length] so that no piece is longer than `most` (the first than `first`),
-    each cut in a gap between `spans` where one will do, into as few pieces as that allows: each
-    piece as long as its page allows, but for the last two, made even when the last would be
-    short (a last piece of one row would look lost on its page)."""
-    gaps = _gaps(spans)
+    each cut in a gap between `spans` and `frames` where one will do, else through a frame, and
+    only where neither will do, through a span; into as few pieces as that allows: each piece as
+    long as its page allows, but for the last two, made even when the last would be short (a
+    last piece of one row would look lost on its page)."""
+    gaps = [_gaps([*spans, *frames]), *([_gaps(spans)] if frames else [])]
     found = _greedy_cuts(gaps, length, most, first)
     if len(found) < 3 or length - found[-2] >= most * SHORTEST_LAST:
         return found
     start = found[-3]
     low, high, best = (length - start) / 2, most, found[-2:]
+    rest = [[(a - start, b - start) for a, b in among] for among in gaps]
     for _ in range(12):  # the shortest room in which the rest still takes two pieces
         middle = (low + high) / 2
         room_first = min(first, middle) if first and start == 0 else None
-        trial = _greedy_cuts([(a - start, b - start) for a, b in gaps], length - start, middle, room_first)
+        trial = _greedy_cuts(rest, length - start, middle, room_first)
         if len(trial) <= 3:
             high, best = middle, [start + cut for cut in trial[1:]]
         else:
@@ -332,16 +351,19 @@ def _gaps(spans: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
     return [(a[1], b[0]) for a, b in zip(merged, merged[1:])]
 
 
-def _greedy_cuts(gaps: list[tuple[float, float]], length: float, most: float, first: float | None) -> list[float]:
+def _greedy_cuts(gaps: list[list[tuple[float, float]]], length: float, most: float, first: float | None
+                 ) -> list[float]:
     """From 0 to `length`, each cut in the middle of the last gap that keeps the piece short
-    enough and at least a third as long as it could be; through a span only where no gap does."""
+    enough and at least a third as long as it could be, from the first list of `gaps` that has
+    one; through a span only where none does."""
     result = [0.0]
     while True:
         room = max(1.0, first if len(result) == 1 and first else most)
         start, limit = result[-1], result[-1] + room
         if length - start <= room:
             break
-        fitting = [(a, b) for a, b in gaps if a < limit and b > start + room / 3]
+        fitting = next((found for among in gaps
+                        if (found := [(a, b) for a, b in among if a < limit and b > start + room / 3])), None)
         if fitting:
             a, b = fitting[-1]
             result.append(min((max(a, start + room / 3) + min(b, limit)) / 2, limit))
