@@ -55,3 +55,13 @@ def test_the_cover_keeps_the_lines_under_the_title_and_names_no_interviewer_with
     assert "First line<br" in plain and "interviewer" not in plain.lower()
     interview = render_html(parse_text(PLACES, "guide.md"), {})
     assert "Interviewer handbook" in interview
+
+
+def test_a_book_without_probabilities_shows_no_column_or_chart_of_them_and_a_section_says_its_own_text_first():
+    unranked = render_html(parse_text("# Guide\n\n## Legend\n\n- Blue: must know\n\n### Q1. First?\n\nYes.\n\n"
+                                      "### Q2. Second?\n\nNo.\n", "guide.md"), {})
+    assert "Prob.</th>" not in unranked and 'class="bands"' not in unranked and "band-none" not in unranked
+    assert "Every question, in the document&#39;s order." in unranked
+    assert unranked.index("Blue: must know") < unranked.index('class="opener"') < unranked.index("glance-table", unranked.index('class="opener"'))
+    ranked = render_html(parse_text(DOCUMENT, "guide.md"), {})
+    assert "Prob.</th>" in ranked and 'class="bands"' in ranked and "most likely first" in ranked

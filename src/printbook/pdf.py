@@ -316,6 +316,8 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         logo=_data_uri(options.logo) if options.logo else "",
         today=date.today().isoformat(),
         by_probability=sorted(book.questions, key=lambda q: (-(q.probability or -1), q.number)),
+        # A book whose questions state no probability shows no column or chart of them.
+        ranked=any(q.probability is not None for q in book.questions),
         band_counts=lambda questions: [(name, sum(q.band == name for q in questions)) for name, _ in BANDS],
         discrepancies_in=lambda chapter: _discrepancies_in(chapter, book, discrepancies, shown),
         notes_lines=NOTES_LINES,
