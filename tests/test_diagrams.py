@@ -120,6 +120,17 @@ def test_an_edge_mermaid_draws_as_a_point_costs_the_printed_picture_nothing(tmp_
 
 
 @pytest.mark.e2e
+def test_the_renderer_finds_a_sequence_diagrams_rows_of_participants():
+    sequence, flowchart = _diagrams_in("s.md", ["sequenceDiagram\n    A->>B: ask\n    B-->>A: answer\n    A->>B: again\n",
+                                                "graph TD\n    A --> B\n"])
+    renderings, _ = render_diagrams([sequence, flowchart])
+    drawn = renderings[sequence]
+    answer_row = next(y for (x, y, w, h), word in zip(drawn.texts, _label_text(drawn.svg)) if word == "answer")
+    assert 0 < drawn.header < answer_row < drawn.footer < drawn.height  # top row, messages, the row again
+    assert renderings[flowchart].header == renderings[flowchart].footer == 0
+
+
+@pytest.mark.e2e
 def test_subgraph_titles_sit_in_the_top_left_corner_away_from_arriving_links():
     source = 'graph TD\n    A[Start] --> B\n    subgraph Build ["Build stage"]\n        B[Compile everything here] --> C[Test]\n    end\n'
     diagram = Diagram(source, Location("t.md", 1))

@@ -152,6 +152,23 @@ def test_a_cut_runs_through_a_frame_rather_than_a_word():
     assert in_left == "".join(f"w{i}" for i in range(0, len(words), 2))  # the left column's words only
 
 
+def test_no_piece_holds_only_the_participants_drawn_again_at_the_bottom():
+    # A sequence diagram two columns wide whose left column's messages end early: below them, the
+    # left column has only the participants mermaid draws again at the bottom, which every piece
+    # shows at its top already.
+    texts = [(x, 0.0, 100.0, 40.0) for x in (50.0, 650.0)]
+    texts += [(x, float(y), 300.0, 20.0) for y in range(60, 1600, 40) for x in (50.0, 650.0) if x > 600 or y < 1100]
+    texts += [(x, 1620.0, 100.0, 40.0) for x in (50.0, 650.0)]
+    body = "".join(f'<text x="{x}" y="{y + 15}" font-size="16">t{i}</text>' for i, (x, y, _, _) in enumerate(texts))
+    picture = Picture(SVG.format(x=0, w=1200, h=1660, body=body), 1200, 1660, text_px=16, texts=tuple(texts),
+                      header=50, footer=1620)
+    offer = Offer((Space(600, 800, largest=0.75),), (Space(600, 700, largest=0.75),), 7)
+    assert [s.where for s in place(picture, offer).shown] == [
+        "piece 1 of 3: row 1 of 2, column 1 of 2", "piece 2 of 3: row 1 of 2, column 2 of 2",
+        "piece 3 of 3: row 2 of 2, column 2 of 2"]
+    assert len(place(replace(picture, footer=0.0), offer).shown) == 4  # (read as any other text)
+
+
 def test_cuts_fall_in_gaps_and_through_text_only_where_there_is_none():
     spans = [(0, 10), (20, 30), (40, 50), (60, 70), (80, 90), (100, 110)]
     found = cuts(spans, 110, 60)

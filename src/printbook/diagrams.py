@@ -226,7 +226,8 @@ def _picture(answer: dict) -> Picture:
     # At least 1 px each way: an empty diagram (a mindmap with no nodes) is drawn 0 px wide.
     return Picture(svg=answer["svg"], width=max(1.0, float(answer["width"])), height=max(1.0, float(answer["height"])),
                    text_px=float(answer.get("textPx", 16.0)), texts=tuple(map(tuple, answer.get("texts", ()))),
-                   shapes=tuple(map(tuple, answer.get("shapes", ()))), header=float(answer.get("header", 0.0)))
+                   shapes=tuple(map(tuple, answer.get("shapes", ()))), header=float(answer.get("header", 0.0)),
+                   footer=float(answer.get("footer", 0.0)))
 
 
 def _is_transient(answer: dict) -> bool:

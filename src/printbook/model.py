@@ -160,7 +160,7 @@ class Picture:
     without SVG, is painted only for the pictures a deck shows. `alternatives` are other layouts
     of the same diagram (subgraphs restacked), for spaces of another shape. What the renderer
     measured in it (placement.py judges by it): the smallest text, the box of each <text> in
-    document order and of each node, and a sequence diagram's row of participants."""
+    document order and of each node, and a sequence diagram's rows of participants."""
 
     svg: str
     width: float
@@ -172,6 +172,7 @@ class Picture:
     texts: tuple[Box, ...] = field(default=(), repr=False)
     shapes: tuple[Box, ...] = field(default=(), repr=False)
     header: float = 0.0
+    footer: float = 0.0  # where a sequence diagram's participants, drawn again at its bottom, begin
 
     @property
     def layouts(self) -> tuple[Picture, ...]:

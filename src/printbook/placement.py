@@ -276,8 +276,10 @@ def _windows(picture: Picture, space: Space, scale: float) -> list[Window]:
     rows = cuts([(y, y + h) for _, y, _, h in solid], picture.height, rest, first, [(y, y + h) for _, y, _, h in frames])
     windows = [(left, top, right - left, bottom - top, picture.header if top > 0 else 0.0)
                for top, bottom in zip(rows, rows[1:]) for left, right in zip(columns, columns[1:])]
-    # A window with nothing in it (the empty corner of a grid) is no piece worth a page.
-    return [w for w in windows if not boxes or any(_overlaps(box, w[:4]) for box in boxes)] or windows
+    # A window with nothing in it (the empty corner of a grid, or only the participants drawn
+    # again at the bottom, which every piece shows at its top) is no piece worth a page.
+    drawn = [box for box in boxes if not picture.footer or box[1] < picture.footer]
+    return [w for w in windows if not drawn or any(_overlaps(box, w[:4]) for box in drawn)] or windows
 
 
 def _unframed(shapes: Sequence[Box]) -> list[Box]:

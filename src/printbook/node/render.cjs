@@ -482,7 +482,10 @@ function measureText(svg) {
   }
   const actors = [...svg.querySelectorAll(".actor-top")].map(box);
   const header = actors.length ? Math.max(...actors.map(([, y, , h]) => y + h)) + 8 : 0;
-  return { textPx: Number.isFinite(textPx) ? Math.round(textPx * 100) / 100 : 16, texts, shapes, header };
+  // Where the participants drawn again at the bottom begin (mermaid's mirrorActors).
+  const mirrored = [...svg.querySelectorAll(".actor-bottom")].map(box);
+  const footer = mirrored.length ? Math.min(...mirrored.map(([, y]) => y)) : 0;
+  return { textPx: Number.isFinite(textPx) ? Math.round(textPx * 100) / 100 : 16, texts, shapes, header, footer };
 }
 
 // Runs in the page, in place of the getComputedTextLength() that mermaid's label wrapping asks for
