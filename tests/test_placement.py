@@ -169,6 +169,17 @@ def test_no_piece_holds_only_the_participants_drawn_again_at_the_bottom():
     assert len(place(replace(picture, footer=0.0), offer).shown) == 4  # (read as any other text)
 
 
+def test_the_end_of_a_word_cut_off_is_no_piece_of_its_own():
+    # A title running almost the whole width, the rest in the left part: cut through the title,
+    # the right-hand window holds only its last letters.
+    texts = ((0.0, 0.0, 1150.0, 20.0), *((0.0, float(y), 400.0, 20.0) for y in range(40, 400, 40)))
+    body = "".join(f'<text x="{x}" y="{y + 15}" font-size="16">t{i}</text>' for i, (x, y, _, _) in enumerate(texts))
+    picture = Picture(SVG.format(x=0, w=1200, h=400, body=body), 1200, 400, text_px=16, texts=texts)
+    offer = Offer((Space(600, 800, largest=0.75),), (Space(600, 900, largest=0.75),), 7)
+    [piece] = place(picture, offer).shown
+    assert "".join(etree.fromstring(piece.picture.svg).itertext()) == "".join(f"t{i}" for i in range(len(texts)))
+
+
 def test_cuts_fall_in_gaps_and_through_text_only_where_there_is_none():
     spans = [(0, 10), (20, 30), (40, 50), (60, 70), (80, 90), (100, 110)]
     found = cuts(spans, 110, 60)

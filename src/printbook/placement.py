@@ -276,10 +276,13 @@ def _windows(picture: Picture, space: Space, scale: float) -> list[Window]:
     rows = cuts([(y, y + h) for _, y, _, h in solid], picture.height, rest, first, [(y, y + h) for _, y, _, h in frames])
     windows = [(left, top, right - left, bottom - top, picture.header if top > 0 else 0.0)
                for top, bottom in zip(rows, rows[1:]) for left, right in zip(columns, columns[1:])]
-    # A window with nothing in it (the empty corner of a grid, or only the participants drawn
-    # again at the bottom, which every piece shows at its top) is no piece worth a page.
-    drawn = [box for box in boxes if not picture.footer or box[1] < picture.footer]
-    return [w for w in windows if not drawn or any(_overlaps(box, w[:4]) for box in drawn)] or windows
+    # A window with nothing of its own in it is no piece worth a page: the empty corner of a grid,
+    # the end of a word mostly in the window beside it, or only the participants drawn again at
+    # the bottom, which every piece shows at its top.
+    centres = [(x + w / 2, y + h / 2) for x, y, w, h in boxes if not picture.footer or y < picture.footer]
+    return [window for window in windows
+            if not centres or any(window[0] <= x < window[0] + window[2] and window[1] <= y < window[1] + window[3]
+                                  for x, y in centres)] or windows
 
 
 def _unframed(shapes: Sequence[Box]) -> list[Box]:
