@@ -131,6 +131,22 @@ def test_the_renderer_finds_a_sequence_diagrams_rows_of_participants():
 
 
 @pytest.mark.e2e
+def test_a_dark_highlighted_region_of_a_sequence_diagram_prints_as_a_light_tint_of_its_colour():
+    """Dark text on the author's dark paint cannot be read on paper; a light region is kept as it is."""
+    def fills(svg: str) -> list[tuple[int, ...]]:
+        return [tuple(map(int, re.findall(r"\d+", e.get("fill")))) for e in ElementTree.fromstring(svg).iter()
+                if e.tag.endswith("}rect") and e.get("class") == "rect"]
+
+    dark, light = _diagrams_in("s.md", [
+        "sequenceDiagram\n    rect rgb(20, 50, 25)\n        A->>B: ask\n    end\n",
+        "sequenceDiagram\n    rect rgb(191, 223, 255)\n        A->>B: ask\n    end\n"])
+    renderings, _ = render_diagrams([dark, light])
+    [(r, g, b)] = fills(renderings[dark].svg)
+    assert (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 > 0.7 and g > r and g > b  # light, still green
+    assert fills(renderings[light].svg) == [(191, 223, 255)]
+
+
+@pytest.mark.e2e
 def test_subgraph_titles_sit_in_the_top_left_corner_away_from_arriving_links():
     source = 'graph TD\n    A[Start] --> B\n    subgraph Build ["Build stage"]\n        B[Compile everything here] --> C[Test]\n    end\n'
     diagram = Diagram(source, Location("t.md", 1))

@@ -239,6 +239,20 @@ function printSafe(svg) {
     return box.width === 0 || box.height === 0;
   });
   for (const rect of empty) rect.remove();
+  // A sequence diagram's highlighted region (`rect rgb(…)`) in a dark colour of the author's:
+  // under printbook's light theme its messages and conditions are dark text on dark paint. It
+  // prints as a light tint of its colour (regions nested in it stay told apart).
+  for (const region of [...svg.querySelectorAll("rect.rect")]) {
+    const match = getComputedStyle(region).fill.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/);
+    if (!match) continue;
+    const alpha = match[4] === undefined ? 1 : Number(match[4]);  // (as it prints over white paper)
+    const rgb = match.slice(1, 4).map((c) => 255 - (255 - Number(c)) * alpha);
+    const luminance = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255;
+    if (luminance < 0.6) {
+      const [r, g, b] = rgb.map((c) => Math.round(255 - (255 - c) * 0.25));
+      region.setAttribute("fill", `rgb(${r}, ${g}, ${b})`);
+    }
+  }
   // A path with no segment to draw (mermaid draws an edge from inside a composite state to a
   // state outside it as "M x,y Z") shows only its markers, pointing nowhere; WeasyPrint fails on
   // the whole picture for one, and prints the diagram's edges alone.
