@@ -147,6 +147,28 @@ def test_a_dark_highlighted_region_of_a_sequence_diagram_prints_as_a_light_tint_
 
 
 @pytest.mark.e2e
+def test_a_label_unreadable_on_its_nodes_fill_is_written_in_a_colour_that_reads():
+    """A fill chosen for a dark-mode viewer (classDef … fill:#333, no color) under printbook's
+    light theme: dark words on dark paint. Light words on a light fill: the other way round."""
+    [diagram] = _diagrams_in("f.md", ["flowchart LR\n    A[Night] --> B[Day] --> C[Plain]\n"
+                                      "    classDef dark fill:#333\n    class A dark\n"
+                                      "    style B fill:#ddf,color:#fff\n"])
+    [picture] = render_diagrams([diagram])[0].values()
+
+    def ink(label: str) -> tuple[int, ...]:
+        root = ElementTree.fromstring(picture.svg)
+        for node in root.iter("{http://www.w3.org/2000/svg}g"):
+            if "node" in (node.get("class") or "").split() and label in "".join(node.itertext()):
+                inks = [e.get("fill") for e in node.iter() if e.tag.rsplit("}", 1)[-1] in ("text", "tspan") and e.get("fill")]
+                found = inks[-1] if inks else root.get("fill")
+                return tuple(map(int, re.findall(r"\d+", found)))
+        raise AssertionError(label)
+
+    assert ink("Night") == (255, 255, 255)
+    assert sum(ink("Day")) < 200 and sum(ink("Plain")) < 200  # the theme's dark
+
+
+@pytest.mark.e2e
 def test_subgraph_titles_sit_in_the_top_left_corner_away_from_arriving_links():
     source = 'graph TD\n    A[Start] --> B\n    subgraph Build ["Build stage"]\n        B[Compile everything here] --> C[Test]\n    end\n'
     diagram = Diagram(source, Location("t.md", 1))

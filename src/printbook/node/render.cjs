@@ -119,6 +119,7 @@ async function openRenderPage(browser) {
     ${dissolveGroups.toString()}
     ${lookAlike.toString()}
     ${withoutUnusedDefinitions.toString()}
+    ${legibleOnTheirFill.toString()}
     window.printSafe = ${printSafe.toString()};
     window.measureText = ${measureText.toString()};
     window.textLength = ${textLength.toString()};
@@ -325,6 +326,7 @@ function printSafe(svg) {
   // alike under a stylesheet that selects by tag, class, id and attribute only: their look is read
   // once (most of a diagram's 1,000 or so elements repeat a few dozen kinds: a node's box, its
   // label's text). A stylesheet that selects by position or sibling has every element read.
+  legibleOnTheirFill(svg);
   const alike = lookAlike(svg);
   // A flowchart defines a dozen markers and uses one or two: those unused go before their looks
   // are read (unless a rule selects by position, which removing them could change).
@@ -372,6 +374,36 @@ function printSafe(svg) {
     }
   }
   dissolveGroups(svg);
+}
+
+// Runs in the page: a node's label that the light print theme writes dark on a dark fill of the
+// author's (classDef or style fill:#333 without a color, as drawn for a dark-mode viewer) is
+// written in white instead, or in the theme's dark where a light label sits on a light fill.
+function legibleOnTheirFill(svg) {
+  const parse = (colour) => {
+    const match = colour && colour.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/);
+    if (!match) return null;
+    const alpha = match[4] === undefined ? 1 : Number(match[4]);
+    return match.slice(1, 4).map((c) => 255 - (255 - Number(c)) * alpha);  // as on white paper
+  };
+  const luminance = (rgb) => {  // WCAG's relative luminance
+    const [r, g, b] = rgb.map((c) => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (a, b) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const changes = [];  // all read before any is written
+  for (const node of svg.querySelectorAll("g.node")) {
+    const shape = node.querySelector(":scope > rect, :scope > polygon, :scope > circle, :scope > ellipse, :scope > path");
+    const fill = shape && parse(getComputedStyle(shape).fill);
+    if (!fill || getComputedStyle(shape).fillOpacity === "0") continue;
+    const ground = luminance(fill);
+    for (const text of node.querySelectorAll("text, tspan")) {
+      const ink = parse(getComputedStyle(text).fill);
+      if (!ink || !text.textContent.trim() || contrast(luminance(ink), ground) >= 3) continue;
+      changes.push([text, contrast(1, ground) >= contrast(luminance([27, 36, 48]), ground) ? "#ffffff" : "#1b2430"]);
+    }
+  }
+  for (const [text, colour] of changes) text.style.fill = colour;
 }
 
 // Runs in the page: removes the definitions (markers, gradients, filters…) that no attribute and
