@@ -169,6 +169,17 @@ def test_a_label_unreadable_on_its_nodes_fill_is_written_in_a_colour_that_reads(
 
 
 @pytest.mark.e2e
+def test_a_gantt_chart_of_times_of_day_labels_its_axis_with_times_not_todays_date():
+    times, own = _diagrams_in("g.md", [
+        "gantt\n    dateFormat HH:mm\n    section Deploy\n    Build : 09:00, 20m\n    Ship : 09:20, 30m\n",
+        "gantt\n    dateFormat HH:mm\n    axisFormat %Hh\n    section Deploy\n    Build : 09:00, 20m\n    Ship : 09:20, 30m\n"])
+    renderings, _ = render_diagrams([times, own])
+    ticks = [word for word in _label_text(renderings[times].svg) if re.fullmatch(r"\d\d:\d\d", word)]
+    assert "09:30" in ticks and not re.search(r"\d{4}-\d\d-\d\d", renderings[times].svg)
+    assert "09h" in _label_text(renderings[own].svg)  # the author's axisFormat stands
+
+
+@pytest.mark.e2e
 def test_subgraph_titles_sit_in_the_top_left_corner_away_from_arriving_links():
     source = 'graph TD\n    A[Start] --> B\n    subgraph Build ["Build stage"]\n        B[Compile everything here] --> C[Test]\n    end\n'
     diagram = Diagram(source, Location("t.md", 1))

@@ -592,7 +592,12 @@ function ganttDirective(code) {
   const names = [...code.matchAll(/^\s*section\s+(.+?)\s*$/gm)].map((m) => m[1]);
   const widest = Math.max(0, ...names.map((name) => context.measureText(name).width));
   const room = Math.ceil(Math.max(gantt.leftPadding || 75, widest + 2 * size));
-  return `%%{init: {"gantt": {"leftPadding": ${room}}}}%%\n`;
+  // Times of day without a date (dateFormat HH:mm) and no axisFormat of the author's: mermaid's
+  // axis would label every tick with the same date, today's, the labels running into each other.
+  const dates = (code.match(/^\s*dateFormat\s+(.+?)\s*$/m) || [])[1] || "";
+  const times = /[Hh]/.test(dates) && !/[YMDQWXx]/.test(dates) && !/^\s*axisFormat\b/m.test(code);
+  const axis = times ? `, "axisFormat": "${/s/.test(dates) ? "%H:%M:%S" : "%H:%M"}"` : "";
+  return `%%{init: {"gantt": {"leftPadding": ${room}${axis}}}}%%\n`;
 }
 
 // Runs in the page: render one diagram, leave nothing behind in the DOM.
