@@ -96,3 +96,20 @@ def test_a_contents_entry_with_a_word_longer_than_the_line_keeps_its_page_number
     assert len(numbers) == 4  # at a glance, the section, its two questions
     assert max(w["x1"] for w in numbers) - min(w["x1"] for w in numbers) < 0.5
     assert max(w["x1"] for w in numbers) < page.width - heading["x0"] + 1  # inside the right margin
+
+
+@pytest.mark.e2e
+def test_a_diagram_weasyprint_cannot_draw_whole_is_said_by_the_words_it_shows(tmp_path, caplog):
+    """A safety net: WeasyPrint stops drawing a picture at the first element it fails on and
+    only logs it (a marker on a path with no segment did, in WeasyPrint 70)."""
+    from printbook.model import Picture
+    book = parse_text("# T\n\n## S\n\n```mermaid\ngraph LR\n  A --> B\n```\n", "t.md")
+    [diagram] = book.diagrams()
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60" viewBox="0 0 200 60">'
+           '<defs><marker id="m" orient="auto" markerWidth="6" markerHeight="6"><path d="M0,0L6,3L0,6Z"/></marker></defs>'
+           '<text x="10" y="20" font-size="16">Ledger</text><path d="M100,30Z" stroke="black" marker-end="url(#m)"/>'
+           '<text x="10" y="50" font-size="16">Never drawn</text></svg>')
+    with caplog.at_level("WARNING", logger="printbook"):
+        pdf.write_pdf(book, {diagram: Picture(svg, 200, 60)}, tmp_path / "t.pdf", options=pdf.PdfOptions(duplex=True))
+    said = [r.getMessage() for r in caplog.records if r.name == "printbook"]
+    assert len(said) == 1 and "'Ledger', 'Never drawn'" in said[0] and "prints in part" in said[0]

@@ -209,6 +209,12 @@ def refusals_kept():
             message = record.getMessage()
             if fetcher.REFUSAL in message:
                 refused.append(message.split(fetcher.REFUSAL, 1)[1].strip())
+            elif message.startswith(UNDRAWN):
+                # WeasyPrint stops drawing a picture at the first element it fails on. Said in
+                # whichever process typesets the picture, told by the words it shows.
+                logging.getLogger("printbook").warning(
+                    "warning: WeasyPrint could not draw the whole of the diagram showing %s: it prints in part "
+                    "(please report it, with the diagram)", _first_labels(message[len(UNDRAWN):].strip()))
 
     logger = logging.getLogger("weasyprint")
     keeper, propagate = Keeper(), logger.propagate
@@ -219,6 +225,18 @@ def refusals_kept():
     finally:
         logger.removeHandler(keeper)
         logger.propagate = propagate
+
+
+UNDRAWN = "Failed to render SVG image"  # (WeasyPrint's words, images.py)
+
+
+def _first_labels(address: str, most: int = 4) -> str:
+    """The first words a picture given as a data: address shows, quoted, to say which it is."""
+    try:
+        labels = describe.labels_of_svg(base64.b64decode(address.split(",", 1)[1]).decode())
+    except (IndexError, ValueError, SyntaxError):  # (ElementTree.ParseError is a SyntaxError)
+        return "(a picture printbook cannot read back)"
+    return ", ".join(f"'{label}'" for label in labels[:most]) or "no words"
 
 
 def _running_title_css(title: str) -> str:
