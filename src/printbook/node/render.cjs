@@ -240,20 +240,6 @@ function printSafe(svg) {
     return box.width === 0 || box.height === 0;
   });
   for (const rect of empty) rect.remove();
-  // A sequence diagram's highlighted region (`rect rgb(…)`) in a dark colour of the author's:
-  // under printbook's light theme its messages and conditions are dark text on dark paint. It
-  // prints as a light tint of its colour (regions nested in it stay told apart).
-  for (const region of [...svg.querySelectorAll("rect.rect")]) {
-    const match = getComputedStyle(region).fill.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/);
-    if (!match) continue;
-    const alpha = match[4] === undefined ? 1 : Number(match[4]);  // (as it prints over white paper)
-    const rgb = match.slice(1, 4).map((c) => 255 - (255 - Number(c)) * alpha);
-    const luminance = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255;
-    if (luminance < 0.6) {
-      const [r, g, b] = rgb.map((c) => Math.round(255 - (255 - c) * 0.25));
-      region.setAttribute("fill", `rgb(${r}, ${g}, ${b})`);
-    }
-  }
   // A path with no segment to draw (mermaid draws an edge from inside a composite state to a
   // state outside it as "M x,y Z") shows only its markers, pointing nowhere; WeasyPrint fails on
   // the whole picture for one, and prints the diagram's edges alone.
@@ -376,34 +362,44 @@ function printSafe(svg) {
   dissolveGroups(svg);
 }
 
-// Runs in the page: a node's label that the light print theme writes dark on a dark fill of the
-// author's (classDef or style fill:#333 without a color, as drawn for a dark-mode viewer) is
-// written in white instead, or in the theme's dark where a light label sits on a light fill.
+// Runs in the page: words that would not read on the author's own paint under the light print
+// theme. A node's label at under 3:1 contrast on a dark fill (classDef fill:#333 without a
+// color, as drawn for a dark-mode viewer) is written in white, or in the theme's dark where a
+// light label sits on a light fill. A sequence diagram's highlighted region (`rect rgb(…)`) on
+// which the theme's words would read at under 4.5:1 prints as a light tint of its colour
+// (regions nested in it stay told apart).
 function legibleOnTheirFill(svg) {
-  const parse = (colour) => {
+  const onPaper = (colour) => {  // [r, g, b] as printed over white paper, or null
     const match = colour && colour.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/);
     if (!match) return null;
     const alpha = match[4] === undefined ? 1 : Number(match[4]);
-    return match.slice(1, 4).map((c) => 255 - (255 - Number(c)) * alpha);  // as on white paper
+    return match.slice(1, 4).map((c) => 255 - (255 - Number(c)) * alpha);
   };
   const luminance = (rgb) => {  // WCAG's relative luminance
     const [r, g, b] = rgb.map((c) => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   };
   const contrast = (a, b) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const THEME_INK = luminance([27, 36, 48]);  // (mermaid-config.json's text colour)
   const changes = [];  // all read before any is written
   for (const node of svg.querySelectorAll("g.node")) {
     const shape = node.querySelector(":scope > rect, :scope > polygon, :scope > circle, :scope > ellipse, :scope > path");
-    const fill = shape && parse(getComputedStyle(shape).fill);
+    const fill = shape && onPaper(getComputedStyle(shape).fill);
     if (!fill || getComputedStyle(shape).fillOpacity === "0") continue;
     const ground = luminance(fill);
     for (const text of node.querySelectorAll("text, tspan")) {
-      const ink = parse(getComputedStyle(text).fill);
+      const ink = onPaper(getComputedStyle(text).fill);
       if (!ink || !text.textContent.trim() || contrast(luminance(ink), ground) >= 3) continue;
-      changes.push([text, contrast(1, ground) >= contrast(luminance([27, 36, 48]), ground) ? "#ffffff" : "#1b2430"]);
+      changes.push([text, "fill", contrast(1, ground) >= contrast(THEME_INK, ground) ? "#ffffff" : "#1b2430"]);
     }
   }
-  for (const [text, colour] of changes) text.style.fill = colour;
+  for (const region of svg.querySelectorAll("rect.rect")) {
+    const fill = onPaper(getComputedStyle(region).fill);
+    if (fill && contrast(THEME_INK, luminance(fill)) < 4.5) {  // (WCAG's least for text: the theme's, not the author's)
+      changes.push([region, "fill", `rgb(${fill.map((c) => Math.round(255 - (255 - c) * 0.25)).join(", ")})`]);
+    }
+  }
+  for (const [element, property, value] of changes) element.style.setProperty(property, value);
 }
 
 // Runs in the page: removes the definitions (markers, gradients, filters…) that no attribute and
