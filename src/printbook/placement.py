@@ -14,6 +14,8 @@ sharp each slide's PNG must be. pdf.py and deck.py only carry out its decisions.
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, replace
@@ -267,8 +269,8 @@ def _windows(picture: Picture, space: Space, scale: float) -> list[Window]:
     boxes = [*picture.texts, *picture.shapes]
     # A cut runs through a frame (a subgraph's, a composite state's) where it must, never through
     # a word or a node where a frame will do.
-    solid = [*picture.texts, *_unframed(picture.shapes)]
-    frames = [box for box in picture.shapes if box not in solid]
+    nodes, frames = _nodes_and_frames(picture.shapes)
+    solid = [*picture.texts, *nodes]
     columns = cuts([(x, x + w) for x, _, w, _ in solid], picture.width, space.width / scale,
                    frames=[(x, x + w) for x, _, w, _ in frames])
     first = (space.first_height or space.height) / scale
@@ -285,15 +287,21 @@ def _windows(picture: Picture, space: Space, scale: float) -> list[Window]:
                                   for x, y in centres)] or windows
 
 
-def _unframed(shapes: Sequence[Box]) -> list[Box]:
-    """The shapes that are not frames: a frame holds a shape of less than half its area (a node
-    holds its own box, measured twice, and its label)."""
-    def holds(outer: Box, inner: Box) -> bool:
-        x, y, w, h = outer
-        a, b, c, d = inner
-        return x <= a and y <= b and a + c <= x + w and b + d <= y + h and c * d < w * h / 2
+@functools.lru_cache(maxsize=256)
+def _nodes_and_frames(shapes: tuple[Box, ...]) -> tuple[tuple[Box, ...], tuple[Box, ...]]:
+    """The shapes that are not frames, and those that are: a frame holds a shape of less than
+    half its area (a node holds its own box, measured twice, and its label). Worked out once per
+    picture (its handbook and slide spaces ask for it again): it compares shapes pairwise."""
+    by_area = sorted(shapes, key=lambda box: box[2] * box[3])
+    areas = [w * h for _, _, w, h in by_area]
 
-    return [shape for shape in shapes if not any(holds(shape, other) for other in shapes)]
+    def holds(outer: Box) -> bool:
+        x, y, w, h = outer
+        smaller = by_area[:bisect.bisect_left(areas, w * h / 2)]  # (only these can be held)
+        return any(x <= a and y <= b and a + c <= x + w and b + d <= y + h for a, b, c, d in smaller)
+
+    framed = [holds(shape) for shape in shapes]
+    return (tuple(s for s, f in zip(shapes, framed) if not f), tuple(s for s, f in zip(shapes, framed) if f))
 
 
 MARGIN_PX = 12  # kept around what a piece draws when it shrinks to it

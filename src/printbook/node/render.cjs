@@ -384,8 +384,9 @@ function legibleOnTheirFill(svg) {
   const changes = [];  // all read before any is written
   for (const node of svg.querySelectorAll("g.node")) {
     const shape = node.querySelector(":scope > rect, :scope > polygon, :scope > circle, :scope > ellipse, :scope > path");
-    const fill = shape && onPaper(getComputedStyle(shape).fill);
-    if (!fill || getComputedStyle(shape).fillOpacity === "0") continue;
+    const style = shape && getComputedStyle(shape);
+    const fill = style && style.fillOpacity !== "0" && onPaper(style.fill);
+    if (!fill) continue;
     const ground = luminance(fill);
     for (const text of node.querySelectorAll("text, tspan")) {
       const ink = onPaper(getComputedStyle(text).fill);
