@@ -200,8 +200,9 @@ def typesetting_as_printbook():
 
 @contextlib.contextmanager
 def refusals_kept():
-    """The addresses ConfinedFetcher refused while open, kept for a warning; WeasyPrint's other
-    log lines are kept off the user's terminal (a build says what matters in its own words)."""
+    """The addresses ConfinedFetcher refused while open, kept for a warning; a diagram WeasyPrint
+    could not draw whole, said at once; WeasyPrint's other log lines are kept off the user's
+    terminal (a build says what matters in its own words)."""
     refused: list[str] = []
 
     class Keeper(logging.Handler):
