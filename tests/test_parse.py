@@ -86,6 +86,16 @@ def test_document_without_question_headings_still_has_chapters():
     assert len(book.diagrams()) == 1
 
 
+@pytest.mark.parametrize("heading, number, title", [
+    ("Q7. Why?", 7, "Why?"), ("Q7: Why?", 7, "Why?"), ("Q 7 - Why?", 7, "Why?"),
+    ("Question 7: Why?", 7, "Why?"), ("question 7) Why?", 7, "Why?"),
+    ("Quality gates", None, "Quality gates"), ("Q&A", None, "Q&A"), ("Questions to ask first", None, "Questions to ask first"),
+])
+def test_a_question_heading_is_numbered_as_its_author_wrote_it(heading, number, title):
+    question = parse_text(f"# Guide\n\n## One\n\n### {heading}\n\ntext\n", "g.md").chapters[0].questions[0]
+    assert (question.number, question.title) == (number, title)
+
+
 @pytest.mark.parametrize("content, problem", [
     (None, "no such file"),
     (b"", "is empty"),

@@ -17,7 +17,8 @@ from .model import Block, Book, Chapter, Diagnostic, Diagram, Location, Printboo
 from .slide_text import plain
 
 SECTION_HEADING = re.compile(r"^Section\s+(\d{1,9})\s*[:.\-–—]\s*(.+?)(?:\s*\((Q\d+\s*[-–—]\s*Q?\d+)\))?\s*$", re.I)
-QUESTION_HEADING = re.compile(r"^Q(\d{1,9})[.:)]\s*(.+)$")
+# `### Q12. …` as the seed writes it; `Q12: …`, `Q 12 - …` and `Question 12: …` as others do.
+QUESTION_HEADING = re.compile(r"^(?:Q|Question) ?(\d{1,9}) ?[.:)\-–—]\s*(.+)$", re.I)
 PROBABILITY = re.compile(r"^\*\*Probability\*\*\s*:\s*(\S+)\s*$", re.I)
 METADATA_TITLE = "metadata"
 
