@@ -65,3 +65,37 @@ def test_a_book_without_probabilities_shows_no_column_or_chart_of_them_and_a_sec
     assert unranked.index("Blue: must know") < unranked.index('class="opener"') < unranked.index("glance-table", unranked.index('class="opener"'))
     ranked = render_html(parse_text(DOCUMENT, "guide.md"), {})
     assert "Prob.</th>" in ranked and 'class="bands"' in ranked and "most likely first" in ranked
+
+
+LINKED = """# Guide
+
+## 📋 Contents
+1. [Caching](#caching)
+2. [Pods & Nodes](#-pods--nodes)
+3. [The second overview](#overview-1)
+4. [Stampedes](#q2-stampede-protection)
+5. [Gone](#no-such-heading) and [Mermaid](https://mermaid.js.org)
+
+## Caching
+
+### Overview
+
+## ☸️ Pods & Nodes
+
+### Overview
+
+### Q2: Stampede protection
+
+See [the start](#caching) and [the MkDocs way](#pods-nodes).
+"""
+
+
+def test_a_documents_links_to_its_own_headings_go_to_them_in_the_handbook():
+    book = parse_text(LINKED, "guide.md")
+    html = render_html(book, {})
+    link = '<a href="#{}">{}</a>'.format
+    for anchor, words in (("ch-2", "Caching"), ("ch-3", "Pods &amp; Nodes"), ("q-2", "The second overview"),
+                          ("q-3", "Stampedes"), ("ch-2", "the start"), ("ch-3", "the MkDocs way")):
+        assert link(anchor, words) in html and f'id="{anchor}"' in html
+    assert "no-such-heading" not in html and "<a>Gone</a>" in html  # the words stay, without a dead link
+    assert 'href="https://mermaid.js.org"' in html

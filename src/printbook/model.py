@@ -5,6 +5,9 @@ Plain frozen data. It imports no stage; the stages talk to each other only throu
 
 from __future__ import annotations
 
+import re
+import unicodedata
+import urllib.parse
 from dataclasses import dataclass, field, replace
 from typing import Literal, Union
 
@@ -256,6 +259,9 @@ class Book:
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
     selected: str = ""  # which filter made a shorter book ("14 questions with probability 80 or more, of 100")
     parts: tuple[Book, ...] = field(default=(), compare=False)  # a series' documents (series.py), else none
+    # What the document's own links (`[Caching](#caching)`) may name: each chapter's ("ch") and
+    # question's ("q") heading, by its fragment_key, as (key, kind, location).
+    fragments: tuple[tuple[str, str, Location], ...] = field(default=(), compare=False)
 
     def part_of(self, where: Location) -> int:
         """The number of the series' document that `where` lies in (1 for a single document)."""
@@ -292,3 +298,18 @@ class Book:
     def diagrams(self) -> list[Diagram]:
         """Every diagram in reading order."""
         return [b for b in self.blocks() if isinstance(b, Diagram)]
+
+
+def heading_slug(text: str) -> str:
+    """The fragment GitHub (and most Markdown viewers after it) gives a heading of these words:
+    lower case, without punctuation or symbols, each space a hyphen ("☸️ Pods & Nodes" ->
+    "-pods--nodes")."""
+    kept = "".join(c for c in text.lower() if c in " -_" or unicodedata.category(c)[0] in "LN"
+                   or (unicodedata.category(c) == "Mn" and not "\ufe00" <= c <= "\ufe0f"))
+    return kept.replace(" ", "-")
+
+
+def fragment_key(fragment: str) -> str:
+    """A link's fragment or a heading's slug as compared: runs of hyphens as one, none at the ends
+    (other viewers' slugs, "pods-nodes", find the same heading)."""
+    return re.sub(r"-+", "-", urllib.parse.unquote(fragment).lower()).strip("-")

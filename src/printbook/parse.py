@@ -13,7 +13,8 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .model import Block, Book, Chapter, Diagnostic, Diagram, Location, PrintbookError, Prose, Question, Table
+from .model import (Block, Book, Chapter, Diagnostic, Diagram, Location, PrintbookError, Prose, Question, Table,
+                    fragment_key, heading_slug)
 from .slide_text import plain
 
 SECTION_HEADING = re.compile(r"^Section\s+(\d{1,9})\s*[:.\-–—]\s*(.+?)(?:\s*\((Q\d+\s*[-–—]\s*Q?\d+)\))?\s*$", re.I)
@@ -105,6 +106,8 @@ class _BookReader:
         self.question: dict | None = None
         self.diagnostics: list[Diagnostic] = []
         self.questions_seen = 0
+        self.slugs_seen: dict[str, int] = {}
+        self.fragments: dict[str, tuple[str, Location]] = {}
 
     def read(self) -> Book:
         index = 0
@@ -118,7 +121,8 @@ class _BookReader:
         title = self.title or self.front_matter.get("title") or chapters[0].title or Path(self.filename).stem
         return Book(title=title, source=self.filename, location=self.title_location,
                     intro=tuple(self.intro), metadata=tuple(self.metadata), chapters=chapters,
-                    diagnostics=tuple(self.diagnostics))
+                    diagnostics=tuple(self.diagnostics),
+                    fragments=tuple((key, *target) for key, target in self.fragments.items()))
 
     # -- one top-level block -------------------------------------------------------------------
 
@@ -156,12 +160,19 @@ class _BookReader:
         return end
 
     def _heading(self, level: int, text: str, location: Location) -> None:
+        # Its fragment as GitHub numbers repeats ("overview", then "overview-1"), over all headings.
+        slug = heading_slug(text)
+        repeats = self.slugs_seen.get(slug, 0)
+        self.slugs_seen[slug] = repeats + 1
+        key = fragment_key(f"{slug}-{repeats}" if repeats else slug)
         if level == 1 and self.title is None and not self.chapters:
             self.title, self.title_location = text, location
         elif level <= 2:
             self._open_chapter(text, location)
+            self.fragments.setdefault(key, ("ch", location))
         elif level == 3:
             self._open_question(text, location)
+            self.fragments.setdefault(key, ("q", location))
         else:
             self._add(Prose("#" * level + " " + text, location))
 

@@ -27,7 +27,7 @@ from .options import (CAPTION_MM, HEADING_MM, NOTES_LINES, NOTES_MM, PAPERS, PX_
                       TOP_AND_BOTTOM_MM, PdfOptions)
 from . import describe, fetcher, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, weasyprint_internals
 from .model import (BANDS, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
-                    PrintbookError, Prose, Rendering, Table)
+                    PrintbookError, Prose, Rendering, Table, fragment_key)
 
 # mermaid draws diagram text at 16 px; shown at 0.75 it prints at 9 pt, like the notes.
 DIAGRAM_NATURAL_SCALE = 0.75
@@ -295,10 +295,13 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
     environment = _templates(tuple(map(str, folders)), tuple(sorted(p.name for f in folders[:-1] for p in f.iterdir())))
     # Each document's pictures are found in its own folder (a series' documents may have their own).
     documents = book.parts or (book,)
-    markdowns = {part.source: _markdown(pictures.document_folder(part)) for part in documents}
+    anchor = _heading_ids(book)
+    targets = {part.source: _link_targets(part, anchor) for part in documents}
+    markdowns = {part.source: _markdown(pictures.document_folder(part), targets[part.source]) for part in documents}
     markdown = markdowns[book.source]
     # The lines under the title keep their breaks, as a title page sets them.
-    cover_markdowns = {part.source: _markdown(pictures.document_folder(part)) for part in documents}
+    cover_markdowns = {part.source: _markdown(pictures.document_folder(part), targets[part.source])
+                       for part in documents}
     for cover_markdown in cover_markdowns.values():
         cover_markdown.options["breaks"] = True
     placements = placements if placements is not None else placed(book, renderings, options)
@@ -322,7 +325,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         cover_block=lambda b: jinja2.utils.markupsafe.Markup(
             cover_markdowns[b.location.file].render(b.markdown) if isinstance(b, Prose) else block_html(b)),
         inline=lambda text: jinja2.utils.markupsafe.Markup(markdown.renderInline(text)),
-        anchor=_heading_ids(book),
+        anchor=anchor,
         part_starting=_part_starts(book).get,
         part_facts=_cover_facts,
         landscape=lambda question: any(b in placements and placements[b].space.landscape for b in question.blocks),
@@ -402,14 +405,19 @@ OTHER_HTML_TAGS = set("""a abbr address area article aside audio bdi bdo blockqu
 TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>$")
 
 
-def _markdown(folder: Path) -> MarkdownIt:
+def _markdown(folder: Path, targets: dict[str, str]) -> MarkdownIt:
+    """The renderer of a document's Markdown: its pictures from `folder`, its links to its own
+    headings (`#fragment`, by fragment_key) to the anchors `targets` gives them in the book."""
     markdown = pictures.judging_every_address(
         MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough"))
 
     def link(renderer, tokens, index, options, env) -> str:
         token = tokens[index]
-        if pictures.link_address(str(token.attrGet("href") or "")) is None:
-            token.attrs.pop("href", None)  # the text stays, without a link
+        address = str(token.attrGet("href") or "").strip()
+        if address.startswith("#") and fragment_key(address[1:]) in targets:
+            token.attrSet("href", "#" + targets[fragment_key(address[1:])])
+        elif address.startswith("#") or pictures.link_address(address) is None:
+            token.attrs.pop("href", None)  # the text stays, without a link (to no heading here)
         return renderer.renderToken(tokens, index, options, env)
 
     markdown.add_render_rule("link_open", link)
@@ -574,6 +582,16 @@ def _heading_ids(book: Book) -> Callable[[tuple[str, Location]], str]:
             where = item.location
             ids[(kind, where)] = _anchor(kind, *([book.part_of(where)] if book.parts else []), ordinal)
     return lambda kind, where: ids[(kind, where)]
+
+
+def _link_targets(document: Book, anchor: Callable[[str, Location], str]) -> dict[str, str]:
+    """The book's anchor of each heading the document's own links may name (those a filter left
+    in the book)."""
+    found = {}
+    for key, kind, where in document.fragments:
+        with contextlib.suppress(KeyError):
+            found[key] = anchor(kind, where)
+    return found
 
 
 def _anchor(*parts: object) -> str:
