@@ -120,6 +120,33 @@ def test_an_edge_mermaid_draws_as_a_point_costs_the_printed_picture_nothing(tmp_
 
 
 @pytest.mark.e2e
+def test_every_word_mermaid_draws_is_inside_the_picture_and_a_notes_box_holds_its_words(tmp_path):
+    """mermaid makes a note over two participants as wide as they are apart, its words centred:
+    a long note ran out of its box and, over the first participant, out of the picture, whose
+    print cut its first words off. A venn diagram's title and a radar's axis labels did the same."""
+    note = "only one request recomputes under a single-flight lock while the others wait for it"
+    sources = [f"sequenceDiagram\n    participant API\n    participant Cache\n    API->>Cache: get\n"
+               f"    Note over API,Cache: {note}\n",
+               'radar-beta\n    axis q["Food Quality"], s["Service"], p["Price"], a["Ambiance"]\n'
+               '    curve r1["Restaurant A"]{4, 3, 2, 4}\n    max 5\n']
+    renderings, _ = render_diagrams(_diagrams_in("n.md", sources))
+    for picture in renderings.values():
+        assert picture.texts and all(-0.5 <= x and -0.5 <= y and x + w <= picture.width + 0.5
+                                     and y + h <= picture.height + 0.5 for x, y, w, h in picture.texts)
+    sequence = list(renderings.values())[0]
+    root = ElementTree.fromstring(sequence.svg)
+    [box] = [e for e in root.iter() if e.tag.endswith("}rect") and "note" in (e.get("class") or "").split()]
+    labels = ["".join(e.itertext()) for e in root.iter() if e.tag.endswith("}text")]
+    words = next(t for t, label in zip(sequence.texts, labels) if label == note)
+    left, width = float(box.get("x")), float(box.get("width"))
+    view_x = float(root.get("viewBox").split()[0])
+    assert left - view_x <= words[0] and words[0] + words[2] <= left - view_x + width
+    assert weasyprint_drawing_failures([sequence.svg], tmp_path / "n.pdf") == []
+    printed = subprocess.run(["pdftotext", "-raw", str(tmp_path / "n.pdf"), "-"], capture_output=True, text=True).stdout
+    assert note in " ".join(printed.split())
+
+
+@pytest.mark.e2e
 def test_the_renderer_finds_a_sequence_diagrams_rows_of_participants():
     sequence, flowchart = _diagrams_in("s.md", ["sequenceDiagram\n    A->>B: ask\n    B-->>A: answer\n    A->>B: again\n",
                                                 "graph TD\n    A --> B\n"])

@@ -122,6 +122,8 @@ async function openRenderPage(browser) {
     ${legibleOnTheirFill.toString()}
     window.printSafe = ${printSafe.toString()};
     window.measureText = ${measureText.toString()};
+    window.notesAroundTheirWords = ${notesAroundTheirWords.toString()};
+    window.everyWordInView = ${everyWordInView.toString()};
     window.textLength = ${textLength.toString()};
     window.textLengths = new Map();
     window.labelFonts = new WeakMap();
@@ -499,6 +501,51 @@ function dissolveGroups(svg) {
 //   node or other small shape: a picture too large for its page is cut between them, and a piece
 //   keeps only the texts inside it;
 // - header: the height of a sequence diagram's row of participants, repeated above each piece.
+// Runs in the page: mermaid makes a sequence diagram's note as wide as the participants it spans,
+// not as its words, which run out of the box (and out of the picture, past the first participant):
+// the box is widened to its words.
+function notesAroundTheirWords(svg) {
+  for (const rect of svg.querySelectorAll("rect.note")) {
+    const boxes = [...rect.parentNode.querySelectorAll("text.noteText")].filter((t) => t.textContent.trim())
+      .map((t) => t.getBBox());
+    if (!boxes.length) continue;
+    const x = rect.x.baseVal.value;
+    const right = x + rect.width.baseVal.value;
+    const left = Math.min(x, ...boxes.map((b) => b.x - 10));
+    const width = Math.max(right, ...boxes.map((b) => b.x + b.width + 10)) - left;
+    if (left < x || left + width > right) {
+      rect.setAttribute("x", String(left));
+      rect.setAttribute("width", String(width));
+    }
+  }
+}
+
+// Runs in the page: a word mermaid draws outside its own picture (a note's or a venn title's
+// overflow, a radar's axis label, a participant's name a pixel under the bottom) would be cut off
+// in print; the picture is grown to hold every word. Returns the width and height it now has.
+function everyWordInView(svg, width, height) {
+  const origin = svg.getBoundingClientRect();
+  let [left, top, right, bottom] = [0, 0, width, height];
+  for (const text of svg.querySelectorAll("text")) {
+    const r = text.getBoundingClientRect();
+    if (r.width === 0 || !text.textContent.trim()) continue;
+    left = Math.min(left, r.left - origin.left);
+    top = Math.min(top, r.top - origin.top);
+    right = Math.max(right, r.right - origin.left);
+    bottom = Math.max(bottom, r.bottom - origin.top);
+  }
+  if (left >= 0 && top >= 0 && right <= width && bottom <= height) return [width, height];
+  const margin = 4;
+  const [dx, dy] = [left < 0 ? Math.floor(left) - margin : 0, top < 0 ? Math.floor(top) - margin : 0];
+  const grown = [Math.ceil(right > width ? right + margin : width) - dx, Math.ceil(bottom > height ? bottom + margin : height) - dy];
+  const view = svg.viewBox.baseVal;
+  const [x, y] = view && view.width ? [view.x, view.y] : [0, 0];
+  svg.setAttribute("viewBox", `${x + dx} ${y + dy} ${grown[0]} ${grown[1]}`);
+  svg.setAttribute("width", String(grown[0]));
+  svg.setAttribute("height", String(grown[1]));
+  return grown;
+}
+
 function measureText(svg) {
   const origin = svg.getBoundingClientRect();
   const box = (element) => {
@@ -631,8 +678,11 @@ async function renderInPage(code, id) {
     element.setAttribute("width", String(width));
     element.setAttribute("height", String(height));
     element.style.maxWidth = "";
+    window.notesAroundTheirWords(element);
     window.printSafe(element);
-    return { ok: true, svg: new XMLSerializer().serializeToString(element), width, height, ...window.measureText(element) };
+    const [shownWidth, shownHeight] = window.everyWordInView(element, width, height);
+    return { ok: true, svg: new XMLSerializer().serializeToString(element), width: shownWidth, height: shownHeight,
+      ...window.measureText(element) };
   } catch (error) {
     const message = String((error && error.message) || error);
     // Line numbers as the user wrote the diagram, without our directive line.
