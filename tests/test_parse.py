@@ -139,3 +139,12 @@ def test_headings_are_titled_by_their_words_without_markdown():
     # Code keeps its words, and what reads as an HTML tag in a title is kept as written.
     assert [(q.number, q.title) for q in book.questions] == [(1, "What does Arc<T> add to Vec<T>? Briefly"),
                                                              (2, "Linked")]
+
+
+def test_a_chapter_that_only_lists_the_documents_headings_is_left_out_with_a_note():
+    book = parse_text("# Guide\n\n## 📋 Table of Contents\n\n1. [Caching](#caching)\n2. **[Pods & Nodes](#pods--nodes)**\n"
+                      "   - [Scheduling](#scheduling)\n\n## Caching\n\ntext\n\n## Links\n\n- [Docs](https://example.org)\n"
+                      "- [Caching](#caching)\n\n## Pods & Nodes\n\n- [Caching](#caching)\n\nSee above.\n", "g.md")
+    assert [c.title for c in book.chapters] == ["Caching", "Links", "Pods & Nodes"]  # lists with more stay
+    [note] = [d for d in book.diagnostics if d.code == "structure.contents"]
+    assert (note.severity, note.location.line) == ("note", 3) and "Table of Contents" in note.message

@@ -22,6 +22,8 @@ SECTION_HEADING = re.compile(r"^Section\s+(\d{1,9})\s*[:.\-–—]\s*(.+?)(?:\s*
 QUESTION_HEADING = re.compile(r"^(?:Q|Question) ?(\d{1,9}) ?[.:)\-–—]\s*(.+)$", re.I)
 PROBABILITY = re.compile(r"^\*\*Probability\*\*\s*:\s*(\S+)\s*$", re.I)
 METADATA_TITLE = "metadata"
+# A list item that is one link to a heading of the document: `1. [Caching](#caching)`, `- **[Pods](#pods)**`.
+CONTENTS_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(\*\*|__)?\[[^\]]*\]\(#[^)\s]*\)\1?\s*$")
 
 # Beyond these, typesetting would take minutes (measured: a 2 MB paragraph 34 s, 5,000 chapters
 # 290 s and 3.4 GB): what is over a limit is refused or left out with a located message, so that
@@ -117,7 +119,7 @@ class _BookReader:
             raise PrintbookError(Diagnostic(
                 "error", Location(self.filename, 1), "has no headings, so there is nothing to publish",
                 "start the document with '# Title' and give it '## …' chapters", "input.no-headings"))
-        chapters = tuple(self._freeze_chapter(c) for c in self.chapters)
+        chapters = tuple(self._freeze_chapter(c) for c in self.chapters if not self._only_contents(c))
         title = self.title or self.front_matter.get("title") or chapters[0].title or Path(self.filename).stem
         return Book(title=title, source=self.filename, location=self.title_location,
                     intro=tuple(self.intro), metadata=tuple(self.metadata), chapters=chapters,
@@ -256,6 +258,21 @@ class _BookReader:
     def _location(self, token: Token) -> Location:
         line = token.map[0] + 1 if token.map else 1
         return Location(self.filename, line)
+
+    def _only_contents(self, chapter: dict) -> bool:
+        """A chapter that is only the document's own table of contents (lists of links to its
+        headings) is left out, with a note: the handbook's contents list the same headings with
+        their pages, and a deck of it would show a list of links."""
+        lines = [line for block in chapter["blocks"] if isinstance(block, Prose)
+                 for line in block.markdown.splitlines() if line.strip()]
+        if (chapter["questions"] or len(lines) < 2 or not all(isinstance(block, Prose) for block in chapter["blocks"])
+                or not all(CONTENTS_LINE.match(line) for line in lines)):
+            return False
+        self.diagnostics.append(Diagnostic(
+            "note", chapter["location"], f"'{chapter['title']}' left out: it only lists the document's own headings, "
+            "which the handbook's contents list with their pages", "give it text of its own to keep it",
+            "structure.contents"))
+        return True
 
     def _freeze_chapter(self, chapter: dict) -> Chapter:
         questions = tuple(Question(**{**q, "blocks": tuple(q["blocks"])}) for q in chapter["questions"])
