@@ -152,3 +152,27 @@ def test_placeholders_found_faster_finds_what_python_pptx_finds_and_is_undone():
         assert [element.ph for element in shapes] == as_shipped
     assert BaseShapeElement.ph is slow
     assert any(found is not None for found in as_shipped) and any(found is None for found in as_shipped)
+
+
+@pytest.mark.parametrize("asking", [True, False])
+def test_a_questions_pictures_and_tables_get_answer_slides_its_words_stay_in_the_notes(tmp_path, asking):
+    from conftest import png
+
+    (tmp_path / "sketch.png").write_bytes(png(80, 40, (30, 90, 160)))
+    (tmp_path / "q.md").write_text(
+        "# Kit\n\n## Section 1: One (Q1-Q2)\n\n### Q1. What does the sketch show?\n**Probability**: 60\n\n"
+        "![The API tier](sketch.png)\n\n- The API sits in front\n\n### Q2. How many replicas?\n**Probability**: 40\n\n"
+        "| Tier | Replicas |\n|---|---|\n| API | 3 |\n| Worker | 5 |\n")
+    report = build(tmp_path / "q.md", tmp_path / "out", BuildOptions(deck=DeckOptions(question_slides=asking)))
+    [path] = decks_of(report)
+    slides = list(Presentation(path).slides)
+    titles = [s.shapes.title.text if s.shapes.title is not None else "" for s in slides]
+    [picture_slide] = [s for s in slides if any(shape.shape_type == 13 for shape in s.shapes)]
+    [table_slide] = [s for s in slides if any(shape.has_table for shape in s.shapes)]
+    assert picture_slide.shapes.title.text == "The API tier"
+    assert table_slide.shapes.title.text == "Q2. How many replicas?"
+    table = next(shape.table for shape in table_slide.shapes if shape.has_table)
+    assert [[c.text for c in row.cells] for row in table.rows] == [["Tier", "Replicas"], ["API", "3"], ["Worker", "5"]]
+    assert ("What does the sketch show?" in titles) == asking  # the asking slide, and its notes hold the words
+    assert not any("The API sits in front" in shape.text_frame.text for s in slides for shape in s.shapes
+                   if shape.has_text_frame)

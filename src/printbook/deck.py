@@ -133,12 +133,20 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
                 if question.number is None:  # a plain `###` heading: its prose, tables, code and diagrams
                     maker.blocks(question.title, question.blocks)
                     continue
-                diagrams = [b for b in question.blocks if isinstance(b, Diagram)]
-                if options.question_slides or not diagrams:
+                # Its diagrams, and its tables and pictures, each on answer slides; its words stay in the notes.
+                shown = [item for block in question.blocks for item in (
+                    slide_text.contents(block) if isinstance(block, Prose) else [block])
+                         if isinstance(item, (Diagram, Table)) or (isinstance(item, slide_text.Image)
+                                                                   and maker.slide_picture(item) is not None)]
+                if options.question_slides or not shown:
                     maker.question(question)
-                for diagram in diagrams:
-                    maker.answer(question.label, diagram,
-                                 notes=_answer_notes(question, diagram, renderings.get(diagram)))
+                for item in shown:
+                    if isinstance(item, Diagram):
+                        maker.answer(question.label, item, notes=_answer_notes(question, item, renderings.get(item)))
+                    elif isinstance(item, Table):
+                        maker.table(question.label, item)
+                    else:
+                        maker.image(item.alt or question.label, item)
             if numbered:
                 maker.bullets(f"Summary: {chapter.title}", _summary(chapter), notes=f"End of {chapter.label}.")
         _describe_deck(deck.core_properties, book, chapters, options)
@@ -369,23 +377,29 @@ class _SlideMaker:
                     frame.text = cells[c] if c < len(cells) else ""
                     _size_runs(frame, size)
 
-    def image(self, title: str, image: slide_text.Image) -> None:
-        """A picture of the document's folder, as large as the area allows, if a deck can hold it
-        (PNG, JPEG, GIF); others, and those printbook may not read, stay in the handbook only
-        (pictures.py says why there)."""
+    def slide_picture(self, image: slide_text.Image) -> tuple[Path, tuple[int, int]] | None:
+        """The file of a picture of the document's folder and its size in pixels, if a deck can
+        hold it (PNG, JPEG, GIF); None for others, and those printbook may not read, which stay in
+        the handbook only (pictures.py says why there)."""
         found = pictures.find(image.address, self.folder)
         if found.path is None or found.path.suffix.lower() not in SLIDE_PICTURE_TYPES:
-            return
+            return None
         try:
             with PILImage.open(found.path) as opened:
-                pixels = opened.size
+                return found.path, opened.size
         except OSError:
+            return None
+
+    def image(self, title: str, image: slide_text.Image) -> None:
+        """A picture of the document's folder, as large as the area allows (see slide_picture)."""
+        if (picture := self.slide_picture(image)) is None:
             return
+        path, pixels = picture
         left, top, width, height = self.area
         scale = min(width / pixels[0], height / pixels[1], EMU_PER_PX * 2)  # up to twice its own size
         shown = (int(pixels[0] * scale), int(pixels[1] * scale))
         slide = self._titled(image.alt or title)
-        slide.shapes.add_picture(str(found.path), left + (width - shown[0]) // 2, top + (height - shown[1]) // 2, *shown)
+        slide.shapes.add_picture(str(path), left + (width - shown[0]) // 2, top + (height - shown[1]) // 2, *shown)
 
     def _titled(self, title: str):
         """A slide of the title-only layout with `title` fitted in the band above the area."""
