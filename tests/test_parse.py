@@ -148,3 +148,14 @@ def test_a_chapter_that_only_lists_the_documents_headings_is_left_out_with_a_not
     assert [c.title for c in book.chapters] == ["Caching", "Links", "Pods & Nodes"]  # lists with more stay
     [note] = [d for d in book.diagnostics if d.code == "structure.contents"]
     assert (note.severity, note.location.line) == ("note", 3) and "Table of Contents" in note.message
+
+
+def test_a_document_that_lists_its_questions_at_level_two_has_them_as_questions():
+    book = parse_text("# SRE\n\nintro\n\n## Q1. What is an SLO?\n**Probability**: 80\n\n### Follow-ups\n\n- budgets\n\n"
+                      "## Q2: What is toil?\n\ntext\n\n## Glossary\n\nwords\n", "s.md")
+    assert [(q.number, q.title, q.probability) for q in book.questions] == [(1, "What is an SLO?", 80), (2, "What is toil?", None)]
+    assert [c.title for c in book.chapters] == ["SRE", "Glossary"]  # the questions under the book's title
+    assert any("### Follow-ups" in b.markdown for b in book.questions[0].blocks)  # a heading inside its question
+    # One `## Q1` over a document's own `###` sections stays a chapter, as do `## Q…` beside `### Q…` questions.
+    single = parse_text("# Pay\n\n## Q1: Design payments\n\n### The brief\n\ntext\n", "p.md")
+    assert [c.title for c in single.chapters] == ["Q1: Design payments"] and single.questions == ()

@@ -99,6 +99,7 @@ class _BookReader:
         self.lines = text.splitlines()
         self.filename = filename
         self.tokens = MarkdownIt("commonmark").enable("table").enable("strikethrough").parse(text)
+        self.question_level = self._question_level()
         self.title: str | None = None
         self.title_location = Location(filename, 1)
         self.intro: list[Block] = []
@@ -169,14 +170,27 @@ class _BookReader:
         key = fragment_key(f"{slug}-{repeats}" if repeats else slug)
         if level == 1 and self.title is None and not self.chapters:
             self.title, self.title_location = text, location
+        elif level == self.question_level == 2 and QUESTION_HEADING.match(text):
+            self._open_question(text, location)
+            self.fragments.setdefault(key, ("q", location))
         elif level <= 2:
             self._open_chapter(text, location)
             self.fragments.setdefault(key, ("ch", location))
-        elif level == 3:
+        elif level == self.question_level:
             self._open_question(text, location)
             self.fragments.setdefault(key, ("q", location))
         else:
             self._add(Prose("#" * level + " " + text, location))
+
+    def _question_level(self) -> int:
+        """The level of the document's questions: 3 (`### Q12. …`, under `## Section` chapters), or
+        2 in a document that lists its questions as `## Q1. …` and has none at `###`; there a `###`
+        is a heading inside its question."""
+        numbered = {2: 0, 3: 0}
+        for token, inline in zip(self.tokens, self.tokens[1:]):
+            if token.type == "heading_open" and token.tag in ("h2", "h3") and QUESTION_HEADING.match(plain(inline, tags=True)):
+                numbered[int(token.tag[1])] += 1
+        return 2 if numbered[3] == 0 and numbered[2] >= 2 else 3
 
     def _open_chapter(self, text: str, location: Location) -> None:
         if len(self.chapters) == MAX_CHAPTERS:
