@@ -176,3 +176,22 @@ def test_a_questions_pictures_and_tables_get_answer_slides_its_words_stay_in_the
     assert ("What does the sketch show?" in titles) == asking  # the asking slide, and its notes hold the words
     assert not any("The API sits in front" in shape.text_frame.text for s in slides for shape in s.shapes
                    if shape.has_text_frame)
+
+
+def test_a_bar_and_a_quadrant_chart_show_whole_on_a_slide_at_12_pt(tmp_path):
+    """mermaid's 700 x 500 bar chart with 14 px labels fits a slide at 11 pt; its 500 x 500 quadrant
+    chart with 12 px points at 9.6 pt: the decks cut them into pieces, which mean nothing for a
+    chart. Drawn on a smaller canvas, each shows whole at 12 pt or more."""
+    from test_legibility import slide_problems
+
+    (tmp_path / "c.md").write_text(
+        "# Charts\n\n## Section 1: Charts (Q1-Q2)\n\n### Q1. Throughput?\n**Probability**: 50\n\n```mermaid\n"
+        "xychart-beta\n    title \"Throughput by partitions\"\n    x-axis [1, 2, 4, 8, 16, 32]\n    y-axis \"MB/s\" 0 --> 900\n"
+        "    bar [60, 120, 230, 450, 700, 820]\n```\n\n### Q2. Which queue?\n**Probability**: 50\n\n```mermaid\n"
+        "quadrantChart\n    title Queue choices\n    x-axis Low --> High\n    y-axis Weak --> Strong\n"
+        "    SQS: [0.3, 0.2]\n    Kafka: [0.9, 0.8]\n```\n")
+    report = build(tmp_path / "c.md", tmp_path / "out")
+    [path] = decks_of(report)
+    titles = [s.shapes.title.text for s in Presentation(path).slides if s.shapes.title is not None]
+    assert "Q1. Throughput?" in titles and "Q2. Which queue?" in titles
+    assert not any("piece" in t for t in titles) and slide_problems(path) == []

@@ -3,7 +3,7 @@
 import pytest
 
 from printbook.model import Picture
-from printbook.restack import parts, turned, variants
+from printbook.restack import compact, layouts, parts, turned, variants
 
 FOUR = """graph TD
     subgraph "Static Dispatch"
@@ -178,3 +178,15 @@ def test_mermaid_takes_a_subgraphs_own_direction_over_one_put_before_it():
     assert all(isinstance(p, Picture) for p in drawn)
     assert (drawn[0].width, drawn[0].height) == (drawn[1].width, drawn[1].height)
     assert drawn[0].width > drawn[0].height  # across, as Intake states
+
+
+def test_a_bar_or_quadrant_chart_is_also_drawn_on_a_smaller_canvas_unless_its_author_sized_it():
+    bars = "xychart-beta\n    x-axis [a, b]\n    bar [1, 2]\n"
+    quadrants = "quadrantChart\n    title Choices\n    A: [0.3, 0.6]\n"
+    assert compact(bars) == ['%%{init: {"xyChart": {"width": 560, "height": 330}}}%%\n' + bars]
+    assert compact(quadrants)[0].endswith(quadrants) and '"chartHeight": 340' in compact(quadrants)[0]
+    assert compact(bars)[0] in layouts(bars, "turned") and compact(bars)[0] in layouts(bars, "every")
+    assert compact(bars)[0] not in layouts(bars, "likely")
+    sized = ["---\nconfig:\n  xyChart:\n    width: 900\n---\n" + bars, '%%{init: {"theme": "dark"}}%%\n' + bars,
+             "graph TD\n    A --> B\n", "pie\n    \"a\": 1\n"]
+    assert all(compact(source) == [] for source in sized)

@@ -36,14 +36,14 @@ def likely_variants(source: str) -> list[str]:
 
 def layouts(source: str, kind: str) -> list[str]:
     """The other layouts of `source` a build renders, by what its outputs may still gain:
-    "likely", the likely variants; "turned", those and the quarter turn (a landscape slide gains
-    from turning; on ../shared's documents it never took another variant); "every", every variant
-    and the quarter turn. Always in the order of "every": placement keeps the first of two layouts
+    "likely", the likely variants; "turned", those, the quarter turn (a landscape slide gains
+    from turning; on ../shared's documents it never took another variant) and a chart's compact
+    canvas; "every", every variant, the quarter turn and the compact canvas. Always in the order of "every": placement keeps the first of two layouts
     that show their text as large, so a layout is chosen whichever kind rendered it."""
-    every = variants(source) + turned(source)
+    every = variants(source) + turned(source) + compact(source)
     if kind == "every":
         return every
-    wanted = set(likely_variants(source)) | set(turned(source) if kind == "turned" else ())
+    wanted = set(likely_variants(source)) | set(turned(source) + compact(source) if kind == "turned" else ())
     return [text for text in every if text in wanted]
 
 
@@ -104,6 +104,24 @@ def turned(source: str) -> list[str]:
         # (an ER relation's `}o--o{` opens and closes nothing: only a block's own lines count)
         depth += lines[index].rstrip().endswith("{") - (lines[index].strip() == "}")
     return ["\n".join([*lines[:first + 1], "direction LR", *lines[first + 1:]]) + "\n"]
+
+
+# A chart drawn on a smaller canvas, its words as large: mermaid draws a bar chart 700 x 500 px
+# with 14 px labels and a quadrant chart 500 x 500 with 12 px points, too small for a slide's 12 pt
+# at the size a slide shows them (the decks cut them into pieces, which mean nothing for a chart).
+COMPACT = {"xychart": '%%{init: {"xyChart": {"width": 560, "height": 330}}}%%',
+           "xychart-beta": '%%{init: {"xyChart": {"width": 560, "height": 330}}}%%',
+           "quadrantchart": '%%{init: {"quadrantChart": {"chartWidth": 400, "chartHeight": 340}}}%%'}
+
+
+def compact(source: str) -> list[str]:
+    """`source` on the smaller canvas of COMPACT, or [] for another kind of diagram and for one
+    that sets its own configuration (front matter, a directive): its author chose its size."""
+    lines, first, _ = _header(source)
+    if first is None or "%%{" in source or source.lstrip().startswith("---"):
+        return []
+    kind = lines[first].split()[0].lower() if lines[first].split() else ""
+    return [COMPACT[kind] + "\n" + source] if kind in COMPACT else []
 
 
 def _header(source: str) -> tuple[list[str], int | None, re.Match | None]:
