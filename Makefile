@@ -37,10 +37,12 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 # requirements.lock made again from pyproject.toml's ranges, by pip-tools in a throwaway venv
-# (run it after changing a range, and commit the lock).
+# (run it after changing a range, and commit the lock). Extras stay in the lock (`fonttools[woff]==…`):
+# the pip a Debian venv starts with refuses, in --require-hashes mode, a dependency's extra that is
+# pinned only without it once a newer release of the package is published.
 lock:
 	rm -rf .lock-tools && python3 -m venv .lock-tools && .lock-tools/bin/pip install -q pip-tools==7.6.2
-	.lock-tools/bin/pip-compile -q --extra test --all-build-deps --generate-hashes --strip-extras --allow-unsafe \
+	.lock-tools/bin/pip-compile -q --extra test --all-build-deps --generate-hashes --allow-unsafe \
 	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 	rm -rf .lock-tools
 

@@ -75,7 +75,7 @@ def test_the_environment_is_exactly_the_lock_and_the_lock_meets_pyprojects_range
 
     from conftest import ROOT
 
-    lock = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", (ROOT / "requirements.lock").read_text(), re.M))
+    lock = dict(re.findall(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+) \\$", (ROOT / "requirements.lock").read_text(), re.M))
     assert all("--hash=sha256:" in block for block in (ROOT / "requirements.lock").read_text().split("==")[1:])
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     asked = [*project["dependencies"], *project["optional-dependencies"]["test"]]
