@@ -133,11 +133,7 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
                 if question.number is None:  # a plain `###` heading: its prose, tables, code and diagrams
                     maker.blocks(question.title, question.blocks)
                     continue
-                # Its diagrams, and its tables and pictures, each on answer slides; its words stay in the notes.
-                shown = [item for block in question.blocks for item in (
-                    slide_text.contents(block) if isinstance(block, Prose) else [block])
-                         if isinstance(item, (Diagram, Table)) or (isinstance(item, slide_text.Image)
-                                                                   and maker.slide_picture(item) is not None)]
+                shown = maker.answer_items(question)
                 if options.question_slides or not shown:
                     maker.question(question)
                 for item in shown:
@@ -376,6 +372,17 @@ class _SlideMaker:
                     frame.word_wrap = True
                     frame.text = cells[c] if c < len(cells) else ""
                     _size_runs(frame, size)
+
+    def answer_items(self, question: Question) -> list[Diagram | Table | slide_text.Image]:
+        """What a question's answer slides show, in the document's order: its diagrams, its tables
+        and the pictures a deck can hold (its words stay in the asking slide's notes)."""
+        found = []
+        for block in question.blocks:
+            for item in slide_text.contents(block) if isinstance(block, Prose) else (block,):
+                if isinstance(item, (Diagram, Table)) or (isinstance(item, slide_text.Image)
+                                                          and self.slide_picture(item) is not None):
+                    found.append(item)
+        return found
 
     def slide_picture(self, image: slide_text.Image) -> tuple[Path, tuple[int, int]] | None:
         """The file of a picture of the document's folder and its size in pixels, if a deck can

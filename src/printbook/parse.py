@@ -170,15 +170,12 @@ class _BookReader:
         key = fragment_key(f"{slug}-{repeats}" if repeats else slug)
         if level == 1 and self.title is None and not self.chapters:
             self.title, self.title_location = text, location
-        elif level == self.question_level == 2 and QUESTION_HEADING.match(text):
-            self._open_question(text, location)
+        elif level == self.question_level and (level == 3 or QUESTION_HEADING.match(text)):
+            self._open_question(text, location)  # (at level 2, only a `## Q1. …` is a question)
             self.fragments.setdefault(key, ("q", location))
         elif level <= 2:
             self._open_chapter(text, location)
             self.fragments.setdefault(key, ("ch", location))
-        elif level == self.question_level:
-            self._open_question(text, location)
-            self.fragments.setdefault(key, ("q", location))
         else:
             self._add(Prose("#" * level + " " + text, location))
 

@@ -414,8 +414,9 @@ def _markdown(folder: Path, targets: dict[str, str]) -> MarkdownIt:
     def link(renderer, tokens, index, options, env) -> str:
         token = tokens[index]
         address = str(token.attrGet("href") or "").strip()
-        if address.startswith("#") and fragment_key(address[1:]) in targets:
-            token.attrSet("href", "#" + targets[fragment_key(address[1:])])
+        heading = targets.get(fragment_key(address[1:])) if address.startswith("#") else None
+        if heading:
+            token.attrSet("href", "#" + heading)
         elif address.startswith("#") or pictures.link_address(address) is None:
             token.attrs.pop("href", None)  # the text stays, without a link (to no heading here)
         return renderer.renderToken(tokens, index, options, env)

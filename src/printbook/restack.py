@@ -38,12 +38,14 @@ def layouts(source: str, kind: str) -> list[str]:
     """The other layouts of `source` a build renders, by what its outputs may still gain:
     "likely", the likely variants; "turned", those, the quarter turn (a landscape slide gains
     from turning; on ../shared's documents it never took another variant) and a chart's compact
-    canvas; "every", every variant, the quarter turn and the compact canvas. Always in the order of "every": placement keeps the first of two layouts
-    that show their text as large, so a layout is chosen whichever kind rendered it."""
-    every = variants(source) + turned(source) + compact(source)
+    canvas; "every", every variant, the quarter turn and the compact canvas. Always in the order
+    of "every": placement keeps the first of two layouts that show their text as large, so a
+    layout is chosen whichever kind rendered it."""
+    reshaped = turned(source) + compact(source)
+    every = variants(source) + reshaped
     if kind == "every":
         return every
-    wanted = set(likely_variants(source)) | set(turned(source) + compact(source) if kind == "turned" else ())
+    wanted = set(likely_variants(source)) | set(reshaped if kind == "turned" else ())
     return [text for text in every if text in wanted]
 
 

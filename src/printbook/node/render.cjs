@@ -494,13 +494,6 @@ function dissolveGroups(svg) {
   }
 }
 
-// Runs in the page, on the print-safe SVG as drawn (1 px of the page = 1 px of the picture):
-// what printbook's placement needs to judge a layout without drawing it again.
-// - textPx: the smallest text, in picture px (mermaid draws gantt and C4 text smaller than 16 px);
-// - texts: [x, y, width, height] of each <text>, in document order, and shapes: the same of every
-//   node or other small shape: a picture too large for its page is cut between them, and a piece
-//   keeps only the texts inside it;
-// - header: the height of a sequence diagram's row of participants, repeated above each piece.
 // Runs in the page: mermaid makes a sequence diagram's note as wide as the participants it spans,
 // not as its words, which run out of the box (and out of the picture, past the first participant):
 // the box is widened to its words.
@@ -546,6 +539,14 @@ function everyWordInView(svg, width, height) {
   return grown;
 }
 
+// Runs in the page, on the print-safe SVG as drawn (1 px of the page = 1 px of the picture):
+// what printbook's placement needs to judge a layout without drawing it again.
+// - textPx: the smallest text, in picture px (mermaid draws gantt and C4 text smaller than 16 px);
+// - texts: [x, y, width, height] of each <text>, in document order, and shapes: the same of every
+//   node or other small shape: a picture too large for its page is cut between them, and a piece
+//   keeps only the texts inside it;
+// - header: the height of a sequence diagram's row of participants, repeated above each piece;
+// - footer: where its participants, drawn again at its bottom, begin.
 function measureText(svg) {
   const origin = svg.getBoundingClientRect();
   const box = (element) => {
