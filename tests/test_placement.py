@@ -235,3 +235,105 @@ def test_slides_show_an_overview_map_of_the_whole_before_its_pieces():
     labels = ["".join(t.itertext()) for t in overview.iter("{http://www.w3.org/2000/svg}text")]
     assert labels == [str(i) for i in range(1, len(placed.shown) + 1)]  # only the pieces' numbers
     assert placed.overview.text_pt >= 18 and placed.text_pt >= 12
+
+
+OPENINGS = """# Guide
+
+## Storage
+
+Where the platform keeps what it is told, and for how long: the opening text of a chapter that
+has no numbered questions, two lines long.
+
+### How is data stored?
+
+One line before the diagram.
+
+```mermaid
+graph TD
+    A --> B
+```
+
+## Operations
+
+## Backups
+
+How copies are made.
+
+### What is kept?
+
+```mermaid
+graph TD
+    C --> D
+```
+"""
+
+
+def _pages_with(path, *words: str) -> list[int]:
+    """The pages (from 1) whose text holds every one of `words`."""
+    import pdfplumber
+    with pdfplumber.open(path) as document:
+        return [number for number, page in enumerate(document.pages, start=1)
+                if all(w in (page.extract_text() or "") for w in words)]
+
+
+def _page_sizes(path) -> list[tuple[float, float]]:
+    import pdfplumber
+    with pdfplumber.open(path) as document:
+        return [(page.width, page.height) for page in document.pages]
+
+
+def test_a_chapters_opening_text_shares_its_page_with_the_chapters_first_diagram(tmp_path):
+    """A tall first diagram, placed for a page below its question's heading alone, used to push
+    the question to the next page and leave the chapter's heading and opening text on a page of
+    their own; a chapter of nothing but a heading shares its page with the next chapter."""
+    book = parse_text(OPENINGS, "guide.md")
+    first, second = book.diagrams()
+    tall = rows_picture(24, row_height=40, width=300)  # as tall as an upright page allows
+    alone = place(tall, pdf.diagram_spaces(book, pdf.PdfOptions())[first])
+    placements = pdf.placed(book, {first: tall, second: rows_picture(24, row_height=40, width=300)}, pdf.PdfOptions())
+    assert placements[first].how == "whole" and placements[first].space.shares_page
+    assert 0.8 * alone.text_pt <= placements[first].text_pt < alone.text_pt  # a little smaller
+    target = tmp_path / "guide.pdf"
+    pdf.write_pdf(book, {first: tall, second: tall}, target)
+    [storage] = _pages_with(target, "Storage", "Where the platform keeps")
+    assert _pages_with(target, "How is data stored?", "row 0", "row 23") == [storage]
+    [backups] = _pages_with(target, "Backups", "How copies are made")
+    assert backups in _pages_with(target, "Operations")  # not on a page of its own
+    assert len(_page_sizes(target)) == backups
+    assert _pages_with(target, "What is kept?", "row 23") == [backups]
+
+
+def test_a_chapter_whose_first_diagram_goes_on_a_landscape_page_starts_there(tmp_path):
+    book = parse_text(OPENINGS, "guide.md")
+    first, second = book.diagrams()
+    wide = rows_picture(3, row_height=40, width=1500)
+    renderings = {first: wide, second: rows_picture(2)}
+    placements = pdf.placed(book, renderings, pdf.PdfOptions())
+    assert placements[first].space.landscape and placements[first].space.shares_page
+    target = tmp_path / "guide.pdf"
+    pdf.write_pdf(book, renderings, target)
+    [storage] = _pages_with(target, "Storage", "Where the platform keeps", "row 0")
+    width, height = _page_sizes(target)[storage - 1]
+    assert width > height
+    # Double-sided, there is no landscape page: the chapter stays upright.
+    duplex = pdf.placed(book, renderings, pdf.PdfOptions(duplex=True))
+    assert not duplex[first].space.landscape
+
+
+def test_a_question_on_landscape_pages_shows_its_other_diagrams_as_a_landscape_page_holds_them():
+    """Placed for an upright page's whole column, a question's second diagram was taller than the
+    landscape page its first diagram took the question to: its heading went on a page alone."""
+    book = parse_text(PLACES.replace("### How it started\n", "### How it started\n\nA wide one.\n\n```mermaid\n"
+                                     "graph LR\n    W --> X\n```\n\n#### And a tall one\n"), "guide.md")
+    _, _, wide_diagram, tall_diagram = book.diagrams()
+    options = pdf.PdfOptions()
+    tall = rows_picture(40, row_height=36, width=600)
+    renderings = {wide_diagram: rows_picture(3, row_height=40, width=1500), tall_diagram: tall}
+    on_its_own = place(tall, pdf.diagram_spaces(book, options)[tall_diagram])
+    assert not on_its_own.space.landscape  # as it would be placed by itself
+    placements = pdf.placed(book, renderings, options)
+    assert placements[wide_diagram].space.landscape
+    turned = placements[tall_diagram]
+    assert turned.space.landscape
+    _, column_height = options.column_box(landscape=True)
+    assert all(shown.height <= column_height + 0.5 for shown in turned.shown)

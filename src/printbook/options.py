@@ -40,10 +40,10 @@ class PdfOptions:
         landscape = ((height - SIDE_MARGINS_MM) * PX_PER_MM, (width - below) * PX_PER_MM)
         return upright, landscape
 
-    def column_box(self) -> tuple[float, float]:
-        """The whole text column of an upright page less room for a caption: for a diagram that
-        needs a page to itself."""
-        width, height = PAPERS[self.paper]
+    def column_box(self, landscape: bool = False) -> tuple[float, float]:
+        """The whole text column of an upright (or landscape) page less room for a caption: for a
+        diagram that needs a page to itself."""
+        width, height = PAPERS[self.paper][::-1] if landscape else PAPERS[self.paper]
         return (width - SIDE_MARGINS_MM) * PX_PER_MM, (height - TOP_AND_BOTTOM_MM - CAPTION_MM) * PX_PER_MM
 
     def page_css(self) -> str:

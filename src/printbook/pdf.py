@@ -34,6 +34,16 @@ DIAGRAM_NATURAL_SCALE = 0.75
 PARTS_NOTE_MM = 12  # the line above a diagram shown in parts or pieces
 # Below this, a diagram goes on a landscape page if that prints it larger.
 SMALLEST_TEXT_PT = 7
+# A chapter's first diagram follows the chapter's opening text on its page (rather than leave the
+# text on a page of its own) where the text takes at most this share of the page, and showing the
+# diagram below it keeps its text at least this share as large.
+FRONT_AT_MOST = 0.5
+FRONT_SHRINKS_TO = 0.8
+LANDSCAPE_FRONT_MM = 55  # the most opening text that goes on a landscape page with its diagram
+# What a diagram's usual room leaves above it in practice: its question's heading and probability
+# on one line each (the rest of HEADING_MM goes on the figure's margins and a pieces' caption).
+UNDER_HEADING_MM = 18
+FRONT_MARK = "pb-front-end-"  # (only in the HTML laid out to measure the chapters' openings)
 FIGURE_SPACE = "\u2007"  # as wide as a digit
 PAGE_NUMBER_DIGITS = 3  # the room for each page number in the contents and question lists
 
@@ -318,6 +328,9 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
             **_diagram_view(block, renderings.get(block), placements.get(block)))
 
     shown = shown_chapters(book)
+    # A chapter whose first diagram goes on a landscape page below its opening text starts there.
+    turned = {c for c, (d, _) in _chapter_fronts(book).items()
+              if d in placements and placements[d].space.landscape and placements[d].space.shares_page}
     return nested_headings(environment.get_template("handbook.html.j2").render(
         book=book,
         options=options,
@@ -330,6 +343,8 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         part_facts=_cover_facts,
         landscape=lambda question: any(b in placements and placements[b].space.landscape for b in question.blocks),
         in_parts=lambda question: any(b in placements and placements[b].how != "whole" for b in question.blocks),
+        heading_only=_heading_only,
+        landscape_chapters=set(_with_headings_before(shown, turned)),
         shown_chapters=shown,
         body_chapters=shown[chapters],
         front=front,
@@ -507,46 +522,165 @@ def _data_uri(path: Path) -> str:
     return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode()
 
 
-def diagram_spaces(book: Book, options: PdfOptions) -> dict[Diagram, placement.Offer]:
+def diagram_spaces(book: Book, options: PdfOptions, fronts: dict[Diagram, float] | None = None
+                   ) -> dict[Diagram, placement.Offer]:
     """The spaces the handbook offers each diagram (CSS px), the first preferred. A question with
     an interviewer notes area keeps room for it, upright or on a landscape page of its own. Where
     nothing goes below the diagram, it first gets as much room as the notes would leave (so that
     it follows the text before it on the same page), then the room of the notes too, then the
     whole text column (a page to itself, but for a caption), then a landscape page, only in a
     question (the question goes with it). Parts and pieces get a page each, the first below the
-    question's heading. A duplex book has no landscape pages: they would print on the wrong side."""
+    question's heading. A duplex book has no landscape pages: they would print on the wrong side.
+
+    A diagram in `fronts` follows its chapter's opening text on the page the chapter starts
+    (`fronts` says how far down that page the text ends, in px): it gets the room the text leaves,
+    on a landscape page too where the text is short enough to go there with it."""
     largest = DIAGRAM_NATURAL_SCALE
-    with_notes = [placement.Space(*options.diagram_boxes()[0], largest)]  # upright
-    upright = placement.Space(*options.diagram_boxes(notes=False)[0], largest)
-    column = placement.Space(*options.column_box(), largest)
-    first = upright.height - PARTS_NOTE_MM * PX_PER_MM
-    pieces = [replace(column, first_height=first)]
-    landscapes = []  # with notes, without
-    if not options.duplex:
-        landscapes = [placement.Space(*options.diagram_boxes(notes=notes)[1], largest, landscape=True)
-                      for notes in (True, False)]
-        below_heading = landscapes[1].height - PARTS_NOTE_MM * PX_PER_MM
-        pieces.append(replace(landscapes[1], height=landscapes[1].height + (HEADING_MM - CAPTION_MM) * PX_PER_MM,
-                              first_height=below_heading))
+
+    def spaces(above: float = 0.0) -> tuple[list[placement.Space], list[placement.Space], list[placement.Space]]:
+        """The upright spaces to show a diagram whole (with notes, without, the column), the
+        landscape ones (with notes, without) and those of pieces, `above` px below the top of the
+        page (0: below its question's heading)."""
+        shares = above > 0
+        taken = max(0.0, above - UNDER_HEADING_MM * PX_PER_MM)  # more than a question's heading takes
+
+        def less(space: placement.Space, by: float) -> placement.Space:
+            return replace(space, height=space.height - by, shares_page=True) if shares else space
+
+        with_notes = less(placement.Space(*options.diagram_boxes()[0], largest), taken)
+        upright = less(placement.Space(*options.diagram_boxes(notes=False)[0], largest), taken)
+        column = placement.Space(*options.column_box(), largest)
+        pieces = [replace(column, first_height=upright.height - PARTS_NOTE_MM * PX_PER_MM, shares_page=shares)]
+        landscapes = []
+        if not options.duplex:
+            landscapes = [placement.Space(*options.diagram_boxes(notes=notes)[1], largest, landscape=True)
+                          for notes in (True, False)]
+            full = landscapes[1]
+            sideways = above <= LANDSCAPE_FRONT_MM * PX_PER_MM  # else the text keeps its upright page
+            if sideways:
+                landscapes = [less(space, taken) for space in landscapes]
+            pieces.append(replace(full, height=full.height + (HEADING_MM - CAPTION_MM) * PX_PER_MM,
+                                  first_height=landscapes[1].height - PARTS_NOTE_MM * PX_PER_MM,
+                                  shares_page=shares and sideways))
+        return [with_notes, upright, less(column, above)], landscapes, pieces
+
     noted = {b for c in book.chapters for q in c.questions if options.notes and q.number is not None for b in q.blocks}
     in_questions = {b for c in book.chapters for q in c.questions for b in q.blocks}
+    standard = spaces()
     offers = {}
     for diagram in book.diagrams():
+        (with_notes, upright, column), landscapes, pieces = (
+            spaces(fronts[diagram]) if fronts and diagram in fronts else standard)
         if diagram in noted:
-            whole = [with_notes[0], *landscapes[:1]]
+            whole = [with_notes, *landscapes[:1]]
         elif diagram in in_questions:
-            whole = [with_notes[0], upright, column, *landscapes[1:]]
+            whole = [with_notes, upright, column, *landscapes[1:]]
         else:
-            whole = [with_notes[0], upright, column]
+            whole = [with_notes, upright, column]
         offers[diagram] = placement.Offer(tuple(whole), tuple(pieces if diagram in in_questions else pieces[:1]),
                                           SMALLEST_TEXT_PT)
     return offers
 
 
 def placed(book: Book, renderings: dict[Diagram, Rendering], options: PdfOptions) -> dict[Diagram, placement.Placement]:
-    """placement.py's decision for every diagram drawn, in the spaces of this handbook."""
+    """placement.py's decision for every diagram drawn, in the spaces of this handbook. A
+    chapter's first diagram goes on the page the chapter starts, below its opening text, where
+    that costs the diagram little (else the text is left on a page of its own); and a question on
+    landscape pages shows each of its diagrams as a landscape page does."""
     offers = diagram_spaces(book, options)
-    return {d: placement.place(r, offers[d]) for d, r in renderings.items() if isinstance(r, Picture) and d in offers}
+    drawn = {d: r for d, r in renderings.items() if isinstance(r, Picture) and d in offers}
+    chosen = {d: placement.place(r, offers[d]) for d, r in drawn.items()}
+    fronts = _front_heights(book, options, set(drawn))
+    below_fronts = diagram_spaces(book, options, fronts) if fronts else {}
+    for diagram in fronts:
+        shared = placement.place(drawn[diagram], below_fronts[diagram])
+        alone = chosen[diagram]
+        if (shared.how == alone.how and shared.space.landscape == alone.space.landscape
+                and shared.text_pt >= FRONT_SHRINKS_TO * alone.text_pt):
+            chosen[diagram], offers[diagram] = shared, below_fronts[diagram]
+    # Placed for an upright page, a diagram could be too tall for its question's landscape one.
+    column = placement.Space(*options.column_box(landscape=True), DIAGRAM_NATURAL_SCALE, landscape=True)
+    for question in (q for c in book.chapters for q in c.questions):
+        shown = [b for b in question.blocks if b in chosen]
+        if any(chosen[b].space.landscape for b in shown):
+            for diagram in (b for b in shown if not chosen[b].space.landscape):
+                offer = offers[diagram]
+                chosen[diagram] = placement.place(drawn[diagram], replace(
+                    offer, whole=(*(s for s in offer.whole if s.landscape), column),
+                    pieces=tuple(s for s in offer.pieces if s.landscape)))
+    return chosen
+
+
+def _heading_only(chapter: Chapter) -> bool:
+    """A chapter of nothing but its heading (print.css: it shares its page with the next one)."""
+    return not chapter.blocks and not chapter.questions
+
+
+def _with_headings_before(shown: list[Chapter], chosen: set[Chapter]) -> list[Chapter]:
+    """The chapters `chosen`, each with the chapters of nothing but a heading just before it (on
+    its page), in the book's order."""
+    kept, joined = [], False
+    for chapter in reversed(shown):
+        joined = chapter in chosen or (joined and _heading_only(chapter))
+        if joined:
+            kept.append(chapter)
+    return kept[::-1]
+
+
+def _chapter_fronts(book: Book) -> dict[Chapter, tuple[Diagram, Chapter]]:
+    """Each shown chapter without numbered questions (whose first page lists none) that has a
+    diagram: its first diagram, and the chapter cut short before it (its heading and opening
+    text, and where the diagram is its first question's, that question's heading and text)."""
+    fronts = {}
+    for chapter in shown_chapters(book):
+        if chapter.numbered_questions:
+            continue
+        lead = next((i for i, b in enumerate(chapter.blocks) if isinstance(b, Diagram)), None)
+        if lead is not None:
+            fronts[chapter] = (chapter.blocks[lead], replace(chapter, blocks=chapter.blocks[:lead], questions=()))
+        elif chapter.questions:
+            question = chapter.questions[0]
+            lead = next((i for i, b in enumerate(question.blocks) if isinstance(b, Diagram)), None)
+            if lead is not None:
+                fronts[chapter] = (question.blocks[lead],
+                                   replace(chapter, questions=(replace(question, blocks=question.blocks[:lead]),)))
+    return fronts
+
+
+def _front_heights(book: Book, options: PdfOptions, drawn: set[Diagram]) -> dict[Diagram, float]:
+    """For each chapter's first diagram (_chapter_fronts), how far down its page the chapter's
+    opening text ends (px from the first heading), where that is on the page the chapter starts
+    and in its upper part: laid out by WeasyPrint as the handbook is, the chapters cut short."""
+    fronts = {c: front for c, front in _chapter_fronts(book).items() if front[0] in drawn}
+    if not fronts:
+        return {}
+    measured = _with_headings_before(shown_chapters(book), set(fronts))
+    cut = replace(book, chapters=tuple(fronts[c][1] if c in fronts else c for c in measured))
+    indices = iter(range(len(measured)))
+
+    def marked(match: re.Match) -> str:
+        """A chapter's section with a mark where its cut text ends (in its question, if any)."""
+        section, index = match.group(0), next(indices, None)
+        mark = f'<div id="{FRONT_MARK}{index}"></div>'
+        end = "</article>" if "</article>" in section else "</section>"
+        return section.replace(end, mark + end, 1)
+
+    html = re.sub(r'<section class="chapter.*?</section>', marked,
+                  render_html(cut, {}, (), options, front=False, placements={}), flags=re.S)
+    document = _typesetting(book, options)[0](html)
+    where = {name: (number, box[1])  # (a box's left, top, right, bottom)
+             for number, page in enumerate(document.pages) for name, box in page.anchors.items()}
+    anchor = _heading_ids(cut)
+    most = FRONT_AT_MOST * (PAPERS[options.paper][1] - TOP_AND_BOTTOM_MM) * PX_PER_MM
+    heights = {}
+    for index, chapter in enumerate(measured):
+        if chapter not in fronts or f"{FRONT_MARK}{index}" not in where:
+            continue
+        page, bottom = where[f"{FRONT_MARK}{index}"]
+        top = min(y for number, y in where.values() if number == page)
+        if where.get(anchor("ch", chapter.location), (None,))[0] == page and bottom - top <= most:
+            heights[fronts[chapter][0]] = bottom - top
+    return heights
 
 
 def _diagram_view(diagram: Diagram, rendering: Rendering | None, placed: placement.Placement | None) -> dict:

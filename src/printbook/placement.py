@@ -39,6 +39,8 @@ class Space:
     landscape: bool = False
     # Pieces only: the room of the first piece, below the question's heading (default: `height`).
     first_height: float | None = None
+    # Below its chapter's opening text, on the page that text starts (pdf.diagram_spaces).
+    shares_page: bool = False
 
     def scale(self, picture: Picture, smallest_pt: float = 0.0) -> float:
         """The scale `picture` is shown at, whole: as large as fits, but at most `largest`, unless
