@@ -207,6 +207,19 @@ def test_a_gantt_chart_of_times_of_day_labels_its_axis_with_times_not_todays_dat
 
 
 @pytest.mark.e2e
+def test_a_timeline_of_times_of_day_is_drawn_with_its_times():
+    """mermaid's timeline rejects a colon in a section's title or a period: the repair writes a
+    lookalike, and the times print as written."""
+    [day] = _diagrams_in("t.md", ["timeline\n    title A day on call\n    section 09:00-12:00 (morning)\n"
+                                  "        10:30 : Standup : at 10:45\n    section Afternoon\n        14:00 : Review\n"])
+    renderings, warnings = render_diagrams([day])
+    assert isinstance(renderings[day], Picture)
+    assert not [w for w in warnings if w.severity != "note"]
+    words = " ".join(_label_text(renderings[day].svg)).replace("\ua789", ":")
+    assert all(time in words for time in ("09:00-12:00", "10:30", "10:45", "14:00"))
+
+
+@pytest.mark.e2e
 def test_subgraph_titles_sit_in_the_top_left_corner_away_from_arriving_links():
     source = 'graph TD\n    A[Start] --> B\n    subgraph Build ["Build stage"]\n        B[Compile everything here] --> C[Test]\n    end\n'
     diagram = Diagram(source, Location("t.md", 1))

@@ -70,3 +70,16 @@ def test_a_picture_named_by_url_is_left_out_for_rendering_only():
     diagram = Diagram(source, Location("d.md", 1))
     assert repair(diagram).source.split("\n")[1] == '    P@{ label: "Meme", pos: "b" }'
     assert repair(diagram, for_rendering=False).source == source  # what lint --fix writes back keeps it
+
+
+def test_a_timelines_colons_in_sections_and_periods_are_written_as_a_lookalike():
+    source = ("timeline\n    title Launch day: 5 steps\n    section 09:00-12:00 (morning)\n        10:30 : Standup : at 10:45\n"
+              "              : Review: notes\n    section Afternoon\n        2024 : Ship\n")
+    result = repair(Diagram(source, Location("d.md", 10)))
+    lines = result.source.split("\n")
+    assert lines[2] == "    section 09\ua78900-12\ua78900 (morning)"
+    assert lines[3] == "        10\ua78930 : Standup : at 10:45"  # events may hold colons
+    assert lines[1] == "    title Launch day: 5 steps" and lines[4:] == source.split("\n")[4:]
+    assert [(n.location.line, n.location.column) for n in result.notes] == [(13, 15), (14, 11)]
+    assert all(n.code == "diagram.repaired" and n.severity == "note" for n in result.notes)
+    assert repair(Diagram(result.source, Location("d.md", 10))).notes == ()  # nothing left to repair

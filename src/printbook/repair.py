@@ -6,6 +6,10 @@ reads those as shape syntax), start with `/` or `\\` without closing as the matc
 a `"` (made a typographic quote). A subgraph styled by its title (`style "Title" fill:…`) gets an id
 to be styled by. Every repair is reported as a located note. Independently,
 `<` and `>` in labels are written as mermaid's `#lt;`/`#gt;`, which its sanitiser keeps.
+
+In a timeline, a colon in a section's title or a period (`section 09:00-12:00`, `10:30 : Standup`)
+is written as a lookalike: mermaid reads a colon there as where the events begin, and rejects the
+diagram.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ def repair(diagram: Diagram, for_rendering: bool = True) -> Repaired:
     if for_rendering:
         lines = [WEB_IMAGE.sub("", line) if "@{" in line else line for line in lines]
     header = diagram.header_index
+    if header is not None and TIMELINE.match(lines[header]):
+        return _repaired_timeline(diagram, lines, header)
     if header is None or not FLOWCHART.match(lines[header]):
         return Repaired(diagram.source, ())
     notes: list[Diagnostic] = []
@@ -51,6 +57,38 @@ def repair(diagram: Diagram, for_rendering: bool = True) -> Repaired:
             "note", diagram.source_location(index + 1, column), f'gave subgraph "{title}" the id {name} to style it by',
             f'mermaid styles a subgraph by its id: write subgraph {name} ["{title}"] and style {name} …',
             "diagram.repaired"))
+    return Repaired("\n".join(lines), tuple(notes))
+
+
+TIMELINE = re.compile(r"^\s*timeline\b")
+TIMELINE_OTHER_LINES = re.compile(r"^\s*(title\s|accTitle\s*:|accDescr\b|%%|:)")
+TIMELINE_SECTION = re.compile(r"^(\s*section\s)(.*)$")
+LOOKALIKE_COLON = "\ua789"  # MODIFIER LETTER COLON, in the print font
+
+
+def _repaired_timeline(diagram: Diagram, lines: list[str], header: int) -> Repaired:
+    """mermaid's timeline takes no colon in a section's title, nor in a period (the text before
+    the `: ` its events start with): times of day there (`09:00`) made the whole diagram fail.
+    Each such colon is written as a lookalike, with a note."""
+    notes = []
+    for index in range(header + 1, len(lines)):
+        line = lines[index]
+        section = TIMELINE_SECTION.match(line)
+        if section:
+            start, end = len(section.group(1)), len(line)
+        elif TIMELINE_OTHER_LINES.match(line) or not line.strip():
+            continue
+        else:  # a period, then its events
+            events = re.search(r":\s", line)
+            start, end = 0, events.start() if events else len(line)
+        if ":" not in line[start:end]:
+            continue
+        text = line[start:end].strip()
+        lines[index] = line[:start] + line[start:end].replace(":", LOOKALIKE_COLON) + line[end:]
+        notes.append(Diagnostic(
+            "note", diagram.source_location(index + 1, line.index(":", start) + 1),
+            f'wrote the colons in "{text}" as {LOOKALIKE_COLON}, which prints alike',
+            "in a timeline, mermaid takes ':' only where a period's events start (': event')", "diagram.repaired"))
     return Repaired("\n".join(lines), tuple(notes))
 
 
