@@ -220,6 +220,18 @@ def test_a_timeline_of_times_of_day_is_drawn_with_its_times():
 
 
 @pytest.mark.e2e
+def test_a_subgraph_titled_as_the_node_inside_it_is_drawn():
+    """mermaid took `subgraph "Internet"` and the node `Internet[…]` inside it for one ('would
+    create a cycle'): the repair gives the subgraph an id of its own."""
+    [network] = _diagrams_in("n.md", ['graph TB\n    subgraph "Internet"\n        Internet[Public internet]\n    end\n'
+                                      '    subgraph DMZ\n        FW[Firewall]\n    end\n    Internet --> FW\n'])
+    renderings, _ = render_diagrams([network])
+    assert isinstance(renderings[network], Picture)
+    words = " ".join(_label_text(renderings[network].svg))
+    assert all(label in words for label in ("Internet", "Public internet", "DMZ", "Firewall"))
+
+
+@pytest.mark.e2e
 def test_subgraph_titles_sit_in_the_top_left_corner_away_from_arriving_links():
     source = 'graph TD\n    A[Start] --> B\n    subgraph Build ["Build stage"]\n        B[Compile everything here] --> C[Test]\n    end\n'
     diagram = Diagram(source, Location("t.md", 1))

@@ -83,3 +83,14 @@ def test_a_timelines_colons_in_sections_and_periods_are_written_as_a_lookalike()
     assert [(n.location.line, n.location.column) for n in result.notes] == [(13, 15), (14, 11)]
     assert all(n.code == "diagram.repaired" and n.severity == "note" for n in result.notes)
     assert repair(Diagram(result.source, Location("d.md", 10))).notes == ()  # nothing left to repair
+
+
+def test_a_subgraph_with_the_id_of_a_node_gets_an_id_of_its_own():
+    source = ('graph TB\n    subgraph "Internet"\n        Internet[Internet]\n    end\n    subgraph Edge\n        LB[Balancer]\n'
+              '    end\n    Client --> Edge\n    Internet --> LB\n    style Internet fill:#eee\n')
+    result = repair(Diagram(source, Location("d.md", 1)))
+    lines = result.source.split("\n")
+    assert lines[1] == '    subgraph Internet_group ["Internet"]'
+    assert lines[2:] == source.split("\n")[2:]  # the node, the links and the style as written
+    [note] = result.notes
+    assert (note.location.line, note.location.column) == (3, 5) and "Internet_group" in note.message

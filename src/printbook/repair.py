@@ -4,7 +4,8 @@ Each repair quotes a node label, which never changes what a label says: `B[type_
 becomes `B["type_of(DefId) → Ty"]`. Labels are quoted when they hold `( ) [ ] { } |` (mermaid
 reads those as shape syntax), start with `/` or `\\` without closing as the matching shape, or hold
 a `"` (made a typographic quote). A subgraph styled by its title (`style "Title" fill:…`) gets an id
-to be styled by. Every repair is reported as a located note. Independently,
+to be styled by, and one whose id a node has too (`subgraph "Internet"` around `Internet[Internet]`,
+which mermaid rejects as a cycle) an id of its own. Every repair is reported as a located note. Independently,
 `<` and `>` in labels are written as mermaid's `#lt;`/`#gt;`, which its sanitiser keeps.
 
 In a timeline, a colon in a section's title or a period (`section 09:00-12:00`, `10:30 : Standup`)
@@ -17,7 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .flowchart import FLOWCHART, NOT_NODES, is_quoted, parse_node, split_at_links
+from .flowchart import (FLOWCHART, NAMED, NOT_NODES, SUBGRAPH, is_quoted, parse_node, split_at_links,
+                        subgraph_title)
 from .model import Diagnostic, Diagram
 
 # The slanted shapes `[/…/]`, `[\…\]`, `[/…\]`, `[\…/]` are valid as they are.
@@ -57,7 +59,39 @@ def repair(diagram: Diagram, for_rendering: bool = True) -> Repaired:
             "note", diagram.source_location(index + 1, column), f'gave subgraph "{title}" the id {name} to style it by',
             f'mermaid styles a subgraph by its id: write subgraph {name} ["{title}"] and style {name} …',
             "diagram.repaired"))
+    for index, title, name in _unclash_subgraphs(lines, header):
+        notes.append(Diagnostic(
+            "note", diagram.source_location(index + 1, len(lines[index]) - len(lines[index].lstrip()) + 1),
+            f'gave subgraph "{title}" the id {name}: a node has its id',
+            f'a subgraph and a node need ids of their own: write subgraph {name} ["{title}"]', "diagram.repaired"))
     return Repaired("\n".join(lines), tuple(notes))
+
+
+def _unclash_subgraphs(lines: list[str], header: int) -> list[tuple[int, str, str]]:
+    """A subgraph whose id (its title, where it has no id of its own) is also a node's, given a
+    label (`Internet[Internet]`): mermaid takes the two for one, and fails ('would create a
+    cycle') when the node is inside. Gives each such subgraph an id of its own, in place (links
+    and styles keep naming the node; a link to a subgraph's id, with no node labelled so, stays
+    one); returns (subgraph line index, title, id) for each."""
+    nodes = {node.node_id for line in lines[header + 1:] if not NOT_NODES.match(line)
+             for part in split_at_links(line)[::2] if (node := parse_node(part)) and node.opener}
+    renamed = []
+    for index, line in enumerate(lines):
+        found = SUBGRAPH.match(line)
+        if not found or index <= header:
+            continue
+        written = found.group(2)
+        named = NAMED.match(written)
+        own = named.group(1) if named else written[1:-1] if is_quoted(written) else written
+        if own not in nodes:
+            continue
+        title = subgraph_title(line)
+        name = f"{own}_group"
+        while name in nodes or any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", other) for other in lines):
+            name += "_"
+        lines[index] = f'{found.group(1)}subgraph {name} ["{title}"]'
+        renamed.append((index, title, name))
+    return renamed
 
 
 TIMELINE = re.compile(r"^\s*timeline\b")
