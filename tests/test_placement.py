@@ -337,3 +337,62 @@ def test_a_question_on_landscape_pages_shows_its_other_diagrams_as_a_landscape_p
     assert turned.space.landscape
     _, column_height = options.column_box(landscape=True)
     assert all(shown.height <= column_height + 0.5 for shown in turned.shown)
+
+
+LONG_TEXT = " ".join(["A paragraph that explains the design at length, as tutorials do, before its picture."] * 8)
+TUTORIAL = f"""# Guide
+
+## Patterns
+
+The chapter's opening.
+
+### Sequence diagrams
+
+{LONG_TEXT}
+
+```mermaid
+graph LR
+    A --> B
+```
+
+Example: a second flow, which leads to its diagram.
+
+```mermaid
+graph LR
+    C --> D
+```
+
+{LONG_TEXT}
+"""
+
+
+def test_a_questions_long_text_stays_upright_and_its_wide_diagrams_turn_with_their_lead_ins(tmp_path):
+    """A question's text on a landscape page is a line too long to read, and took the question's
+    heading away from its chapter's; only the diagrams turn, each with the short text before it."""
+    book = parse_text(TUTORIAL, "guide.md")
+    first, second = book.diagrams()
+    wide = {d: rows_picture(3, row_height=40, width=1500) for d in (first, second)}
+    target = tmp_path / "guide.pdf"
+    pdf.write_pdf(book, wide, target)
+    sizes = _page_sizes(target)
+    upright = lambda page: sizes[page - 1][0] < sizes[page - 1][1]  # noqa: E731
+    [opening] = _pages_with(target, "Patterns", "The chapter's opening", "Sequence diagrams")
+    assert upright(opening) and "A paragraph that explains" in _text_of(target, opening)
+    [lead_in] = _pages_with(target, "Example: a second flow")
+    assert not upright(lead_in) and lead_in in _pages_with(target, "row 2")  # with its diagram
+    [rest] = [p for p in _pages_with(target, "A paragraph that explains") if p > lead_in]
+    assert upright(rest)
+
+
+def _text_of(path, page: int) -> str:
+    import pdfplumber
+    with pdfplumber.open(path) as document:
+        return document.pages[page - 1].extract_text() or ""
+
+
+def test_a_short_text_just_before_a_diagram_goes_to_the_diagrams_page():
+    book = parse_text(TUTORIAL, "guide.md")
+    lead_in = next(b for b in book.chapters[0].questions[0].blocks if "Example:" in getattr(b, "markdown", ""))
+    html = pdf.render_html(book, {d: rows_picture(3) for d in book.diagrams()})
+    assert '<div class="lead-in">' in html and "Example: a second flow" in html.split('<div class="lead-in">')[1][:200]
+    assert lead_in in pdf._lead_ins(book) and len(pdf._lead_ins(book)) == 1  # not the long text

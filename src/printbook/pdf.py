@@ -26,8 +26,8 @@ from weasyprint.text.fonts import FontConfiguration
 from .options import (CAPTION_MM, HEADING_MM, NOTES_LINES, NOTES_MM, PAPERS, PX_PER_MM, SIDE_MARGINS_MM,
                       TOP_AND_BOTTOM_MM, PdfOptions)
 from . import describe, fetcher, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, weasyprint_internals
-from .model import (BANDS, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
-                    PrintbookError, Prose, Rendering, Table, fragment_key)
+from .model import (BANDS, Block, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
+                    PrintbookError, Prose, Question, Rendering, Table, fragment_key)
 
 # mermaid draws diagram text at 16 px; shown at 0.75 it prints at 9 pt, like the notes.
 DIAGRAM_NATURAL_SCALE = 0.75
@@ -43,7 +43,10 @@ LANDSCAPE_FRONT_MM = 55  # the most opening text that goes on a landscape page w
 # What a diagram's usual room leaves above it in practice: its question's heading and probability
 # on one line each (the rest of HEADING_MM goes on the figure's margins and a pieces' caption).
 UNDER_HEADING_MM = 18
-FRONT_MARK = "pb-front-end-"  # (only in the HTML laid out to measure the chapters' openings)
+FRONT_MARK = "pb-front-end-"
+# Text before a question's landscape diagram goes on its landscape page with it up to this many
+# characters of Markdown (about three lines there); longer, it stays upright and the diagram turns alone.
+SHORT_TEXT_BEFORE = 400  # (only in the HTML laid out to measure the chapters' openings)
 FIGURE_SPACE = "\u2007"  # as wide as a digit
 PAGE_NUMBER_DIGITS = 3  # the room for each page number in the contents and question lists
 
@@ -316,21 +319,27 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         cover_markdown.options["breaks"] = True
     placements = placements if placements is not None else placed(book, renderings, options)
 
-    def block_html(block) -> str:
-        """One block as HTML; the template places it."""
-        markdown = markdowns.get(block.location.file, markdowns[book.source])
-        if isinstance(block, Prose):
-            return markdown.render(block.markdown)
-        if isinstance(block, Table):
-            return environment.get_template("table.html.j2").render(table=block, inline=markdown.renderInline)
-        return environment.get_template("diagram.html.j2").render(
-            diagram=block, rendering=renderings.get(block),
-            **_diagram_view(block, renderings.get(block), placements.get(block)))
-
     shown = shown_chapters(book)
     # A chapter whose first diagram goes on a landscape page below its opening text starts there.
     turned = {c for c, (d, _) in _chapter_fronts(book).items()
               if d in placements and placements[d].space.landscape and placements[d].space.shares_page}
+    lead_ins = _lead_ins(book)
+    sideways = _sideways(book, placements, turned, lead_ins)
+
+    def block_html(block) -> str:
+        """One block as HTML; the template places it."""
+        markdown = markdowns.get(block.location.file, markdowns[book.source])
+        if isinstance(block, Prose):
+            html = markdown.render(block.markdown)
+        elif isinstance(block, Table):
+            html = environment.get_template("table.html.j2").render(table=block, inline=markdown.renderInline)
+        else:
+            html = environment.get_template("diagram.html.j2").render(
+                diagram=block, rendering=renderings.get(block),
+                **_diagram_view(block, renderings.get(block), placements.get(block)))
+        kept = " ".join(name for name, holds in (("turned", sideways.blocks), ("lead-in", lead_ins)) if block in holds)
+        return f'<div class="{kept}">{html}</div>' if kept else html
+
     return nested_headings(environment.get_template("handbook.html.j2").render(
         book=book,
         options=options,
@@ -341,7 +350,7 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         anchor=anchor,
         part_starting=_part_starts(book).get,
         part_facts=_cover_facts,
-        landscape=lambda question: any(b in placements and placements[b].space.landscape for b in question.blocks),
+        landscape=lambda question: question in sideways.questions,
         in_parts=lambda question: any(b in placements and placements[b].how != "whole" for b in question.blocks),
         heading_only=_heading_only,
         landscape_chapters=set(_with_headings_before(shown, turned)),
@@ -609,6 +618,55 @@ def placed(book: Book, renderings: dict[Diagram, Rendering], options: PdfOptions
                     offer, whole=(*(s for s in offer.whole if s.landscape), column),
                     pieces=tuple(s for s in offer.pieces if s.landscape)))
     return chosen
+
+
+@dataclass(frozen=True)
+class Sideways:
+    """What goes on landscape pages: whole questions, and blocks on their own (diagrams, and the
+    short text before one)."""
+
+    questions: frozenset[Question]
+    blocks: frozenset[Block]
+
+
+def _lead_ins(book: Book) -> set[Block]:
+    """Short texts just before a diagram ("Example: the login flow"): kept on its page (print.css)."""
+    runs = [c.blocks for c in book.chapters] + [q.blocks for c in book.chapters for q in c.questions]
+    return {blocks[i] for blocks in runs for i in range(len(blocks) - 1)
+            if isinstance(blocks[i], Prose) and isinstance(blocks[i + 1], Diagram) and _short(blocks[i:i + 1])}
+
+
+def _sideways(book: Book, placements: dict[Diagram, placement.Placement], turned: set[Chapter],
+              lead_ins: set[Block]) -> Sideways:
+    """A question with a diagram placed on a landscape page goes there whole (its heading and
+    notes with the diagram) where it is an interview question, or where the text before that
+    diagram is short; but the first question of a chapter that starts on an upright page (not
+    `turned`) keeps its heading there, by the chapter's. Else the question's text stays upright
+    (a page's width is too long a line to read) and each such diagram goes on a landscape page
+    with the short text just before it ("Example:")."""
+    questions, blocks = set(), set()
+    fronts = _chapter_fronts(book)
+    for chapter in book.chapters:
+        for index, question in enumerate(chapter.questions):
+            landscape = [i for i, b in enumerate(question.blocks)
+                         if b in placements and placements[b].space.landscape]
+            if not landscape:
+                continue
+            upright_front = index == 0 and chapter in fronts and chapter not in turned
+            if question.number is not None or (index == 0 and chapter in turned) or (
+                    not upright_front and _short(question.blocks[:landscape[0]])):
+                questions.add(question)
+                continue
+            for i in landscape:
+                blocks.add(question.blocks[i])
+                if i - 1 > 0 and question.blocks[i - 1] in lead_ins:  # (not the question's opening text)
+                    blocks.add(question.blocks[i - 1])
+    return Sideways(frozenset(questions), frozenset(blocks))
+
+
+def _short(blocks: tuple) -> bool:
+    """Text short enough to go on a landscape page with the diagram after it."""
+    return sum(len(b.markdown) if isinstance(b, Prose) else SHORT_TEXT_BEFORE for b in blocks) < SHORT_TEXT_BEFORE
 
 
 def _heading_only(chapter: Chapter) -> bool:
