@@ -195,3 +195,15 @@ def test_a_bar_and_a_quadrant_chart_show_whole_on_a_slide_at_12_pt(tmp_path):
     titles = [s.shapes.title.text for s in Presentation(path).slides if s.shapes.title is not None]
     assert "Q1. Throughput?" in titles and "Q2. Which queue?" in titles
     assert not any("piece" in t for t in titles) and slide_problems(path) == []
+
+
+def test_a_heading_with_nothing_under_it_opens_the_next_decks_instead_of_a_deck_of_its_own(tmp_path):
+    """A document's `# Components` over its `## …` chapters made a deck of one title slide."""
+    (tmp_path / "g.md").write_text(
+        "# Guide\n\n## Setup\n\nInstall it.\n\n## Components\n\n## Registry\n\nWhere endpoints live.\n\n"
+        "## Queue\n\nWhat waits.\n\n## Appendix\n")
+    report = build(tmp_path / "g.md", tmp_path / "out")
+    decks = sorted(decks_of(report))
+    assert [p.name for p in decks] == ["01-setup.pptx", "02-registry.pptx", "03-queue.pptx"]
+    titles = [s.shapes.title.text for s in Presentation(decks[1]).slides if s.shapes.title is not None]
+    assert titles[:2] == ["Components", "Registry"] and "Guide" not in titles[:1]

@@ -119,8 +119,9 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
         pptx_internals.parts_found_without_walking(deck)
         maker = _SlideMaker(deck, renderings, placements if placements is not None else placed(renderings, options),
                             pictures.document_folder(book), options)
-        if len(chapters) > 1:  # one deck for the whole book: a title slide of its own first
-            counts = f"{counted(len(book.questions), 'question')} in {counted(len(chapters), 'section')}"
+        sections = [c for c in chapters if not c.only_heading]
+        if len(sections) > 1:  # one deck for the whole book: a title slide of its own first
+            counts = f"{counted(len(book.questions), 'question')} in {counted(len(sections), 'section')}"
             maker.title(book.title, [counts, book.selected])
         for chapter in chapters:
             maker.title(chapter.label, [_range(chapter), book.title, book.selected])

@@ -244,6 +244,12 @@ class Chapter:
         return tuple(q for q in self.questions if q.number is not None)
 
     @property
+    def only_heading(self) -> bool:
+        """Nothing under its heading (a heading over the chapters that follow): in print it shares
+        the next chapter's page, and its title slide opens the next chapter's deck."""
+        return not self.blocks and not self.questions
+
+    @property
     def average_probability(self) -> float | None:
         return average([q.probability for q in self.numbered_questions if q.probability is not None])
 

@@ -352,7 +352,6 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
         part_facts=_cover_facts,
         landscape=lambda question: question in sideways.questions,
         in_parts=lambda question: any(b in placements and placements[b].how != "whole" for b in question.blocks),
-        heading_only=_heading_only,
         landscape_chapters=set(_with_headings_before(shown, turned)),
         shown_chapters=shown,
         body_chapters=shown[chapters],
@@ -669,17 +668,12 @@ def _short(blocks: tuple) -> bool:
     return sum(len(b.markdown) if isinstance(b, Prose) else SHORT_TEXT_BEFORE for b in blocks) < SHORT_TEXT_BEFORE
 
 
-def _heading_only(chapter: Chapter) -> bool:
-    """A chapter of nothing but its heading (print.css: it shares its page with the next one)."""
-    return not chapter.blocks and not chapter.questions
-
-
 def _with_headings_before(shown: list[Chapter], chosen: set[Chapter]) -> list[Chapter]:
     """The chapters `chosen`, each with the chapters of nothing but a heading just before it (on
     its page), in the book's order."""
     kept, joined = [], False
     for chapter in reversed(shown):
-        joined = chapter in chosen or (joined and _heading_only(chapter))
+        joined = chapter in chosen or (joined and chapter.only_heading)
         if joined:
             kept.append(chapter)
     return kept[::-1]

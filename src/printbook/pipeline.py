@@ -400,12 +400,26 @@ def deck_name(chapter: Chapter, index: int) -> str:
 
 
 def deck_names(book: Book) -> list[tuple[str, Book, list[Chapter]]]:
-    """One deck per section: (its name, its document, [the section]). A series' decks are named
-    by document, then section, so that they sort in the book's order: 01-<document>-02-<section>."""
+    """One deck per section: (its name, its document, [the section]), named by the section. A
+    chapter of nothing but a heading gets none of its own: its title slide opens the next one's
+    deck ([the heading, the section]). A series' decks are named by document, then section, so
+    that they sort in the book's order: 01-<document>-02-<section>."""
     if not book.parts:
-        return [(f"decks/{deck_name(c, i)}", book, [c]) for i, c in enumerate(book.sections, start=1)]
-    return [(f"decks/{n:02d}-{_first_words(slugify(part.title), 24) or 'document'}-{deck_name(c, i)}", part, [c])
-            for n, part in enumerate(book.parts, start=1) for i, c in enumerate(part.sections, start=1)]
+        return [(f"decks/{deck_name(cs[-1], i)}", book, cs) for i, cs in enumerate(_deck_chapters(book), start=1)]
+    return [(f"decks/{n:02d}-{_first_words(slugify(part.title), 24) or 'document'}-{deck_name(cs[-1], i)}", part, cs)
+            for n, part in enumerate(book.parts, start=1) for i, cs in enumerate(_deck_chapters(part), start=1)]
+
+
+def _deck_chapters(book: Book) -> list[list[Chapter]]:
+    """The chapters of each deck: a section, after the headings with nothing under them just
+    before it; headings with nothing after them make no deck."""
+    decks, waiting = [], []
+    for chapter in book.sections:
+        waiting.append(chapter)
+        if not chapter.only_heading:
+            decks.append(waiting)
+            waiting = []
+    return decks
 
 
 def _first_words(slug: str, most: int) -> str:
