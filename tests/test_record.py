@@ -165,3 +165,31 @@ def test_after_an_edit_only_the_edited_sections_deck_is_made_again(tmp_path):
     assert [p.name for p in decks(again)] == [p.name for p in decks(scratch)] and len(decks(again)) == 3
     assert [slide_texts(d) for d in decks(again)] == [slide_texts(d) for d in decks(scratch)]
     assert any("Tell the life of an incident" in text for slide in slide_texts(decks(again)[1]) for text in slide)
+
+
+@pytest.mark.e2e
+def test_outputs_the_book_no_longer_has_go_and_nothing_else_does(folder):
+    """A section renamed left its old deck beside the new one, and a title changed its old PDF:
+    what the last build wrote and this one does not is removed when this one publishes; a file
+    changed since, one of the user's own, or one a record names outside the folder, stays."""
+    out = folder / "out"
+    build(folder / "doc.md", out)
+    assert sorted(p.name for p in (out / "decks").iterdir()) == ["01-one.pptx"]
+    (out / "decks" / "notes.txt").write_text("mine")
+    outside = folder / "elsewhere.txt"
+    outside.write_text("not printbook's")
+    saved = json.loads((out / record.NAME).read_text())
+    saved["outputs"]["../elsewhere.txt"] = [outside.stat().st_size, record._sha256(outside)]
+    (out / record.NAME).write_text(json.dumps(saved))
+    (folder / "doc.md").write_text(DOCUMENT.replace("# Record", "# Records kept").replace("Section 1: One", "Section 1: Uno"))
+    build(folder / "doc.md", out)
+    assert sorted(p.name for p in (out / "decks").iterdir()) == ["01-uno.pptx", "notes.txt"]
+    assert [p.name for p in out.glob("*.pdf")] == ["records-kept.pdf"]
+    assert outside.read_text() == "not printbook's"
+    # An old output changed since it was written is somebody's: it stays.
+    (folder / "doc.md").write_text(DOCUMENT)
+    build(folder / "doc.md", out)
+    (out / "decks" / "01-one.pptx").write_bytes(b"edited by hand")
+    (folder / "doc.md").write_text(DOCUMENT.replace("Section 1: One", "Section 1: Eins"))
+    build(folder / "doc.md", out)
+    assert sorted(p.name for p in (out / "decks").iterdir()) == ["01-eins.pptx", "01-one.pptx", "notes.txt"]

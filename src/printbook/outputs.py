@@ -78,9 +78,10 @@ class OutputFolder:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
-    def publish(self, staging: Path, names: list[str]) -> None:
-        """Every file `names` lists, from `staging` into the output folder, all of them or none.
-        Nothing is published when an interrupt is already waiting."""
+    def publish(self, staging: Path, names: list[str], outdated: list[str] = ()) -> None:
+        """Every file `names` lists, from `staging` into the output folder, and the `outdated`
+        outputs of the last build removed, all of it or nothing. Nothing is published when an
+        interrupt is already waiting."""
         if len(set(names)) != len(names):
             raise ValueError(f"two outputs of one build share a name: {sorted(names)}")
         backup = staging / ".previous"
@@ -90,7 +91,7 @@ class OutputFolder:
         try:
             if signal.sigpending() & HELD_SIGNALS:
                 return  # the interrupt is delivered below, before anything was replaced
-            for name in names:
+            for name in [*names, *outdated]:
                 target = self.path / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if target.exists():
@@ -99,6 +100,9 @@ class OutputFolder:
             for name in names:
                 os.replace(staging / name, self.path / name)
                 placed.append(name)
+            for name in outdated:
+                placed.append(name)
+                (self.path / name).unlink(missing_ok=True)
         except BaseException:
             for name in placed:  # put the old set back
                 if (backup / name).exists():

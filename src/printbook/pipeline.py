@@ -207,7 +207,7 @@ def _made(book: Book, sources: list[Path], discrepancies: list[checks.Discrepanc
             names = [str(w.path) for w in written]
             kept = {"written": [[str(w.path), w.what, w.kind, w.count] for w in written],
                     "diagnostics": record.diagnostics_as_json(found), "diagrams_failed": failed}
-            folder.publish(staging, [*names, record.write(staging, wanted, names, kept)])
+            folder.publish(staging, [*names, record.write(staging, wanted, names, kept)], record.outdated(outdir, names))
     stages.begin("")
     return BuildReport(book=book, written=tuple(dataclasses.replace(w, path=outdir / w.path) for w in written),
                        diagnostics=found, diagrams_failed=failed, seconds=stages.seconds)

@@ -81,6 +81,30 @@ def kept(outdir: Path, wanted: str) -> dict | None:
         return None  # no record, or one this printbook cannot read: build
 
 
+def outdated(outdir: Path, names: Iterable[str]) -> list[str]:
+    """The outputs the last build in `outdir` wrote and this one, writing `names`, does not (the
+    deck of a section since renamed or gone), each still as that build wrote it: they go when
+    this build's outputs are published. A file changed since is someone's own, and stays; so
+    does anything a record names outside the folder."""
+    try:
+        record = json.loads((Path(outdir) / NAME).read_text(encoding="utf-8"))
+        written = record["outputs"].items() if record.get("format") == FORMAT else ()
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+    folder, names, found = Path(outdir).resolve(), set(names), []
+    for name, stamp in written:
+        try:
+            size, sha256 = stamp
+            path = folder / name
+            inside = not path.is_symlink() and path.resolve().parent.is_relative_to(folder)
+            if (name not in names and name != NAME and inside and path.stat().st_size == size
+                    and _sha256(path) == sha256):
+                found.append(name)
+        except (OSError, TypeError, ValueError):
+            continue
+    return found
+
+
 def write(folder: Path, wanted: str, names: Iterable[str], report: dict) -> str:
     """The record of the outputs `names` in `folder` (the staging folder, before they are
     published), made from `wanted`: its file name, to publish with them."""
