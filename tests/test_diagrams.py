@@ -207,6 +207,22 @@ def test_a_gantt_chart_of_times_of_day_labels_its_axis_with_times_not_todays_dat
 
 
 @pytest.mark.e2e
+def test_an_element_mermaid_places_at_no_number_is_left_out(tmp_path):
+    """An empty gantt chart's 'today' line is drawn at x="NaN": WeasyPrint wrote "nan" into the
+    PDF, which PDF readers reject (pdftoppm: "Unknown operator 'nan'")."""
+    from printbook import pdf
+    from printbook.parse import parse_text
+    book = parse_text("# T\n\n## S\n\n```mermaid\ngantt\n  tickInterval 1week\n  weekday monday\n```\n", "t.md")
+    renderings, _ = render_diagrams(book.diagrams())
+    [picture] = renderings.values()
+    assert isinstance(picture, Picture) and "NaN" not in picture.svg
+    pdf.write_pdf(book, renderings, tmp_path / "t.pdf")
+    drawn = subprocess.run(["pdftoppm", "-r", "20", "-png", str(tmp_path / "t.pdf"), str(tmp_path / "p")],
+                           capture_output=True, text=True)
+    assert drawn.returncode == 0 and "nan" not in drawn.stderr
+
+
+@pytest.mark.e2e
 def test_a_timeline_of_times_of_day_is_drawn_with_its_times():
     """mermaid's timeline rejects a colon in a section's title or a period: the repair writes a
     lookalike, and the times print as written."""

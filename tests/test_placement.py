@@ -396,3 +396,10 @@ def test_a_short_text_just_before_a_diagram_goes_to_the_diagrams_page():
     html = pdf.render_html(book, {d: rows_picture(3) for d in book.diagrams()})
     assert '<div class="lead-in">' in html and "Example: a second flow" in html.split('<div class="lead-in">')[1][:200]
     assert lead_in in pdf._lead_ins(book) and len(pdf._lead_ins(book)) == 1  # not the long text
+
+
+def test_words_run_into_each_other_are_counted():
+    apart = Picture("<svg/>", 300, 40, texts=((0.0, 0.0, 40.0, 14.0), (50.0, 0.0, 40.0, 14.0), (95.0, 20.0, 40.0, 14.0)))
+    touching = replace(apart, texts=((0.0, 0.0, 40.0, 14.0), (41.0, 0.0, 40.0, 14.0), (60.0, 2.0, 40.0, 14.0)))
+    assert placement.crowded_words(apart) == 0  # a line below is not in the way
+    assert placement.crowded_words(touching) == 2  # the first two, and the last two over each other

@@ -190,3 +190,9 @@ def test_a_bar_or_quadrant_chart_is_also_drawn_on_a_smaller_canvas_unless_its_au
     sized = ["---\nconfig:\n  xyChart:\n    width: 900\n---\n" + bars, '%%{init: {"theme": "dark"}}%%\n' + bars,
              "graph TD\n    A --> B\n", "pie\n    \"a\": 1\n"]
     assert all(compact(source) == [] for source in sized)
+
+
+def test_a_gantt_chart_is_also_drawn_narrower_unless_its_author_configured_it():
+    plan = "gantt\n    dateFormat YYYY-MM-DD\n    Design :a1, 2024-01-01, 7d\n"
+    assert compact(plan) == ['%%{init: {"gantt": {"useWidth": 720}}}%%\n' + plan]
+    assert compact('%%{init: {"gantt": {"barHeight": 30}}}%%\n' + plan) == []

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import resources, restack
+from . import placement, resources, restack
 from .cache import DiagramCache, fingerprint
 from .model import Diagnostic, Diagram, DiagramFailure, Picture, PrintbookError, Rendering
 from .repair import Repaired, repair
@@ -124,7 +124,10 @@ class DiagramStage:
                   if isinstance(renderings.get(d), Picture)}
         answers = self._ask([{"code": v} for found in chosen.values() for v in found])
         for diagram, found in chosen.items():
-            result[diagram] = replace(renderings[diagram], alternatives=_drawn(answers, found))
+            # A layout whose words run into each other (a chart's axis on a smaller canvas) is none to show.
+            crowded = placement.crowded_words(renderings[diagram])
+            result[diagram] = replace(renderings[diagram], alternatives=tuple(
+                p for p in _drawn(answers, found) if placement.crowded_words(p) <= crowded))
         return result
 
     def parts(self, diagrams: Iterable[Diagram]) -> dict[Diagram, tuple[Picture, ...]]:

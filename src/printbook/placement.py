@@ -125,6 +125,23 @@ def worth_likely_layouts(picture: Picture) -> bool:
     return picture.width > 2 * picture.height
 
 
+WORD_GAP_PX = 4  # less between two words side by side, and they read as one
+
+
+def crowded_words(picture: Picture) -> int:
+    """How many pairs of the picture's words, on the same line, overlap or all but touch: words
+    mermaid ran into each other, as a chart's axis labels on too small a canvas."""
+    boxes = sorted(picture.texts)
+    count = 0
+    for index, (x, y, width, height) in enumerate(boxes):
+        for other_x, other_y, other_width, other_height in boxes[index + 1:]:
+            if other_x >= x + width + WORD_GAP_PX:  # (sorted by x: no later box comes nearer)
+                break
+            if min(y + height, other_y + other_height) - max(y, other_y) > 1:
+                count += 1
+    return count
+
+
 def shown_at_largest(picture: Picture, offer: Offer) -> bool:
     """Whether a layout of the picture shows whole in the first space of `offer` (the one it
     prefers) at the largest scale the space shows any diagram: no other layout of the same labels

@@ -109,11 +109,13 @@ def turned(source: str) -> list[str]:
 
 
 # A chart drawn on a smaller canvas, its words as large: mermaid draws a bar chart 700 x 500 px
-# with 14 px labels and a quadrant chart 500 x 500 with 12 px points, too small for a slide's 12 pt
-# at the size a slide shows them (the decks cut them into pieces, which mean nothing for a chart).
+# with 14 px labels, a quadrant chart 500 x 500 with 12 px points and a gantt chart as wide as the
+# page it is drawn in (856 px here) with 10 px axis labels, too small for a slide's 12 pt at the size a
+# slide shows them (the decks cut them into pieces, which mean nothing for a chart).
 COMPACT = {"xychart": '%%{init: {"xyChart": {"width": 560, "height": 330}}}%%',
            "xychart-beta": '%%{init: {"xyChart": {"width": 560, "height": 330}}}%%',
-           "quadrantchart": '%%{init: {"quadrantChart": {"chartWidth": 400, "chartHeight": 340}}}%%'}
+           "quadrantchart": '%%{init: {"quadrantChart": {"chartWidth": 400, "chartHeight": 340}}}%%',
+           "gantt": '%%{init: {"gantt": {"useWidth": 720}}}%%'}
 
 
 def compact(source: str) -> list[str]:

@@ -679,6 +679,13 @@ async function renderInPage(code, id) {
     element.setAttribute("width", String(width));
     element.setAttribute("height", String(height));
     element.style.maxWidth = "";
+    // An element mermaid placed at no number (an empty gantt chart's "today" line at x="NaN") draws
+    // nothing, and WeasyPrint would write "nan" into the PDF, which PDF readers reject.
+    if (svg.includes("NaN")) {
+      for (const lost of [...element.querySelectorAll("*")]) {
+        if ([...lost.attributes].some((a) => GEOMETRY.has(a.name) && a.value.includes("NaN"))) lost.remove();
+      }
+    }
     window.notesAroundTheirWords(element);
     window.printSafe(element);
     const [shownWidth, shownHeight] = window.everyWordInView(element, width, height);
