@@ -217,6 +217,14 @@ def test_a_gantt_chart_shows_whole_on_a_slide_at_12_pt_unless_its_axis_would_cro
     assert "The release" in titles and slide_problems(path) == []
     assert [t for t in titles if "piece" in t and t.startswith("The release")] == []
     assert any(t.startswith("The window (the whole") for t in titles)  # its canvas, in pieces
+    # In the handbook, 560 px wide, the short chart prints upright at 7 pt, not on a landscape page.
+    import pdfplumber
+    [handbook] = [w.path for w in report.written if w.kind == "pdf"]
+    with pdfplumber.open(handbook) as document:
+        [page] = [p for p in document.pages if "Design" in (p.extract_text() or "")]
+        words = [c for c in page.chars if c["text"].strip() and c["top"] > 100]
+        assert page.width < page.height and "The release" in page.extract_text()
+        assert min(c["size"] for c in words) >= 7 - 0.05
 
 
 def test_a_heading_with_nothing_under_it_opens_the_next_decks_instead_of_a_deck_of_its_own(tmp_path):

@@ -194,5 +194,6 @@ def test_a_bar_or_quadrant_chart_is_also_drawn_on_a_smaller_canvas_unless_its_au
 
 def test_a_gantt_chart_is_also_drawn_narrower_unless_its_author_configured_it():
     plan = "gantt\n    dateFormat YYYY-MM-DD\n    Design :a1, 2024-01-01, 7d\n"
-    assert compact(plan) == ['%%{init: {"gantt": {"useWidth": 720}}}%%\n' + plan]
+    assert compact(plan) == ['%%{init: {"gantt": {"useWidth": 720}}}%%\n' + plan,
+                             '%%{init: {"gantt": {"useWidth": 560}}}%%\n' + plan]
     assert compact('%%{init: {"gantt": {"barHeight": 30}}}%%\n' + plan) == []

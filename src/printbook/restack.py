@@ -110,22 +110,24 @@ def turned(source: str) -> list[str]:
 
 # A chart drawn on a smaller canvas, its words as large: mermaid draws a bar chart 700 x 500 px
 # with 14 px labels, a quadrant chart 500 x 500 with 12 px points and a gantt chart as wide as the
-# page it is drawn in (856 px here) with 10 px axis labels, too small for a slide's 12 pt at the size a
-# slide shows them (the decks cut them into pieces, which mean nothing for a chart).
-COMPACT = {"xychart": '%%{init: {"xyChart": {"width": 560, "height": 330}}}%%',
-           "xychart-beta": '%%{init: {"xyChart": {"width": 560, "height": 330}}}%%',
-           "quadrantchart": '%%{init: {"quadrantChart": {"chartWidth": 400, "chartHeight": 340}}}%%',
-           "gantt": '%%{init: {"gantt": {"useWidth": 720}}}%%'}
+# page it is drawn in (856 px here) with 10 px axis labels, too small for a slide's 12 pt at the
+# size a slide shows them (the decks cut them into pieces, which mean nothing for a chart); a gantt
+# chart 560 px wide also prints upright at 7 pt. (A canvas that runs a chart's words into each
+# other is not used: placement.crowded_words.)
+COMPACT = {"xychart": ('%%{init: {"xyChart": {"width": 560, "height": 330}}}%%',),
+           "xychart-beta": ('%%{init: {"xyChart": {"width": 560, "height": 330}}}%%',),
+           "quadrantchart": ('%%{init: {"quadrantChart": {"chartWidth": 400, "chartHeight": 340}}}%%',),
+           "gantt": ('%%{init: {"gantt": {"useWidth": 720}}}%%', '%%{init: {"gantt": {"useWidth": 560}}}%%')}
 
 
 def compact(source: str) -> list[str]:
-    """`source` on the smaller canvas of COMPACT, or [] for another kind of diagram and for one
+    """`source` on each smaller canvas of COMPACT, or [] for another kind of diagram and for one
     that sets its own configuration (front matter, a directive): its author chose its size."""
     lines, first, _ = _header(source)
     if first is None or "%%{" in source or source.lstrip().startswith("---"):
         return []
     kind = lines[first].split()[0].lower() if lines[first].split() else ""
-    return [COMPACT[kind] + "\n" + source] if kind in COMPACT else []
+    return [canvas + "\n" + source for canvas in COMPACT.get(kind, ())]
 
 
 def _header(source: str) -> tuple[list[str], int | None, re.Match | None]:
