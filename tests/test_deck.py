@@ -237,3 +237,21 @@ def test_a_heading_with_nothing_under_it_opens_the_next_decks_instead_of_a_deck_
     assert [p.name for p in decks] == ["01-setup.pptx", "02-registry.pptx", "03-queue.pptx"]
     titles = [s.shapes.title.text for s in Presentation(decks[1]).slides if s.shapes.title is not None]
     assert titles[:2] == ["Components", "Registry"] and "Guide" not in titles[:1]
+
+
+def test_a_timeline_of_four_periods_shows_whole_on_a_slide_at_12_pt_front_matter_and_all(tmp_path):
+    """mermaid pads a timeline 50 px all round: four periods made it 1190 px wide, 2% too wide for
+    a slide at 12 pt, and every timeline in ../shared went to pieces. Its front matter still counts (printbook's
+    settings go after it: before it, mermaid read none of it and failed)."""
+    from test_legibility import slide_problems
+
+    periods = "".join(f"    {year} : Release {n} : Fixes\n" for n, year in enumerate(range(2019, 2023), start=1))
+    (tmp_path / "t.md").write_text(
+        f"# History\n\n## History\n\n### The releases\n\n```mermaid\ntimeline\n    title Releases\n{periods}```\n\n"
+        f"### With its own settings\n\n```mermaid\n---\nconfig:\n  theme: base\n---\ntimeline\n{periods}```\n")
+    report = build(tmp_path / "t.md", tmp_path / "out")
+    assert report.diagrams_failed == 0
+    [path] = decks_of(report)
+    titles = [s.shapes.title.text for s in Presentation(path).slides if s.shapes.title is not None]
+    assert "The releases" in titles and "With its own settings" in titles
+    assert not any("piece" in t for t in titles) and slide_problems(path) == []

@@ -128,7 +128,10 @@ async function openRenderPage(browser) {
     window.textLengths = new Map();
     window.labelFonts = new WeakMap();
     window.printbookConfig = ${JSON.stringify(settings.config)};
-    ${ganttDirective.toString()}` });
+    ${frontMatterAndRest.toString()}
+    ${diagramKind.toString()}
+    ${ganttDirective.toString()}
+    ${timelineDirective.toString()}` });
   await page.evaluate(async (config) => {
     await document.fonts.ready;
     window.mermaid.initialize({ startOnLoad: false, ...config });
@@ -625,11 +628,32 @@ function textLength(line) {
   return length;
 }
 
+// Runs in the page: `code` as [its front matter (--- … ---), the rest]: mermaid reads front matter
+// only at the very start, so printbook's directives go after it.
+function frontMatterAndRest(code) {
+  const found = code.match(/^\s*---[ \t]*\r?\n[\s\S]*?\r?\n\s*---[ \t]*(\r?\n|$)/);
+  return found ? [found[0], code.slice(found[0].length)] : ["", code];
+}
+
+// Runs in the page: the kind of diagram `code` is (its first word, lowercased), past front matter
+// and %% lines.
+function diagramKind(code) {
+  const body = frontMatterAndRest(code)[1];
+  return (body.replace(/^(\s*%%.*\n)*/, "").match(/^\s*(\S+)/) || ["", ""])[1].toLowerCase();
+}
+
+// Runs in the page: a timeline's margins as other diagrams have them. mermaid pads it 50 px all
+// round, which made a timeline of four periods 1190 px wide, 2% too wide for a slide at 12 pt.
+// (A diagram's own directive, after this one, still decides.)
+function timelineDirective(code) {
+  return diagramKind(code) === "timeline" ? '%%{init: {"timeline": {"padding": 10}}}%%\n' : "";
+}
+
 // Runs in the page: for a gantt chart, room at the left for its longest section name (mermaid
 // gives 75 px whatever the names, and longer ones run into the bars), measured in the font and
 // size of printbook's configuration; "" for any other diagram.
 function ganttDirective(code) {
-  if (!/^\s*gantt\b/.test(code.replace(/^(\s*%%.*\n)*/, ""))) return "";
+  if (diagramKind(code) !== "gantt") return "";
   const gantt = (window.printbookConfig && window.printbookConfig.gantt) || {};
   const size = gantt.sectionFontSize || 11;
   const context = document.createElement("canvas").getContext("2d");
@@ -651,7 +675,7 @@ async function renderInPage(code, id) {
   document.body.appendChild(sandbox);
   // mermaid's SVG-text mindmap sets its labels off-centre; its HTML labels are laid out right,
   // and printSafe turns them into SVG text where the browser put them.
-  const htmlLabels = /^\s*mindmap\b/.test(code.replace(/^(\s*%%.*\n)*/, ""));
+  const htmlLabels = diagramKind(code) === "mindmap";
   if (/^\s*zenuml\b/m.test(code) && !window.zenumlRegistered) {
     await new Promise((resolve, reject) => {
       const script = document.createElement("script");
@@ -663,9 +687,10 @@ async function renderInPage(code, id) {
     await window.mermaid.registerExternalDiagrams([globalThis["mermaid-zenuml"]]);
     window.zenumlRegistered = true;
   }
-  const directive = htmlLabels ? '%%{init: {"htmlLabels": true}}%%\n' : ganttDirective(code);
+  const directive = htmlLabels ? '%%{init: {"htmlLabels": true}}%%\n' : ganttDirective(code) || timelineDirective(code);
   try {
-    const { svg } = await window.mermaid.render(id, directive + code, sandbox);
+    const [frontMatter, rest] = frontMatterAndRest(code);
+    const { svg } = await window.mermaid.render(id, frontMatter + directive + rest, sandbox);
     const holder = document.getElementById("shot");
     holder.innerHTML = svg;
     const element = holder.querySelector("svg");
