@@ -403,3 +403,16 @@ def test_words_run_into_each_other_are_counted():
     touching = replace(apart, texts=((0.0, 0.0, 40.0, 14.0), (41.0, 0.0, 40.0, 14.0), (60.0, 2.0, 40.0, 14.0)))
     assert placement.crowded_words(apart) == 0  # a line below is not in the way
     assert placement.crowded_words(touching) == 2  # the first two, and the last two over each other
+
+
+def test_pieces_of_a_narrow_diagram_on_a_slide_are_as_large_as_legible_not_as_the_slide_is_wide():
+    """A tall chain of boxes 300 px wide filled a slide's width at four times legible size, one
+    box a slide; at legible size it takes fewer pieces."""
+    picture = rows_picture(30, row_height=40, width=300)
+    slide = Offer((Space(1184, 533, largest=float("inf")),), (Space(1184, 533, largest=float("inf")),), 12)
+    placed = place(picture, slide)
+    assert placed.how == "pieces" and 12 <= placed.text_pt < 1.5 * 12
+    assert len(placed.shown) <= 3  # 1,200 px of rows at about 1.01: three slides of 533 px
+    # The handbook keeps its pieces at the natural size (0.75), not smaller than it need be.
+    page = Offer((Space(600, 800, largest=0.75),), (Space(600, 900, largest=0.75),), 7)
+    assert place(rows_picture(60), page).shown[0].scale == 0.75

@@ -129,7 +129,8 @@ def test_each_kind_of_more_layouts_keeps_the_order_of_every_layout():
     assert [every.index(text) for text in layouts(LISTS, "turned")] == sorted(every.index(text) for text in layouts(LISTS, "turned"))
     # A diagram with nothing to restack still turns.
     assert layouts("flowchart LR\n    A --> B\n", "turned") == ["flowchart TD\n    A --> B\n"]
-    assert layouts("sequenceDiagram\n    A->>B: hi\n", "every") == []
+    assert layouts("sequenceDiagram\n    A->>B: hi\n", "every") == compact("sequenceDiagram\n    A->>B: hi\n")
+    assert layouts("pie\n    \"A\" : 1\n", "every") == []  # nothing to restack, turn or make narrower
 
 
 def test_a_flowchart_turned_a_quarter_keeps_everything_but_its_direction():
@@ -197,3 +198,15 @@ def test_a_gantt_chart_is_also_drawn_narrower_unless_its_author_configured_it():
     assert compact(plan) == ['%%{init: {"gantt": {"useWidth": 720}}}%%\n' + plan,
                              '%%{init: {"gantt": {"useWidth": 560}}}%%\n' + plan]
     assert compact('%%{init: {"gantt": {"barHeight": 30}}}%%\n' + plan) == []
+
+
+def test_a_quarter_turn_turns_a_flowcharts_subgraphs_drawn_their_own_way_too():
+    """`graph LR` around one subgraph drawn `direction TB`: turning the header alone left the
+    chain of boxes standing, and a slide showed it one box at a time."""
+    source = 'graph LR\n    subgraph "Tier 1"\n        direction TB\n        A --> B --> C\n    end\n'
+    assert turned(source) == ['graph TD\n    subgraph "Tier 1"\n        direction LR\n        A --> B --> C\n    end\n']
+
+
+def test_a_sequence_diagram_is_also_drawn_with_its_participants_closer_and_its_messages_wrapped():
+    source = "sequenceDiagram\n    A->>B: a long message between the two\n"
+    assert compact(source) == ['%%{init: {"sequence": {"actorMargin": 20, "wrap": true}}}%%\n' + source]

@@ -251,11 +251,16 @@ def _in_pieces(rendering: Picture, offer: Offer, overview: bool = False) -> Plac
     options = []
     for order, space in enumerate(offer.pieces):
         for layout in rendering.layouts:
-            scale = max(needed_scale(layout, offer.smallest_pt), min(space.largest, space.width / layout.width))
-            windows = _windows(layout, space, scale)
-            options.append((len(windows), len({x for x, *_ in windows}) > 1, order, layout is not rendering,
-                            space, layout, scale, windows))
-    _, _, _, _, space, layout, scale, windows = min(options, key=lambda o: o[:4])
+            # As wide as the space shows it; or, where that shows its text more than half as large
+            # again as legible, as legible, if that makes fewer pieces (a tall, narrow diagram
+            # filled a slide's width one box at a time).
+            least = needed_scale(layout, offer.smallest_pt)
+            fit = max(least, min(space.largest, space.width / layout.width))
+            for scale in (fit, least) if fit > PIECES_LARGER_AT_MOST * least else (fit,):
+                windows = _windows(layout, space, scale)
+                options.append((len(windows), len({x for x, *_ in windows}) > 1, order, layout is not rendering,
+                                -scale, space, layout, scale, windows))
+    *_, space, layout, scale, windows = min(options, key=lambda o: o[:5])
     # (Where each piece sits is told by the windows as cut, before they shrink to their drawing.)
     drawn = [_shrunk(window, layout) for window in windows]
     shown = tuple(Shown(crop(layout, *shrunk), scale, _where(i, window, windows))
@@ -266,6 +271,9 @@ def _in_pieces(rendering: Picture, offer: Offer, overview: bool = False) -> Plac
         whole = Shown(outline(layout, drawn, room.scale(layout)), room.scale(layout))
     grid = (len({w[1] for w in windows}), len({w[0] for w in windows}))
     return Placement(space, shown, how="pieces", overview=whole, grid=grid, repeats_header=layout.header > 0)
+
+
+PIECES_LARGER_AT_MOST = 1.5
 
 
 def _where(index: int, window: Window, windows: Sequence[Window]) -> str:
