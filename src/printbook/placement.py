@@ -251,12 +251,7 @@ def _in_pieces(rendering: Picture, offer: Offer, overview: bool = False) -> Plac
     options = []
     for order, space in enumerate(offer.pieces):
         for layout in rendering.layouts:
-            # As wide as the space shows it; or, where that shows its text more than half as large
-            # again as legible, as legible, if that makes fewer pieces (a tall, narrow diagram
-            # filled a slide's width one box at a time).
-            least = needed_scale(layout, offer.smallest_pt)
-            fit = max(least, min(space.largest, space.width / layout.width))
-            for scale in (fit, least) if fit > PIECES_LARGER_AT_MOST * least else (fit,):
+            for scale in _piece_scales(layout, space, offer.smallest_pt):
                 windows = _windows(layout, space, scale)
                 options.append((len(windows), len({x for x, *_ in windows}) > 1, order, layout is not rendering,
                                 -scale, space, layout, scale, windows))
@@ -274,6 +269,23 @@ def _in_pieces(rendering: Picture, offer: Offer, overview: bool = False) -> Plac
 
 
 PIECES_LARGER_AT_MOST = 1.5
+
+
+def _piece_scales(layout: Picture, space: Space, smallest_pt: float) -> list[float]:
+    """The scales worth cutting `layout` into pieces at: as wide as the space shows it; and where
+    that shows its text more than half as large again as legible and a smaller scale needs fewer
+    pieces (a tall, narrow diagram filled a slide's width one box at a time), the largest scale
+    that needs no more pieces than legible size does."""
+    least = needed_scale(layout, smallest_pt)
+    fit = max(least, min(space.largest, space.width / layout.width))
+    fewest = len(_windows(layout, space, least)) if fit > PIECES_LARGER_AT_MOST * least else None
+    if fewest is None or fewest >= len(_windows(layout, space, fit)):
+        return [fit]
+    low, high = least, fit
+    for _ in range(8):  # (within half a percent of the range)
+        middle = (low + high) / 2
+        low, high = (middle, high) if len(_windows(layout, space, middle)) <= fewest else (low, middle)
+    return [fit, low]
 
 
 def _where(index: int, window: Window, windows: Sequence[Window]) -> str:
