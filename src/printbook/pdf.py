@@ -651,7 +651,7 @@ def _sideways(book: Book, placements: dict[Diagram, placement.Placement], turned
                          if b in placements and placements[b].space.landscape]
             if not landscape:
                 continue
-            upright_front = index == 0 and chapter in fronts and chapter not in turned
+            upright_front = chapter in fronts and fronts[chapter][0] in question.blocks and chapter not in turned
             if question.number is not None or (index == 0 and chapter in turned) or (
                     not upright_front and _short(question.blocks[:landscape[0]])):
                 questions.add(question)
