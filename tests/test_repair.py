@@ -72,11 +72,16 @@ def test_a_picture_named_by_url_is_left_out_for_rendering_only():
     assert repair(diagram, for_rendering=False).source == source  # what lint --fix writes back keeps it
 
 
+def _repaired_lines(source: str, line: int):
+    """The repair of `source` as a diagram at `line` of d.md, and its source's lines."""
+    result = repair(Diagram(source, Location("d.md", line)))
+    return result, result.source.split("\n")
+
+
 def test_a_timelines_colons_in_sections_and_periods_are_written_as_a_lookalike():
     source = ("timeline\n    title Launch day: 5 steps\n    section 09:00-12:00 (morning)\n        10:30 : Standup : at 10:45\n"
               "              : Review: notes\n    section Afternoon\n        2024 : Ship\n")
-    result = repair(Diagram(source, Location("d.md", 10)))
-    lines = result.source.split("\n")
+    result, lines = _repaired_lines(source, 10)
     assert lines[2] == "    section 09\ua78900-12\ua78900 (morning)"
     assert lines[3] == "        10\ua78930 : Standup : at 10:45"  # events may hold colons
     assert lines[1] == "    title Launch day: 5 steps" and lines[4:] == source.split("\n")[4:]
@@ -88,8 +93,7 @@ def test_a_timelines_colons_in_sections_and_periods_are_written_as_a_lookalike()
 def test_a_subgraph_with_the_id_of_a_node_gets_an_id_of_its_own():
     source = ('graph TB\n    subgraph "Internet"\n        Internet[Internet]\n    end\n    subgraph Edge\n        LB[Balancer]\n'
               '    end\n    Client --> Edge\n    Internet --> LB\n    style Internet fill:#eee\n')
-    result = repair(Diagram(source, Location("d.md", 1)))
-    lines = result.source.split("\n")
+    result, lines = _repaired_lines(source, 1)
     assert lines[1] == '    subgraph Internet_group ["Internet"]'
     assert lines[2:] == source.split("\n")[2:]  # the node, the links and the style as written
     [note] = result.notes
