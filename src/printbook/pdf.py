@@ -43,10 +43,10 @@ LANDSCAPE_FRONT_MM = 55  # the most opening text that goes on a landscape page w
 # What a diagram's usual room leaves above it in practice: its question's heading and probability
 # on one line each (the rest of HEADING_MM goes on the figure's margins and a pieces' caption).
 UNDER_HEADING_MM = 18
-FRONT_MARK = "pb-front-end-"
+FRONT_MARK = "pb-front-end-"  # (only in the HTML laid out to measure the chapters' openings)
 # Text before a question's landscape diagram goes on its landscape page with it up to this many
 # characters of Markdown (about three lines there); longer, it stays upright and the diagram turns alone.
-SHORT_TEXT_BEFORE = 400  # (only in the HTML laid out to measure the chapters' openings)
+SHORT_TEXT_BEFORE = 400
 FIGURE_SPACE = "\u2007"  # as wide as a digit
 PAGE_NUMBER_DIGITS = 3  # the room for each page number in the contents and question lists
 
@@ -320,11 +320,12 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
     placements = placements if placements is not None else placed(book, renderings, options)
 
     shown = shown_chapters(book)
+    fronts = _chapter_fronts(book)
     # A chapter whose first diagram goes on a landscape page below its opening text starts there.
-    turned = {c for c, (d, _) in _chapter_fronts(book).items()
+    turned = {c for c, (d, _) in fronts.items()
               if d in placements and placements[d].space.landscape and placements[d].space.shares_page}
     lead_ins = _lead_ins(book)
-    sideways = _sideways(book, placements, turned, lead_ins)
+    sideways = _sideways(book, placements, fronts, turned, lead_ins)
 
     def block_html(block) -> str:
         """One block as HTML; the template places it."""
@@ -635,25 +636,25 @@ def _lead_ins(book: Book) -> set[Block]:
             if isinstance(blocks[i], Prose) and isinstance(blocks[i + 1], Diagram) and _short(blocks[i:i + 1])}
 
 
-def _sideways(book: Book, placements: dict[Diagram, placement.Placement], turned: set[Chapter],
-              lead_ins: set[Block]) -> Sideways:
+def _sideways(book: Book, placements: dict[Diagram, placement.Placement],
+              fronts: dict[Chapter, tuple[Diagram, Chapter]], turned: set[Chapter], lead_ins: set[Block]) -> Sideways:
     """A question with a diagram placed on a landscape page goes there whole (its heading and
-    notes with the diagram) where it is an interview question, or where the text before that
-    diagram is short; but the first question of a chapter that starts on an upright page (not
-    `turned`) keeps its heading there, by the chapter's. Else the question's text stays upright
-    (a page's width is too long a line to read) and each such diagram goes on a landscape page
-    with the short text just before it ("Example:")."""
+    notes with the diagram) where it is an interview question, where its chapter starts on that
+    page too (`turned`), or where the text before that diagram is short; but a question holding
+    the first diagram of a chapter that starts on an upright page keeps its heading there, by the
+    chapter's. Else the question's text stays upright (a page's width is too long a line to read)
+    and each such diagram goes on a landscape page with the short text just before it
+    ("Example:")."""
     questions, blocks = set(), set()
-    fronts = _chapter_fronts(book)
     for chapter in book.chapters:
-        for index, question in enumerate(chapter.questions):
+        for question in chapter.questions:
             landscape = [i for i, b in enumerate(question.blocks)
                          if b in placements and placements[b].space.landscape]
             if not landscape:
                 continue
-            upright_front = chapter in fronts and fronts[chapter][0] in question.blocks and chapter not in turned
-            if question.number is not None or (index == 0 and chapter in turned) or (
-                    not upright_front and _short(question.blocks[:landscape[0]])):
+            opens_chapter = chapter in fronts and fronts[chapter][0] in question.blocks
+            if question.number is not None or (opens_chapter and chapter in turned) or (
+                    not opens_chapter and _short(question.blocks[:landscape[0]])):
                 questions.add(question)
                 continue
             for i in landscape:

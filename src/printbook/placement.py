@@ -251,8 +251,7 @@ def _in_pieces(rendering: Picture, offer: Offer, overview: bool = False) -> Plac
     options = []
     for order, space in enumerate(offer.pieces):
         for layout in rendering.layouts:
-            for scale in _piece_scales(layout, space, offer.smallest_pt):
-                windows = _windows(layout, space, scale)
+            for scale, windows in _piece_scales(layout, space, offer.smallest_pt):
                 options.append((len(windows), len({x for x, *_ in windows}) > 1, order, layout is not rendering,
                                 -scale, space, layout, scale, windows))
     *_, space, layout, scale, windows = min(options, key=lambda o: o[:5])
@@ -271,21 +270,28 @@ def _in_pieces(rendering: Picture, offer: Offer, overview: bool = False) -> Plac
 PIECES_LARGER_AT_MOST = 1.5
 
 
-def _piece_scales(layout: Picture, space: Space, smallest_pt: float) -> list[float]:
-    """The scales worth cutting `layout` into pieces at: as wide as the space shows it; and where
-    that shows its text more than half as large again as legible and a smaller scale needs fewer
-    pieces (a tall, narrow diagram filled a slide's width one box at a time), the largest scale
-    that needs no more pieces than legible size does."""
+def _piece_scales(layout: Picture, space: Space, smallest_pt: float) -> list[tuple[float, list[Window]]]:
+    """The scales worth cutting `layout` into pieces at, each with its windows: as wide as the
+    space shows it; and where that shows its text more than half as large again as legible and a
+    smaller scale needs fewer pieces (a tall, narrow diagram filled a slide's width one box at a
+    time), the largest scale that needs no more pieces than legible size does."""
     least = needed_scale(layout, smallest_pt)
     fit = max(least, min(space.largest, space.width / layout.width))
-    fewest = len(_windows(layout, space, least)) if fit > PIECES_LARGER_AT_MOST * least else None
-    if fewest is None or fewest >= len(_windows(layout, space, fit)):
-        return [fit]
-    low, high = least, fit
+    fitted = (fit, _windows(layout, space, fit))
+    if fit <= PIECES_LARGER_AT_MOST * least:
+        return [fitted]
+    legible = (least, _windows(layout, space, least))
+    fewest = len(legible[1])
+    if fewest >= len(fitted[1]):
+        return [fitted]
     for _ in range(8):  # (within half a percent of the range)
-        middle = (low + high) / 2
-        low, high = (middle, high) if len(_windows(layout, space, middle)) <= fewest else (low, middle)
-    return [fit, low]
+        middle = (legible[0] + fit) / 2
+        windows = _windows(layout, space, middle)
+        if len(windows) <= fewest:
+            legible = (middle, windows)
+        else:
+            fit = middle
+    return [fitted, legible]
 
 
 def _where(index: int, window: Window, windows: Sequence[Window]) -> str:

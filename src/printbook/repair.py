@@ -67,6 +67,14 @@ def repair(diagram: Diagram, for_rendering: bool = True) -> Repaired:
     return Repaired("\n".join(lines), tuple(notes))
 
 
+def _unused_id(name: str, lines: list[str]) -> str:
+    """`name`, with "_" added until no line of the diagram uses it as a word already."""
+    text = "\n".join(lines)
+    while re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+        name += "_"
+    return name
+
+
 def _unclash_subgraphs(lines: list[str], header: int) -> list[tuple[int, str, str]]:
     """A subgraph whose id (its title, where it has no id of its own) is also a node's, given a
     label (`Internet[Internet]`): mermaid takes the two for one, and fails ('would create a
@@ -86,9 +94,7 @@ def _unclash_subgraphs(lines: list[str], header: int) -> list[tuple[int, str, st
         if own not in nodes:
             continue
         title = subgraph_title(line)
-        name = f"{own}_group"
-        while name in nodes or any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", other) for other in lines):
-            name += "_"
+        name = _unused_id(f"{own}_group", lines)
         lines[index] = f'{found.group(1)}subgraph {name} ["{title}"]'
         renamed.append((index, title, name))
     return renamed
@@ -141,10 +147,7 @@ def _name_styled_subgraphs(lines: list[str]) -> list[tuple[int, str, str]]:
         if not style or style.group(2) not in headers:
             continue
         indent, title, rest = style.groups()
-        name = re.sub(r"\W+", "_", title).strip("_") or "subgraph"
-        text = "\n".join(lines)
-        while re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
-            name += "_"
+        name = _unused_id(re.sub(r"\W+", "_", title).strip("_") or "subgraph", lines)
         header = headers.pop(title)
         lines[header] = f'{SUBGRAPH_TITLE.match(lines[header]).group(1)}subgraph {name} ["{title}"]'
         lines[index] = f"{indent}style {name}{rest or ''}"
