@@ -303,6 +303,35 @@ def test_a_chapters_opening_text_shares_its_page_with_the_chapters_first_diagram
     assert _pages_with(target, "What is kept?", "row 23") == [backups]
 
 
+# PLACES with text of its own before Q1's diagram.
+LEADS = PLACES.replace("**Probability**: 50\n", "**Probability**: 50\n\n**Purpose**: show how the packages depend on "
+                       "each other, and which of them the others are built on.\n\n**Example: a shop's packages**\n")
+
+
+def test_a_questions_text_before_its_diagram_stays_on_the_diagrams_page(tmp_path):
+    """A tall diagram, placed for the room below its question's heading and probability alone, did
+    not fit below the question's own text ("Purpose: …", "Example: …"): the heading and that text
+    were left on a page of their own. Where much text follows the diagram, the question goes over
+    pages anyway, and the diagram keeps its size."""
+    book = parse_text(LEADS, "guide.md")
+    overview, second, unnumbered = book.diagrams()
+    tall = rows_picture(24, row_height=40, width=300)  # as tall as an upright page allows
+    renderings = {overview: rows_picture(2), second: tall, unnumbered: rows_picture(2)}
+    alone = place(tall, pdf.diagram_spaces(book, pdf.PdfOptions())[second])
+    placements = pdf.placed(book, renderings, pdf.PdfOptions())
+    assert placements[second].how == "whole"
+    assert 0.8 * alone.text_pt <= placements[second].text_pt < alone.text_pt  # a little smaller
+    target = tmp_path / "guide.pdf"
+    pdf.write_pdf(book, renderings, target)
+    assert len(_pages_with(target, "What does a controller do?", "Purpose", "a shop's packages", "row 0", "row 23")) == 1
+    # Much text after the diagram: the question goes over pages whatever the diagram's size.
+    followed = parse_text(LEADS.replace("    C --> D\n```\n", "    C --> D\n```\n\n" + "More, at length. " * 40 + "\n"),
+                          "guide.md")
+    overview, second, unnumbered = followed.diagrams()
+    kept = pdf.placed(followed, {overview: rows_picture(2), second: tall, unnumbered: rows_picture(2)}, pdf.PdfOptions())
+    assert kept[second].text_pt == alone.text_pt
+
+
 def test_a_chapter_whose_first_diagram_goes_on_a_landscape_page_starts_there(tmp_path):
     book = parse_text(OPENINGS, "guide.md")
     first, second = book.diagrams()

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import jinja2
 from lxml import etree
@@ -44,6 +44,11 @@ LANDSCAPE_FRONT_MM = 55  # the most opening text that goes on a landscape page w
 # on one line each (the rest of HEADING_MM goes on the figure's margins and a pieces' caption).
 UNDER_HEADING_MM = 18
 FRONT_MARK = "pb-front-end-"  # (only in the HTML laid out to measure the chapters' openings)
+LEAD_MARKS = ("pb-lead-start-", "pb-lead-end-")  # (and the text before a question's first diagram)
+QUESTION_PADDING_MM = 4  # above a question's heading, below the rule (print.css)
+MEASURED_AT_MOST = 2500  # characters of Markdown: more text than FRONT_AT_MOST of a page holds
+# What HEADING_MM keeps beyond a heading and a figure's top margin (its bottom one falls at the page's end).
+LEAD_SPARE_MM = HEADING_MM - UNDER_HEADING_MM - 3
 # Text before a question's landscape diagram goes on its landscape page with it up to this many
 # characters of Markdown (about three lines there); longer, it stays upright and the diagram turns alone.
 SHORT_TEXT_BEFORE = 400
@@ -594,16 +599,22 @@ def diagram_spaces(book: Book, options: PdfOptions, fronts: dict[Diagram, float]
 def placed(book: Book, renderings: dict[Diagram, Rendering], options: PdfOptions) -> dict[Diagram, placement.Placement]:
     """placement.py's decision for every diagram drawn, in the spaces of this handbook. A
     chapter's first diagram goes on the page the chapter starts, below its opening text, where
-    that costs the diagram little (else the text is left on a page of its own); and a question on
-    landscape pages shows each of its diagrams as a landscape page does."""
+    that costs the diagram little (else the text is left on a page of its own), and so does a
+    question's first diagram below the question's own text where it does not fit there as it is;
+    and a question on landscape pages shows each of its diagrams as a landscape page does."""
     offers = diagram_spaces(book, options)
     drawn = {d: r for d, r in renderings.items() if isinstance(r, Picture) and d in offers}
     chosen = {d: placement.place(r, offers[d]) for d, r in drawn.items()}
     fronts = _front_heights(book, options, set(drawn))
+    # (A diagram in parts or pieces follows its question's text wherever it ends, on a page of its own.)
+    leads = _lead_heights(book, options, {d for d, p in chosen.items() if p.how == "whole"} - set(fronts))
+    fronts |= leads
     below_fronts = diagram_spaces(book, options, fronts) if fronts else {}
     for diagram in fronts:
         shared = placement.place(drawn[diagram], below_fronts[diagram])
         alone = chosen[diagram]
+        if diagram in leads and _fits_below(alone, offers[diagram], below_fronts[diagram]):
+            continue
         if (shared.how == alone.how and shared.space.landscape == alone.space.landscape
                 and shared.text_pt >= FRONT_SHRINKS_TO * alone.text_pt):
             chosen[diagram], offers[diagram] = shared, below_fronts[diagram]
@@ -669,6 +680,12 @@ def _short(blocks: tuple) -> bool:
     return sum(len(b.markdown) if isinstance(b, Prose) else SHORT_TEXT_BEFORE for b in blocks) < SHORT_TEXT_BEFORE
 
 
+def _measurable(blocks: Iterable[Block]) -> bool:
+    """Text that may take at most FRONT_AT_MOST of a page, worth laying out to know (WeasyPrint
+    takes seconds over a paragraph of tens of thousands of characters)."""
+    return sum(len(b.markdown) for b in blocks if isinstance(b, Prose)) < MEASURED_AT_MOST
+
+
 def _with_headings_before(shown: list[Chapter], chosen: set[Chapter]) -> list[Chapter]:
     """The chapters `chosen`, each with the chapters of nothing but a heading just before it (on
     its page), in the book's order."""
@@ -704,7 +721,8 @@ def _front_heights(book: Book, options: PdfOptions, drawn: set[Diagram]) -> dict
     """For each chapter's first diagram (_chapter_fronts), how far down its page the chapter's
     opening text ends (px from the first heading), where that is on the page the chapter starts
     and in its upper part: laid out by WeasyPrint as the handbook is, the chapters cut short."""
-    fronts = {c: front for c, front in _chapter_fronts(book).items() if front[0] in drawn}
+    fronts = {c: front for c, front in _chapter_fronts(book).items() if front[0] in drawn
+              and _measurable([*front[1].blocks, *(b for q in front[1].questions for b in q.blocks)])}
     if not fronts:
         return {}
     measured = _with_headings_before(shown_chapters(book), set(fronts))
@@ -720,11 +738,9 @@ def _front_heights(book: Book, options: PdfOptions, drawn: set[Diagram]) -> dict
 
     html = re.sub(r'<section class="chapter.*?</section>', marked,
                   render_html(cut, {}, (), options, front=False, placements={}), flags=re.S)
-    document = _typesetting(book, options)[0](html)
-    where = {name: (number, box[1])  # (a box's left, top, right, bottom)
-             for number, page in enumerate(document.pages) for name, box in page.anchors.items()}
+    where = _anchor_tops(book, options, html)
     anchor = _heading_ids(cut)
-    most = FRONT_AT_MOST * (PAPERS[options.paper][1] - TOP_AND_BOTTOM_MM) * PX_PER_MM
+    most = _front_at_most(options)
     heights = {}
     for index, chapter in enumerate(measured):
         if chapter not in fronts or f"{FRONT_MARK}{index}" not in where:
@@ -734,6 +750,63 @@ def _front_heights(book: Book, options: PdfOptions, drawn: set[Diagram]) -> dict
         if where.get(anchor("ch", chapter.location), (None,))[0] == page and bottom - top <= most:
             heights[fronts[chapter][0]] = bottom - top
     return heights
+
+
+def _lead_heights(book: Book, options: PdfOptions, drawn: set[Diagram]) -> dict[Diagram, float]:
+    """For each question's first diagram in `drawn` that its own text comes before ("Purpose:
+    …", "Example: …") and little comes after, how far down a page starting with the question
+    that text ends, as _front_heights says it, where that is in the page's upper part: the text
+    laid out by WeasyPrint, the questions cut short before their diagram."""
+    leads = {}
+    for chapter in shown_chapters(book):
+        for question in chapter.questions:
+            first = next((i for i, b in enumerate(question.blocks) if isinstance(b, Diagram)), 0)
+            # (Where much follows the diagram, the question goes over pages anyway: the diagram keeps its size.)
+            if (first and question.blocks[first] in drawn and _short(question.blocks[first + 1:])
+                    and _measurable(question.blocks[:first])):
+                leads[question] = (question.blocks[first], replace(question, blocks=question.blocks[:first]))
+    if not leads:
+        return {}
+    cut = replace(book, chapters=tuple(
+        replace(c, blocks=(), questions=tuple(leads[q][1] for q in c.questions if q in leads))
+        for c in shown_chapters(book) if any(q in leads for q in c.questions)))
+    indices = iter(range(len(leads)))
+
+    def marked(match: re.Match) -> str:
+        """A question with a mark above its heading and one where its cut text ends."""
+        index = next(indices, None)
+        start, end = (f'<div id="{mark}{index}"></div>' for mark in LEAD_MARKS)
+        return f"{match.group(1)}{start}{match.group(2)}{end}</article>"
+
+    html = re.sub(r'(<article class="question[^"]*">)(.*?)</article>', marked,
+                  render_html(cut, {}, (), replace(options, notes=False), front=False, placements={}), flags=re.S)
+    where = _anchor_tops(book, options, html)
+    heights = {}
+    for index, (diagram, _) in enumerate(leads.values()):
+        (start_page, start), (end_page, end) = (where.get(f"{mark}{index}", (None, 0.0)) for mark in LEAD_MARKS)
+        above = QUESTION_PADDING_MM * PX_PER_MM + end - start
+        if start_page is not None and start_page == end_page and end > start and above <= _front_at_most(options):
+            heights[diagram] = above
+    return heights
+
+
+def _fits_below(alone: placement.Placement, offer: placement.Offer, below: placement.Offer) -> bool:
+    """Whether a diagram shown whole fits as it is in the room `below` some text leaves it (the
+    room of the same kind): a diagram's usual room keeps LEAD_SPARE_MM for the caption of pieces."""
+    room = below.whole[offer.whole.index(alone.space)]
+    return alone.shown[0].height <= room.height + LEAD_SPARE_MM * PX_PER_MM
+
+
+def _anchor_tops(book: Book, options: PdfOptions, html: str) -> dict[str, tuple[int, float]]:
+    """Where each element with an id begins in `html` laid out as the handbook is: (page, top px)."""
+    document = _typesetting(book, options)[0](html)
+    return {name: (number, box[1])  # (a box's left, top, right, bottom)
+            for number, page in enumerate(document.pages) for name, box in page.anchors.items()}
+
+
+def _front_at_most(options: PdfOptions) -> float:
+    """The most opening text (px) a diagram goes below on its page: FRONT_AT_MOST of the page."""
+    return FRONT_AT_MOST * (PAPERS[options.paper][1] - TOP_AND_BOTTOM_MM) * PX_PER_MM
 
 
 def _diagram_view(diagram: Diagram, rendering: Rendering | None, placed: placement.Placement | None) -> dict:
