@@ -349,6 +349,41 @@ def test_a_chapter_whose_first_diagram_goes_on_a_landscape_page_starts_there(tmp
     assert not duplex[first].space.landscape
 
 
+WIDE_FIRST = """# Guide
+
+## Architecture
+
+### How do the parts fit together?
+
+```mermaid
+graph LR
+    A --> B
+```
+
+""" + "How the parts talk to each other, at length. " * 60 + "\n"
+
+
+def test_a_chapter_starts_on_its_first_diagrams_landscape_page_where_the_diagram_fits_there_as_it_is(tmp_path):
+    """A wide first diagram that fits below its chapter's and question's headings on a landscape
+    page as it is went there alone (placed for the room a question's usual heading and a caption
+    of pieces leave, it would have printed under 7 pt), leaving the headings on an upright page of
+    their own. The long text after it goes back upright: a landscape line is too long to read."""
+    book = parse_text(WIDE_FIRST, "guide.md")
+    [wide_diagram] = book.diagrams()
+    wide = rows_picture(29, row_height=30, width=1600)  # 7.2 pt on a landscape page, under 7 upright
+    alone = place(wide, pdf.diagram_spaces(book, pdf.PdfOptions())[wide_diagram])
+    assert alone.space.landscape and 7 <= alone.text_pt < 7.3
+    placed = pdf.placed(book, {wide_diagram: wide}, pdf.PdfOptions())[wide_diagram]
+    assert placed.space.landscape and placed.space.shares_page and placed.text_pt == alone.text_pt
+    target = tmp_path / "guide.pdf"
+    pdf.write_pdf(book, {wide_diagram: wide}, target)
+    [page] = _pages_with(target, "Architecture", "How do the parts fit together?", "row 0", "row 28")
+    sizes = _page_sizes(target)
+    assert sizes[page - 1][0] > sizes[page - 1][1]
+    text_pages = _pages_with(target, "How the parts talk")
+    assert text_pages and all(sizes[p - 1][0] < sizes[p - 1][1] for p in text_pages)
+
+
 def test_a_question_on_landscape_pages_shows_its_other_diagrams_as_a_landscape_page_holds_them():
     """Placed for an upright page's whole column, a question's second diagram was taller than the
     landscape page its first diagram took the question to: its heading went on a page alone."""

@@ -48,7 +48,7 @@ LEAD_MARKS = ("pb-lead-start-", "pb-lead-end-")  # (and the text before a questi
 QUESTION_PADDING_MM = 4  # above a question's heading, below the rule (print.css)
 MEASURED_AT_MOST = 2500  # characters of Markdown: more text than FRONT_AT_MOST of a page holds
 # What HEADING_MM keeps beyond a heading and a figure's top margin (its bottom one falls at the page's end).
-LEAD_SPARE_MM = HEADING_MM - UNDER_HEADING_MM - 3
+SPARE_MM = HEADING_MM - UNDER_HEADING_MM - 3
 # Text before a question's landscape diagram goes on its landscape page with it up to this many
 # characters of Markdown (about three lines there); longer, it stays upright and the diagram turns alone.
 SHORT_TEXT_BEFORE = 400
@@ -343,7 +343,8 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
             html = environment.get_template("diagram.html.j2").render(
                 diagram=block, rendering=renderings.get(block),
                 **_diagram_view(block, renderings.get(block), placements.get(block)))
-        kept = " ".join(name for name, holds in (("turned", sideways.blocks), ("lead-in", lead_ins)) if block in holds)
+        kept = " ".join(name for name, holds in (("turned", sideways.blocks), ("lead-in", lead_ins),
+                                                 ("upright", sideways.upright)) if block in holds)
         return f'<div class="{kept}">{html}</div>' if kept else html
 
     return nested_headings(environment.get_template("handbook.html.j2").render(
@@ -607,14 +608,14 @@ def placed(book: Book, renderings: dict[Diagram, Rendering], options: PdfOptions
     chosen = {d: placement.place(r, offers[d]) for d, r in drawn.items()}
     fronts = _front_heights(book, options, set(drawn))
     # (A diagram in parts or pieces follows its question's text wherever it ends, on a page of its own.)
-    leads = _lead_heights(book, options, {d for d, p in chosen.items() if p.how == "whole"} - set(fronts))
-    fronts |= leads
+    fronts |= _lead_heights(book, options, {d for d, p in chosen.items() if p.how == "whole"} - set(fronts))
     below_fronts = diagram_spaces(book, options, fronts) if fronts else {}
     for diagram in fronts:
-        shared = placement.place(drawn[diagram], below_fronts[diagram])
         alone = chosen[diagram]
-        if diagram in leads and _fits_below(alone, offers[diagram], below_fronts[diagram]):
+        if room := _room_it_fits(alone, offers[diagram], below_fronts[diagram]):
+            chosen[diagram], offers[diagram] = replace(alone, space=room), below_fronts[diagram]
             continue
+        shared = placement.place(drawn[diagram], below_fronts[diagram])
         if (shared.how == alone.how and shared.space.landscape == alone.space.landscape
                 and shared.text_pt >= FRONT_SHRINKS_TO * alone.text_pt):
             chosen[diagram], offers[diagram] = shared, below_fronts[diagram]
@@ -634,10 +635,11 @@ def placed(book: Book, renderings: dict[Diagram, Rendering], options: PdfOptions
 @dataclass(frozen=True)
 class Sideways:
     """What goes on landscape pages: whole questions, and blocks on their own (diagrams, and the
-    short text before one)."""
+    short text before one); and what of those questions comes back upright after them."""
 
     questions: frozenset[Question]
     blocks: frozenset[Block]
+    upright: frozenset[Block] = frozenset()
 
 
 def _lead_ins(book: Book) -> set[Block]:
@@ -655,8 +657,9 @@ def _sideways(book: Book, placements: dict[Diagram, placement.Placement],
     the first diagram of a chapter that starts on an upright page keeps its heading there, by the
     chapter's. Else the question's text stays upright (a page's width is too long a line to read)
     and each such diagram goes on a landscape page with the short text just before it
-    ("Example:")."""
-    questions, blocks = set(), set()
+    ("Example:"). Much text after a landscape question's last diagram (and no diagram) goes back
+    upright, for the same reason, with the question's notes."""
+    questions, blocks, upright = set(), set(), set()
     for chapter in book.chapters:
         for question in chapter.questions:
             landscape = [i for i, b in enumerate(question.blocks)
@@ -667,12 +670,15 @@ def _sideways(book: Book, placements: dict[Diagram, placement.Placement],
             if question.number is not None or (opens_chapter and chapter in turned) or (
                     not opens_chapter and _short(question.blocks[:landscape[0]])):
                 questions.add(question)
+                after = question.blocks[landscape[-1] + 1:]
+                if not _short(after) and not any(isinstance(b, Diagram) for b in after):
+                    upright.update(after)
                 continue
             for i in landscape:
                 blocks.add(question.blocks[i])
                 if i - 1 > 0 and question.blocks[i - 1] in lead_ins:  # (not the question's opening text)
                     blocks.add(question.blocks[i - 1])
-    return Sideways(frozenset(questions), frozenset(blocks))
+    return Sideways(frozenset(questions), frozenset(blocks), frozenset(upright))
 
 
 def _short(blocks: tuple) -> bool:
@@ -790,11 +796,15 @@ def _lead_heights(book: Book, options: PdfOptions, drawn: set[Diagram]) -> dict[
     return heights
 
 
-def _fits_below(alone: placement.Placement, offer: placement.Offer, below: placement.Offer) -> bool:
-    """Whether a diagram shown whole fits as it is in the room `below` some text leaves it (the
-    room of the same kind): a diagram's usual room keeps LEAD_SPARE_MM for the caption of pieces."""
+def _room_it_fits(alone: placement.Placement, offer: placement.Offer, below: placement.Offer
+                  ) -> placement.Space | None:
+    """The room `below` some text leaves a diagram shown whole (of the kind it was placed in),
+    where it fits there as it is, or None: a diagram's usual room keeps SPARE_MM for the caption
+    of pieces, which a whole one does not need."""
+    if alone.how != "whole":
+        return None
     room = below.whole[offer.whole.index(alone.space)]
-    return alone.shown[0].height <= room.height + LEAD_SPARE_MM * PX_PER_MM
+    return room if alone.shown[0].height <= room.height + SPARE_MM * PX_PER_MM else None
 
 
 def _anchor_tops(book: Book, options: PdfOptions, html: str) -> dict[str, tuple[int, float]]:
