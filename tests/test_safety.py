@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -175,6 +176,75 @@ def test_a_publish_that_fails_half_way_puts_the_old_set_back(tmp_path, monkeypat
             folder.publish(staging, names)
         monkeypatch.setattr(outputs.os, "replace", real_replace)
     assert snapshot(outdir) == before  # the two replaced files are the old ones again; no third file
+
+
+class Stopped(BaseException):
+    pass
+
+
+def test_an_interrupt_while_the_outputs_are_moved_puts_the_old_set_back(tmp_path, monkeypatch):
+    """SIGTERM held back while the new files were moved was delivered once they all were: the
+    build said 'nothing published' over a folder of new outputs (seen under load in the
+    interrupt test above, at its 'decks' step)."""
+    outdir = tmp_path / "out"
+    names = ["book.pdf", "decks/01-a.pptx", "decks/02-b.pptx"]
+    for name in names[:2]:
+        (outdir / name).parent.mkdir(parents=True, exist_ok=True)
+        (outdir / name).write_text(f"old {name}")
+    before = snapshot(outdir)
+    real_replace = os.replace
+
+    def interrupted_replace(source, target):
+        real_replace(source, target)
+        if str(target).endswith("01-a.pptx"):  # the second of three: a terminal's Ctrl-C comes
+            # (to this thread: other tests' threads in this process may take one sent to the process)
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
+
+    def stop(signum, frame):
+        raise Stopped(signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with OutputFolder(outdir) as folder, folder.staging() as staging:
+            for name in names:
+                (staging / name).parent.mkdir(parents=True, exist_ok=True)
+                (staging / name).write_text(f"new {name}")
+            monkeypatch.setattr(outputs.os, "replace", interrupted_replace)
+            with pytest.raises(Stopped):
+                folder.publish(staging, names)
+            monkeypatch.setattr(outputs.os, "replace", real_replace)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert snapshot(outdir) == before
+
+
+def test_printbooks_own_threads_leave_interrupts_to_the_main_thread():
+    """A Ctrl-C goes to any thread that does not block it, and Python raises it in the main thread
+    at once, even where publish holds it back: the watchdog's thread and the renderer's writer
+    block SIGINT and SIGTERM."""
+    def blocked_in(thread_id: int) -> int:
+        status = Path(f"/proc/self/task/{thread_id}/status").read_text()
+        return int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigBlk:")), 16)
+
+    found = {}
+    done = threading.Event()
+
+    def note() -> None:
+        found["blocked"] = blocked_in(threading.get_native_id())
+        done.set()
+
+    threading.Thread(target=outputs.interrupts_to_main_thread(note), daemon=True).start()
+    assert done.wait(10)
+    for held in (signal.SIGINT, signal.SIGTERM):
+        assert found["blocked"] & (1 << (held - 1))
+    watchdog = Watchdog(every=3600)
+    sigint = 1 << (signal.SIGINT - 1)
+    for _ in range(200):  # (blocked as the thread's first step)
+        if watchdog.thread.native_id and blocked_in(watchdog.thread.native_id) & sigint:
+            break
+        time.sleep(0.01)
+    assert blocked_in(watchdog.thread.native_id) & sigint
+    watchdog.done.set()
 
 
 def test_outputs_of_one_build_never_share_a_name():

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, progress
+from . import __version__, outputs, progress
 from .model import PrintbookError, counted, library_missing
 
 EXIT_STRICT_FAILURE = 1
@@ -109,7 +109,8 @@ class Watchdog:
         self.step = ""
         self.since = time.monotonic()
         self.done = threading.Event()
-        threading.Thread(target=self._watch, daemon=True).start()
+        self.thread = threading.Thread(target=outputs.interrupts_to_main_thread(self._watch), daemon=True)
+        self.thread.start()
 
     def enter(self, step: str) -> None:
         self.step, self.since = step, time.monotonic()

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import placement, resources, restack
+from . import outputs, placement, resources, restack
 from .cache import DiagramCache, fingerprint
 from .model import Diagnostic, Diagram, DiagramFailure, Picture, PrintbookError, Rendering
 from .repair import Repaired, repair
@@ -392,7 +392,8 @@ class MermaidRenderer:
         self.next_id += len(requests)
         lines = [json.dumps({**request, "id": i}) for request, i in zip(requests, ids)]
         # Write on a thread: the renderer answers while we are still sending.
-        writer = threading.Thread(target=_write_lines, args=(process.stdin, lines), daemon=True)
+        writer = threading.Thread(target=outputs.interrupts_to_main_thread(_write_lines),
+                                  args=(process.stdin, lines), daemon=True)
         writer.start()
         answers: dict[str, dict] = {}
         while len(answers) < len(ids):

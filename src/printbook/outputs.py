@@ -5,7 +5,8 @@ A build holds a lock on the output folder itself (flock on the folder's descript
 is left behind, and the kernel drops the lock when the process dies, even by kill -9). Holding it,
 a build knows that any staging folder it finds there belongs to no running build, and removes it.
 The new files are moved in one rename each, with SIGINT and SIGTERM held back until the last is
-in place; should a rename fail, the ones already made are undone from hard links of the old files.
+in place; should a rename fail, or an interrupt come meanwhile, the ones already made are undone
+from hard links of the old files.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Callable
 
 from .model import Diagnostic, PrintbookError
 
@@ -103,15 +105,39 @@ class OutputFolder:
             for name in outdated:
                 placed.append(name)
                 (self.path / name).unlink(missing_ok=True)
+            # An interrupt that came while the files were moved undoes them, as the build says
+            # nothing was published: it is delivered below. (One let go with them is undone here.)
+            if signal.sigpending() & HELD_SIGNALS:
+                self._put_back(placed, backup)
+                return
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         except BaseException:
-            for name in placed:  # put the old set back
-                if (backup / name).exists():
-                    os.replace(backup / name, self.path / name)
-                else:
-                    (self.path / name).unlink(missing_ok=True)
+            signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)  # (another waits till the old set is back)
+            self._put_back(placed, backup)
             raise
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+    def _put_back(self, placed: list[str], backup: Path) -> None:
+        """The old outputs where the new ones `placed` went, from their links in `backup` (each
+        taken off `placed` once back: a second call goes on where the first stopped)."""
+        while placed:
+            name = placed[-1]
+            if (backup / name).exists():
+                os.replace(backup / name, self.path / name)
+            else:
+                (self.path / name).unlink(missing_ok=True)
+            placed.pop()
+
+
+def interrupts_to_main_thread(work: Callable[..., None]) -> Callable[..., None]:
+    """`work` for a thread of its own, which takes no SIGINT or SIGTERM: the kernel hands a
+    terminal's Ctrl-C to any thread that does not block it, and Python raises it in the main
+    thread at once, even while publish holds it back there."""
+    def blocked(*args) -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+        work(*args)
+    return blocked
 
 
 def unique_names(names: list[str]) -> list[str]:
