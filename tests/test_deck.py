@@ -9,6 +9,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from printbook.pipeline import BuildOptions, build
+from printbook import deck as deck_stage
 from printbook.deck import DeckOptions, fitted_size, wrap
 from printbook.model import band
 
@@ -52,6 +53,35 @@ def test_long_titles_are_sized_to_fit_their_placeholder():
     size = fitted_size(title, 800, 80, 40, 12)
     assert len(wrap(title, 800, size)) * size * 1.2 <= 80
     assert fitted_size("Short?", 800, 80, 40, 12) == 40
+
+
+def test_a_very_long_title_is_wrapped_measuring_each_line_at_about_its_own_length(monkeypatch):
+    """Each line was found by halving the rest of the text, at every size tried: a title of
+    30,000 characters (a property test's) measured strings of its whole length hundreds of times
+    over, a minute and a half for two decks."""
+    measured = []
+    font_of = deck_stage._font
+
+    def counting_font(size):
+        font = font_of(size)
+
+        class Counting:
+            def getlength(self, text):
+                measured.append(len(text))
+                return font.getlength(text)
+        return Counting()
+
+    monkeypatch.setattr(deck_stage, "_font", counting_font)
+    title = "word " * 6000
+    lines = wrap.__wrapped__(title, 800, 24)
+    assert " ".join(lines) == title.strip()
+    assert sum(measured) < 20 * len(title)  # (doubling then halving: a few times each line's length)
+    monkeypatch.undo()
+    # Sizes that cannot fit are known without wrapping at them: the size found is the same.
+    for words in (3, 12, 40, 150, 600):
+        text = " ".join(f"word{i}" for i in range(words))
+        wrapped = next((size for size in range(40, 11, -1) if len(wrap(text, 800, size)) * size * 1.2 <= 80), 12)
+        assert fitted_size(text, 800, 80, 40, 12) == wrapped
 
 
 def test_single_deck_without_asking_slides_and_a_reference_template(tmp_path):
