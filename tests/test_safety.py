@@ -151,13 +151,26 @@ def test_two_builds_of_different_documents_share_one_cache(tmp_path):
     assert (tmp_path / "one" / "one.pdf").exists() and (tmp_path / "two" / "two.pdf").exists()
 
 
-def test_a_publish_that_fails_half_way_puts_the_old_set_back(tmp_path, monkeypatch):
-    outdir = tmp_path / "out"
+def published_over_an_old_set(outdir: Path, monkeypatch, replace, stops: type[BaseException]) -> dict:
+    """Two old outputs in `outdir`, then a publish of three new ones with os.replace as `replace`,
+    which stops it with `stops`; the folder as it was before."""
     names = ["book.pdf", "decks/01-a.pptx", "decks/02-b.pptx"]
     for name in names[:2]:
         (outdir / name).parent.mkdir(parents=True, exist_ok=True)
         (outdir / name).write_text(f"old {name}")
     before = snapshot(outdir)
+    with OutputFolder(outdir) as folder, folder.staging() as staging:
+        for name in names:
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            (staging / name).write_text(f"new {name}")
+        monkeypatch.setattr(outputs.os, "replace", replace)
+        with pytest.raises(stops):
+            folder.publish(staging, names)
+        monkeypatch.undo()
+    return before
+
+
+def test_a_publish_that_fails_half_way_puts_the_old_set_back(tmp_path, monkeypatch):
     real_replace = os.replace
     calls = []
 
@@ -167,15 +180,8 @@ def test_a_publish_that_fails_half_way_puts_the_old_set_back(tmp_path, monkeypat
             raise OSError(28, "No space left on device")
         real_replace(source, target)
 
-    with OutputFolder(outdir) as folder, folder.staging() as staging:
-        for name in names:
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            (staging / name).write_text(f"new {name}")
-        monkeypatch.setattr(outputs.os, "replace", failing_replace)
-        with pytest.raises(OSError):
-            folder.publish(staging, names)
-        monkeypatch.setattr(outputs.os, "replace", real_replace)
-    assert snapshot(outdir) == before  # the two replaced files are the old ones again; no third file
+    before = published_over_an_old_set(tmp_path / "out", monkeypatch, failing_replace, OSError)
+    assert snapshot(tmp_path / "out") == before  # the two replaced files are the old ones again; no third file
 
 
 class Stopped(BaseException):
@@ -186,12 +192,6 @@ def test_an_interrupt_while_the_outputs_are_moved_puts_the_old_set_back(tmp_path
     """SIGTERM held back while the new files were moved was delivered once they all were: the
     build said 'nothing published' over a folder of new outputs (seen under load in the
     interrupt test above, at its 'decks' step)."""
-    outdir = tmp_path / "out"
-    names = ["book.pdf", "decks/01-a.pptx", "decks/02-b.pptx"]
-    for name in names[:2]:
-        (outdir / name).parent.mkdir(parents=True, exist_ok=True)
-        (outdir / name).write_text(f"old {name}")
-    before = snapshot(outdir)
     real_replace = os.replace
 
     def interrupted_replace(source, target):
@@ -205,17 +205,10 @@ def test_an_interrupt_while_the_outputs_are_moved_puts_the_old_set_back(tmp_path
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        with OutputFolder(outdir) as folder, folder.staging() as staging:
-            for name in names:
-                (staging / name).parent.mkdir(parents=True, exist_ok=True)
-                (staging / name).write_text(f"new {name}")
-            monkeypatch.setattr(outputs.os, "replace", interrupted_replace)
-            with pytest.raises(Stopped):
-                folder.publish(staging, names)
-            monkeypatch.setattr(outputs.os, "replace", real_replace)
+        before = published_over_an_old_set(tmp_path / "out", monkeypatch, interrupted_replace, Stopped)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    assert snapshot(outdir) == before
+    assert snapshot(tmp_path / "out") == before
 
 
 def test_printbooks_own_threads_leave_interrupts_to_the_main_thread():

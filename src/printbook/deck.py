@@ -605,18 +605,22 @@ def wrap(text: str, width_pt: float, size: int) -> tuple[str, ...]:
     width_pt *= WIDER_FONT_ROOM
     words = text.split()
     lines: list[str] = []
+
+    def fits(first: int, end: int) -> bool:
+        return font.getlength(" ".join(words[first:end])) <= width_pt
+
     start = 0
     while start < len(words):
         # As many words as fit: a line only grows with each word it takes. Found by doubling, then
         # halving, so that a line is measured at about its own length (not the rest of the text:
         # a title of 30,000 characters took a minute and a half).
         fit, step = start + 1, 1
-        while fit + step <= len(words) and font.getlength(" ".join(words[start:fit + step])) <= width_pt:
+        while fit + step <= len(words) and fits(start, fit + step):
             fit, step = fit + step, step * 2
         beyond = min(fit + step, len(words) + 1)
         while beyond - fit > 1:
             middle = (fit + beyond) // 2
-            if font.getlength(" ".join(words[start:middle])) <= width_pt:
+            if fits(start, middle):
                 fit = middle
             else:
                 beyond = middle

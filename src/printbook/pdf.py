@@ -639,7 +639,7 @@ class Sideways:
 
     questions: frozenset[Question]
     blocks: frozenset[Block]
-    upright: frozenset[Block] = frozenset()
+    upright: frozenset[Block]
 
 
 def _lead_ins(book: Book) -> set[Block]:
@@ -692,6 +692,11 @@ def _measurable(blocks: Iterable[Block]) -> bool:
     return sum(len(b.markdown) for b in blocks if isinstance(b, Prose)) < MEASURED_AT_MOST
 
 
+def _first_diagram(blocks: tuple[Block, ...]) -> int | None:
+    """The index of the first diagram among `blocks`, or None."""
+    return next((i for i, b in enumerate(blocks) if isinstance(b, Diagram)), None)
+
+
 def _with_headings_before(shown: list[Chapter], chosen: set[Chapter]) -> list[Chapter]:
     """The chapters `chosen`, each with the chapters of nothing but a heading just before it (on
     its page), in the book's order."""
@@ -711,12 +716,12 @@ def _chapter_fronts(book: Book) -> dict[Chapter, tuple[Diagram, Chapter]]:
     for chapter in shown_chapters(book):
         if chapter.numbered_questions:
             continue
-        lead = next((i for i, b in enumerate(chapter.blocks) if isinstance(b, Diagram)), None)
+        lead = _first_diagram(chapter.blocks)
         if lead is not None:
             fronts[chapter] = (chapter.blocks[lead], replace(chapter, blocks=chapter.blocks[:lead], questions=()))
         elif chapter.questions:
             question = chapter.questions[0]
-            lead = next((i for i, b in enumerate(question.blocks) if isinstance(b, Diagram)), None)
+            lead = _first_diagram(question.blocks)
             if lead is not None:
                 fronts[chapter] = (question.blocks[lead],
                                    replace(chapter, questions=(replace(question, blocks=question.blocks[:lead]),)))
@@ -766,7 +771,7 @@ def _lead_heights(book: Book, options: PdfOptions, drawn: set[Diagram]) -> dict[
     leads = {}
     for chapter in shown_chapters(book):
         for question in chapter.questions:
-            first = next((i for i, b in enumerate(question.blocks) if isinstance(b, Diagram)), 0)
+            first = _first_diagram(question.blocks)
             # (Where much follows the diagram, the question goes over pages anyway: the diagram keeps its size.)
             if (first and question.blocks[first] in drawn and _short(question.blocks[first + 1:])
                     and _measurable(question.blocks[:first])):
@@ -787,11 +792,12 @@ def _lead_heights(book: Book, options: PdfOptions, drawn: set[Diagram]) -> dict[
     html = re.sub(r'(<article class="question[^"]*">)(.*?)</article>', marked,
                   render_html(cut, {}, (), replace(options, notes=False), front=False, placements={}), flags=re.S)
     where = _anchor_tops(book, options, html)
+    most = _front_at_most(options)
     heights = {}
     for index, (diagram, _) in enumerate(leads.values()):
         (start_page, start), (end_page, end) = (where.get(f"{mark}{index}", (None, 0.0)) for mark in LEAD_MARKS)
         above = QUESTION_PADDING_MM * PX_PER_MM + end - start
-        if start_page is not None and start_page == end_page and end > start and above <= _front_at_most(options):
+        if start_page is not None and start_page == end_page and end > start and above <= most:
             heights[diagram] = above
     return heights
 
