@@ -169,6 +169,20 @@ def test_no_piece_holds_only_the_participants_drawn_again_at_the_bottom():
     assert len(place(replace(picture, footer=0.0), offer).shown) == 4  # (read as any other text)
 
 
+def test_a_piece_that_is_the_whole_says_nothing_of_pieces():
+    # A diagram too tall to show whole where the pieces' room (a page without notes, a slide without its
+    # overview) takes it in one: its one piece is the whole, and no "piece 1 of 1" is said of it.
+    picture = rows_picture(36)
+    offer = Offer((Space(600, 800, largest=0.75),), (Space(600, 1200, largest=0.75),), 7)
+    placed = place(picture, offer, overview=True)
+    assert placed.how == "pieces" and len(placed.shown) == 1 and placed.overview is None
+    assert placed.shown[0].where == "" and placed.text_pt >= 7
+    book = parse_text("# Guide\n\n## Q1: Why?\n\n```mermaid\nsequenceDiagram\n    A->>B: row\n```\n", "guide.md")
+    diagram, = book.diagrams()
+    view = pdf._diagram_view(diagram, picture, placed)
+    assert view["pictures"][0]["caption"] == "" and not view["pictures"][0]["alt"].startswith(":")
+
+
 def test_the_end_of_a_word_cut_off_is_no_piece_of_its_own():
     # A title running almost the whole width, the rest in the left part: cut through the title,
     # the right-hand window holds only its last letters.

@@ -836,7 +836,7 @@ def _diagram_view(diagram: Diagram, rendering: Rendering | None, placed: placeme
 
     def shown(item: placement.Shown) -> dict:
         uri = "data:image/svg+xml;base64," + base64.b64encode(item.picture.svg.encode()).decode()
-        alt = told if placed.how == "whole" else (
+        alt = told if placed.how == "whole" or not item.where else (
             f"{item.where.capitalize()}: " + "; ".join(describe.labels_of_svg(item.picture.svg)) + ".")
         return {"uri": uri, "width": round(item.width, 1), "height": round(item.height, 1), "alt": alt,
                 "caption": item.where.capitalize()}

@@ -295,7 +295,11 @@ def _piece_scales(layout: Picture, space: Space, smallest_pt: float) -> list[tup
 
 
 def _where(index: int, window: Window, windows: Sequence[Window]) -> str:
-    """Where a piece sits: "piece 2 of 3, from the top", or by row and column in a grid."""
+    """Where a piece sits: "piece 2 of 3, from the top", or by row and column in a grid; "" for
+    a piece that is the whole (a sequence diagram without the participants it draws again at its
+    bottom, larger than it would show whole)."""
+    if len(windows) == 1:
+        return ""
     tops, lefts = sorted({w[1] for w in windows}), sorted({w[0] for w in windows})
     said = f"piece {index} of {len(windows)}"
     if len(lefts) == 1 or len(tops) == 1:
