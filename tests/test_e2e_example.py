@@ -125,6 +125,26 @@ def test_a_mermaid_message_cut_inside_an_emoji_still_publishes(tmp_path):
     assert "Diagram could not be drawn" in text and flat_text(warning.message) in text
 
 
+def test_a_step_drawn_inside_a_numbered_list_prints_its_diagram_and_the_steps_their_numbers(tmp_path):
+    document = tmp_path / "doc.md"
+    document.write_text("# Steps\n\n## Section 1: One\n\n### Q1. How?\n**Probability**: 50\n\n"
+                        "1. **Look in the cache.**\n\n   ```mermaid\n   flowchart LR\n     A[Cache lookup] --> B[Database read]\n"
+                        "   ```\n\n   Then take the lock.\n\n```sh\nredis-cli get key\n```\n\n2. **Invalidate.**\n")
+    report = build(document, tmp_path / "out")
+    text = pdf_text(pdf_of(report))
+    assert "Cache lookup" in text and "Database read" in text and "flowchart LR" not in text
+    with pdfplumber.open(pdf_of(report)) as printed:
+        words = [w for page in printed.pages for w in page.extract_words()]
+
+    def number_of(word: str) -> str:  # the list marker printed on the line of the step's first word
+        [step] = [w for w in words if w["text"] == word]
+        return next(w["text"] for w in words if abs(w["top"] - step["top"]) < 2 and w["x1"] <= step["x0"])
+    assert (number_of("Look"), number_of("Invalidate.")) == ("1.", "2.")
+    assert "Then take the lock." in text
+    [answer] = [s for s in Presentation(decks_of(report)[0]).slides
+                if s.shapes.title.text == "Q1. How?" and any(shape.shape_type == 13 for shape in s.shapes)]
+
+
 def _texts(slide) -> str:
     return " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
 

@@ -159,3 +159,46 @@ def test_a_document_that_lists_its_questions_at_level_two_has_them_as_questions(
     # One `## Q1` over a document's own `###` sections stays a chapter, as do `## Q…` beside `### Q…` questions.
     single = parse_text("# Pay\n\n## Q1: Design payments\n\n### The brief\n\ntext\n", "p.md")
     assert [c.title for c in single.chapters] == ["Q1: Design payments"] and single.questions == ()
+
+
+STEPS = """# Guide
+
+## Caching
+
+1. **Look in the cache.**
+
+   On a miss:
+
+   ```mermaid
+   flowchart LR
+     A[Client] --> B{Hit?}
+   ```
+
+   Then take the lock, and only one caller reads the database.
+
+       let step = indented_code_of_the_step();
+
+2. **Invalidate.**
+
+> A quoted diagram:
+>
+> ```mermaid
+> pie title Share
+>   "a" : 1
+> ```
+"""
+
+
+def test_a_diagram_inside_a_list_item_or_quote_is_drawn_and_the_text_around_it_kept():
+    book = parse_text(STEPS, "steps.md")
+    blocks = book.chapters[0].blocks
+    assert [type(b).__name__ for b in blocks] == ["Prose", "Diagram", "Prose", "Prose", "Diagram"]
+    first, flowchart, after, quote, pie = blocks
+    assert first.markdown.strip().endswith("On a miss:") and "```" not in first.markdown
+    assert flowchart.source == "flowchart LR\n  A[Client] --> B{Hit?}\n" and flowchart.location.line == 9
+    # The step's text after its diagram, out of the item's indent: a paragraph, not a code block
+    # (what its author indented further is code, as it was in the step); the next step keeps its number.
+    assert after.markdown.splitlines()[1] == "Then take the lock, and only one caller reads the database."
+    assert "\n    let step = indented_code_of_the_step();" in after.markdown
+    assert "\n2. **Invalidate.**" in after.markdown and after.location.line == 14
+    assert quote.markdown.strip() == "> A quoted diagram:\n>" and pie.source.startswith("pie title Share")

@@ -99,3 +99,23 @@ def test_a_documents_links_to_its_own_headings_go_to_them_in_the_handbook():
         assert link(anchor, words) in html and f'id="{anchor}"' in html
     assert "no-such-heading" not in html and "<a>Gone</a>" in html  # the words stay, without a dead link
     assert 'href="https://mermaid.js.org"' in html
+
+
+def test_a_numbered_list_goes_on_with_its_own_numbers_after_what_came_between_its_items():
+    # `2.` after a code block or diagram that was not indented into step 1 starts a list of its
+    # own; WeasyPrint reads no `start`, and printed it as 1.
+    book = parse_text("# Guide\n\n## Steps\n\n1. One\n\n```sh\nmake\n```\n\n2. Two\n3. Three\n", "guide.md")
+    html = render_html(book, {})
+    assert '<ol style="counter-reset: list-item 1" start="2">' in html or '<ol start="2" style="counter-reset: list-item 1">' in html
+    assert html.count("counter-reset: list-item") == 1  # (the list that starts at 1 as it is)
+
+
+def test_a_link_to_a_definition_written_elsewhere_in_the_document_is_a_link():
+    # Each block is rendered alone, and documents define their links once, at the end.
+    book = parse_text('# Guide\n\n## Links\n\nSee [the guide][Guide], [Spec] and [not defined][none].\n\n'
+                      '## Sources\n\n[guide]: https://example.com/guide "The \\"best\\" guide"\n'
+                      '[SPEC]: <https://example.com/a spec>\n', "guide.md")
+    html = render_html(book, {})
+    assert '<a href="https://example.com/guide" title="The &quot;best&quot; guide">the guide</a>' in html
+    assert '<a href="https://example.com/a%20spec">Spec</a>' in html
+    assert "[not defined][none]" in html  # as written, as any Markdown renderer leaves it

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from printbook.model import Diagram, Location
-from printbook.repair import repair
+from printbook.parse import parse_text
+from printbook.repair import repair, repaired_document
 
 CASES = [
     # (line as written, line after repair, column of the note or None)
@@ -98,3 +99,16 @@ def test_a_subgraph_with_the_id_of_a_node_gets_an_id_of_its_own():
     assert lines[2:] == source.split("\n")[2:]  # the node, the links and the style as written
     [note] = result.notes
     assert (note.location.line, note.location.column) == (3, 5) and "Internet_group" in note.message
+
+
+def test_a_diagram_inside_a_list_item_is_repaired_in_place_keeping_its_indent():
+    text = ("# Guide\n\n## Steps\n\n1. Read the map:\n\n   ```mermaid\n   graph TD\n       A[/proc/pid/maps] --> B\n"
+            "   ```\n\n> ```mermaid\n> graph TD\n>     C[/etc/hosts] --> D\n> ```\n")
+    book = parse_text(text, "steps.md")
+    listed, quoted = book.diagrams()
+    [note] = repair(listed).notes
+    assert str(note.location) == "steps.md:9:10"  # where the label starts in the file, past the item's indent
+    assert str(repair(quoted).notes[0].location) == "steps.md:14:9"
+    fixed = repaired_document(text, book.diagrams()).split("\n")
+    assert fixed[8] == '       A["/proc/pid/maps"] --> B' and fixed[13] == '>     C["/etc/hosts"] --> D'
+    assert repaired_document(text, []) == text

@@ -80,7 +80,8 @@ class Table:
 @dataclass(frozen=True, slots=True)
 class Diagram:
     """A ```mermaid block. `location` is the line of the opening fence; the diagram's own line 1
-    is the line after it."""
+    is the line after it. The fence's column is where the diagram's lines start (after a list
+    item's indent or a quote's `>`)."""
 
     source: str
     location: Location
@@ -103,7 +104,7 @@ class Diagram:
 
     def source_location(self, diagram_line: int, column: int = 1) -> Location:
         """The file location of the diagram's own line `diagram_line` (1-based)."""
-        return Location(self.location.file, self.location.line + diagram_line, column)
+        return Location(self.location.file, self.location.line + diagram_line, self.location.column - 1 + column)
 
 
 def header_index(source: str) -> int | None:

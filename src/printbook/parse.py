@@ -8,9 +8,11 @@ it their own way, and every block keeps its file:line.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
 from .model import (Block, Book, Chapter, Diagnostic, Diagram, Location, PrintbookError, Prose, Question, Table,
@@ -61,6 +63,24 @@ def read_source(path: Path) -> str:
     return text
 
 
+LABEL = re.compile(r"\[([^\[\]]+)\]")
+
+
+def _definitions_used(markdown: str, references: dict[str, dict]) -> str:
+    """The document's link definitions (`[label]: address`) that the block's `[text][label]` and
+    `[label]` links name, to go with it: each block is rendered alone, and a definition is
+    usually written once, at the end of the document."""
+    used = dict.fromkeys(normalizeReference(label) for label in LABEL.findall(markdown)) if references else {}
+    lines = [f"[{label}]: <{found['href']}>" + (' "' + found["title"].replace("\\", "\\\\").replace('"', '\\"') + '"'
+                                                 if found["title"] else "")
+             for label in used if (found := references.get(label))]
+    return "\n\n" + "\n".join(lines) if lines else ""
+
+
+def _is_diagram(token: Token) -> bool:
+    return token.type == "fence" and token.info.strip().lower().split(" ")[:1] == ["mermaid"]
+
+
 def _too_many(what: str, limit: int, location: Location) -> PrintbookError:
     return PrintbookError(Diagnostic("error", location, f"more than {limit:,} {what}: over printbook's limit for one "
                                      "handbook", "split the document into several", "input.too-large"))
@@ -98,7 +118,9 @@ class _BookReader:
         text, self.front_matter = _without_front_matter(text)
         self.lines = text.splitlines()
         self.filename = filename
-        self.tokens = MarkdownIt("commonmark").enable("table").enable("strikethrough").parse(text)
+        found: dict = {}
+        self.tokens = MarkdownIt("commonmark").enable("table").enable("strikethrough").parse(text, found)
+        self.references: dict[str, dict] = found.get("references", {})
         self.question_level = self._question_level()
         self.title: str | None = None
         self.title_location = Location(filename, 1)
@@ -139,10 +161,13 @@ class _BookReader:
             return index + 3
         if token.type == "hr":
             return index + 1  # `---` separates questions; the layout separates them itself
-        if token.type == "fence" and token.info.strip().lower().split(" ")[:1] == ["mermaid"]:
+        if _is_diagram(token):
             self._add(Diagram(token.content, location))
             return index + 1
         end = self._block_end(index)
+        if nested := [t for t in self.tokens[index + 1:end] if _is_diagram(t)]:
+            self._around_diagrams(token, nested)
+            return end
         if token.type == "table_open":
             table = self._table(self.tokens[index:end], location)
             if self._in_metadata_chapter() and len(table.header) == 2 and not self.metadata_table_read:
@@ -153,14 +178,42 @@ class _BookReader:
             pass
         else:
             begin, stop = token.map or (0, 0)
-            markdown = "\n".join(self.lines[begin:stop])
-            if len(markdown) > MAX_BLOCK_CHARACTERS:
-                self.diagnostics.append(Diagnostic(
-                    "warning", location, f"a block of {len(markdown):,} characters left out (printbook typesets "
-                    f"blocks of up to {MAX_BLOCK_CHARACTERS:,})", "split it into paragraphs", "input.too-large"))
-                markdown = f"*[{len(markdown):,} characters left out here: see line {location.line} of the document]*"
-            self._add(Prose(markdown, location))
+            self._add_prose(self.lines[begin:stop], location)
         return end
+
+    def _add_prose(self, lines: list[str], location: Location) -> None:
+        markdown = "\n".join(lines)
+        if len(markdown) > MAX_BLOCK_CHARACTERS:
+            self.diagnostics.append(Diagnostic(
+                "warning", location, f"a block of {len(markdown):,} characters left out (printbook typesets "
+                f"blocks of up to {MAX_BLOCK_CHARACTERS:,})", "split it into paragraphs", "input.too-large"))
+            markdown = f"*[{len(markdown):,} characters left out here: see line {location.line} of the document]*"
+        self._add(Prose(markdown + _definitions_used(markdown, self.references), location))
+
+    def _around_diagrams(self, token: Token, diagrams: list[Token]) -> None:
+        """A list or quote holding mermaid blocks (a step of an answer drawn): its text up to each
+        diagram, the diagram, and so on. The text that goes on inside a list item after its diagram
+        is taken out of the item's indent, which alone would make it a code block."""
+        begin, stop = token.map or (0, 0)
+        at, indent = begin, 0
+        for diagram in diagrams:
+            first, after = diagram.map or (at, at)
+            self._add_text_between(at, first, indent)
+            fence = self.lines[first]
+            self._add(Diagram(diagram.content, replace(self._location(diagram), column=fence.find(diagram.markup) + 1)))
+            line = fence.expandtabs(4)
+            at, indent = after, len(line) - len(line.lstrip(" "))
+        self._add_text_between(at, stop, indent)
+
+    def _add_text_between(self, begin: int, stop: int, indent: int) -> None:
+        lines = self.lines[begin:stop]
+        for position, line in enumerate(lines):  # (up to the next item, which keeps its own indent)
+            expanded = line.expandtabs(4)
+            if expanded.strip() and len(expanded) - len(expanded.lstrip(" ")) < indent:
+                break
+            lines[position] = expanded[indent:]
+        if any(line.strip() for line in lines):
+            self._add_prose(lines, Location(self.filename, begin + next(i for i, l in enumerate(lines) if l.strip()) + 1))
 
     def _heading(self, level: int, text: str, location: Location) -> None:
         # Its fragment as GitHub numbers repeats ("overview", then "overview-1"), over all headings.

@@ -461,6 +461,17 @@ def _markdown(folder: Path, targets: dict[str, str]) -> MarkdownIt:
 
     markdown.add_render_rule("heading_open", heading)
 
+    def numbered_list(renderer, tokens, index, options, env) -> str:
+        """A numbered list that goes on after a diagram, a table or code between its items
+        (`3. …`) numbered on: WeasyPrint reads no `start`."""
+        token = tokens[index]
+        start = token.attrGet("start")
+        if isinstance(start, int) and start != 1:
+            token.attrSet("style", f"counter-reset: list-item {start - 1}")
+        return renderer.renderToken(tokens, index, options, env)
+
+    markdown.add_render_rule("ordered_list_open", numbered_list)
+
     def image(renderer, tokens, index, options, env) -> str:
         """A picture inside the document's folder, by its absolute address; any other is left out
         (pictures.check_pictures says where), its alt text kept in its place."""

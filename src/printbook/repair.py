@@ -213,13 +213,20 @@ def _needs_quotes(opener: str, label: str) -> bool:
 
 def repaired_document(text: str, diagrams: list[Diagram]) -> str:
     """The document's text with each diagram's body replaced by its repaired source. Repairs keep
-    line counts, so each diagram's lines are where the parser found them."""
+    line counts, so each diagram's lines are where the parser found them; a diagram inside a list
+    item or a quote keeps each line's indent or `>` (and is left as it is where a line is not its
+    source after them)."""
     lines = text.split("\n")
     for diagram in diagrams:
         fixed = repair(diagram, for_rendering=False)
         if not fixed.notes:
             continue
         first = diagram.location.line  # 0-based index of the diagram's first line is the fence's line number
-        body = fixed.source.rstrip("\n").split("\n")
-        lines[first:first + len(body)] = body
+        before = diagram.source.rstrip("\n").split("\n")
+        after = fixed.source.rstrip("\n").split("\n")
+        written = lines[first:first + len(before)]
+        starts = [len(line) - len(source) for line, source in zip(written, before)]
+        if len(written) == len(before) == len(after) and all(
+                start >= 0 and line[start:] == source for line, source, start in zip(written, before, starts)):
+            lines[first:first + len(after)] = [line[:start] + source for line, source, start in zip(written, after, starts)]
     return "\n".join(lines)
