@@ -119,3 +119,9 @@ def test_a_link_to_a_definition_written_elsewhere_in_the_document_is_a_link():
     assert '<a href="https://example.com/guide" title="The &quot;best&quot; guide">the guide</a>' in html
     assert '<a href="https://example.com/a%20spec">Spec</a>' in html
     assert "[not defined][none]" in html  # as written, as any Markdown renderer leaves it
+
+
+def test_a_task_list_prints_boxes_in_place_of_its_bullets():
+    html = render_html(parse_text("# Guide\n\n## Checks\n\n- [x] Done\n- [ ] To do\n- [] not one\n", "guide.md"), {})
+    assert '<li class="task">\u2611 Done</li>' in html and '<li class="task">\u2610 To do</li>' in html
+    assert "<li>[] not one</li>" in html

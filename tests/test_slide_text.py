@@ -110,3 +110,10 @@ def test_a_table_cell_is_its_plain_words():
     from printbook.slide_text import plain_inline
 
     assert plain_inline('<span style="color: #FF6B6B">get</span> `kubectl get pods` **now**') == "get kubectl get pods now"
+
+
+def test_a_task_list_shows_its_boxes_ticked_or_not():
+    found = contents(Prose("- [x] Read the requirements\n- [ ] Draw the design\n  - [X] nested\n- [link](#x) [ ] not a task\n",
+                           Location("t.md", 1)))
+    assert found == [Points("", ((0, "\u2611 Read the requirements"), (0, "\u2610 Draw the design"), (1, "\u2611 nested"),
+                                 (0, "link [ ] not a task")))]

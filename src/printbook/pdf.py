@@ -25,7 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .options import (CAPTION_MM, HEADING_MM, NOTES_LINES, NOTES_MM, PAPERS, PX_PER_MM, SIDE_MARGINS_MM,
                       TOP_AND_BOTTOM_MM, PdfOptions)
-from . import describe, fetcher, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, weasyprint_internals
+from . import describe, fetcher, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, slide_text, weasyprint_internals
 from .model import (BANDS, Block, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
                     PrintbookError, Prose, Question, Rendering, Table, fragment_key)
 
@@ -440,6 +440,7 @@ def _markdown(folder: Path, targets: dict[str, str]) -> MarkdownIt:
     headings (`#fragment`, by fragment_key) to the anchors `targets` gives them in the book."""
     markdown = pictures.judging_every_address(
         MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough"))
+    markdown.core.ruler.push("task_items", slide_text.task_items)
 
     def link(renderer, tokens, index, options, env) -> str:
         token = tokens[index]

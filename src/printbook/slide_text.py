@@ -8,13 +8,33 @@ come from the parser as model.Table, their cells read by plain_inline, and are l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
 from .model import Prose
 
+TASK = re.compile(r"\[([ xX])\]\s")
+TASK_BOXES = {" ": "\u2610", "x": "\u2611", "X": "\u2611"}  # ☐ ☑
+
+
+def task_items(state) -> None:
+    """A markdown-it core rule: a task list's item (`- [ ] …`, `- [x] …`, as GitHub shows it) starts
+    with an empty or a ticked box instead of `[ ]`, and is classed `task` (the handbook draws it
+    without its bullet)."""
+    tokens = state.tokens
+    for index in range(2, len(tokens)):
+        inline, item = tokens[index], tokens[index - 2]
+        if inline.type == "inline" and item.type == "list_item_open" and inline.children:
+            first = inline.children[0]
+            if first.type == "text" and (box := TASK.match(first.content)):
+                first.content = TASK_BOXES[box.group(1)] + " " + first.content[box.end():]
+                item.attrSet("class", "task")
+
+
 _MARKDOWN = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+_MARKDOWN.core.ruler.push("task_items", task_items)
 
 
 @dataclass(frozen=True, slots=True)
