@@ -125,3 +125,8 @@ def test_a_task_list_prints_boxes_in_place_of_its_bullets():
     html = render_html(parse_text("# Guide\n\n## Checks\n\n- [x] Done\n- [ ] To do\n- [] not one\n", "guide.md"), {})
     assert '<li class="task">\u2611 Done</li>' in html and '<li class="task">\u2610 To do</li>' in html
     assert "<li>[] not one</li>" in html
+
+
+def test_an_alert_prints_its_kind_in_its_colour_in_place_of_githubs_marker():
+    html = render_html(parse_text("# Guide\n\n## Notes\n\n> [!caution]\n> Deletes the data.\n", "guide.md"), {})
+    assert '<blockquote class="alert alert-caution">\n<p><strong>Caution</strong>: Deletes the data.</p>' in html

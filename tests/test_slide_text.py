@@ -117,3 +117,9 @@ def test_a_task_list_shows_its_boxes_ticked_or_not():
                            Location("t.md", 1)))
     assert found == [Points("", ((0, "\u2611 Read the requirements"), (0, "\u2610 Draw the design"), (1, "\u2611 nested"),
                                  (0, "link [ ] not a task")))]
+
+
+def test_an_alert_says_its_kind_in_place_of_githubs_marker():
+    found = contents(Prose("> [!WARNING]  \n> Not yet generally available.\n\n> [!NOTE] not alone on its line\n",
+                           Location("t.md", 1)))
+    assert found == [Points("", ((0, "Warning: Not yet generally available."), (0, "[!NOTE] not alone on its line")))]

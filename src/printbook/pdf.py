@@ -438,9 +438,8 @@ TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>$")
 def _markdown(folder: Path, targets: dict[str, str]) -> MarkdownIt:
     """The renderer of a document's Markdown: its pictures from `folder`, its links to its own
     headings (`#fragment`, by fragment_key) to the anchors `targets` gives them in the book."""
-    markdown = pictures.judging_every_address(
-        MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough"))
-    markdown.core.ruler.push("task_items", slide_text.task_items)
+    markdown = pictures.judging_every_address(slide_text.with_github_markdown(
+        MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")))
 
     def link(renderer, tokens, index, options, env) -> str:
         token = tokens[index]

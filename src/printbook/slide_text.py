@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from .model import Prose
 
@@ -33,8 +34,36 @@ def task_items(state) -> None:
                 item.attrSet("class", "task")
 
 
-_MARKDOWN = MarkdownIt("commonmark").enable("table").enable("strikethrough")
-_MARKDOWN.core.ruler.push("task_items", task_items)
+ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*", re.I)
+
+
+def alerts(state) -> None:
+    """A markdown-it core rule: a quote that GitHub shows as an alert (`> [!WARNING]` on its first
+    line) begins "**Warning**: …" in place of the marker, and is classed `alert alert-warning`."""
+    tokens = state.tokens
+    for index in range(len(tokens) - 2):
+        quote, inline = tokens[index], tokens[index + 2]
+        if quote.type != "blockquote_open" or inline.type != "inline" or not inline.children:
+            continue
+        first, *rest = inline.children
+        if (first.type == "text" and (marker := ALERT.fullmatch(first.content))
+                and (not rest or rest[0].type in ("softbreak", "hardbreak"))):
+            kind = marker.group(1).lower()
+            quote.attrSet("class", f"alert alert-{kind}")
+            inline.children = [Token("strong_open", "strong", 1), Token("text", "", 0, content=kind.capitalize()),
+                               Token("strong_close", "strong", -1)] + (
+                [Token("text", "", 0, content=": "), *rest[1:]] if rest[1:] else [])
+
+
+def with_github_markdown(markdown: MarkdownIt) -> MarkdownIt:
+    """`markdown` reading what GitHub adds to CommonMark in documents (task lists, alerts) as the
+    handbook and the slides show it."""
+    markdown.core.ruler.push("task_items", task_items)
+    markdown.core.ruler.push("alerts", alerts)
+    return markdown
+
+
+_MARKDOWN = with_github_markdown(MarkdownIt("commonmark").enable("table").enable("strikethrough"))
 
 
 @dataclass(frozen=True, slots=True)
