@@ -81,6 +81,21 @@ def test_pictures_beside_and_below_print_and_none_outside_is_ever_opened(picture
     assert up.startswith(f"{document}:14:15: warning: picture outside the document's folder left out: ../secret.png")
 
 
+def test_a_picture_named_by_an_html_tag_prints_as_a_markdown_one_does(picture_folder, tmp_path):
+    # READMEs size and centre their pictures with HTML, which the handbook otherwise leaves out.
+    document, outside = picture_folder
+    document.write_text('# Pictures\n\n## One\n\n<p align="center">\n  <img src="beside.png" width="600" alt="green box">\n'
+                        '</p>\n\nInline <img src="img/below.png"> and <IMG SRC="../secret.png" ALT="red up"> here.\n')
+    report = build(document, tmp_path / "out")
+    with pdfplumber.open(pdf_of(report)) as pdf:
+        assert len([image for page in pdf.pages for image in page.images]) == 2
+    assert "[picture left out: red up]" in pdf_text(pdf_of(report))
+    [warning] = [str(d) for d in report.diagnostics if d.code == "picture.outside"]
+    assert warning.startswith(f"{document}:9:48: warning: picture outside the document's folder left out: ../secret.png")
+    assert outside not in pictures.shown(parse.parse_file(document))
+    assert [p.name for p in pictures.shown(parse.parse_file(document))] == ["beside.png", "below.png"]
+
+
 def test_lint_says_the_same_of_pictures_as_a_build(picture_folder):
     document, _ = picture_folder
     result = run("lint", str(document))

@@ -25,7 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .options import (CAPTION_MM, HEADING_MM, NOTES_LINES, NOTES_MM, PAPERS, PX_PER_MM, SIDE_MARGINS_MM,
                       TOP_AND_BOTTOM_MM, PdfOptions)
-from . import describe, fetcher, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, slide_text, weasyprint_internals
+from . import describe, fetcher, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, markdown_rules, weasyprint_internals
 from .model import (BANDS, Block, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
                     PrintbookError, Prose, Question, Rendering, Table, fragment_key)
 
@@ -438,7 +438,7 @@ TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>$")
 def _markdown(folder: Path, targets: dict[str, str]) -> MarkdownIt:
     """The renderer of a document's Markdown: its pictures from `folder`, its links to its own
     headings (`#fragment`, by fragment_key) to the anchors `targets` gives them in the book."""
-    markdown = pictures.judging_every_address(slide_text.with_github_markdown(
+    markdown = pictures.judging_every_address(markdown_rules.with_github_markdown(
         MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")))
 
     def link(renderer, tokens, index, options, env) -> str:

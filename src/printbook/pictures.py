@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
+from .markdown_rules import with_github_markdown
 from .model import Book, Diagnostic, Location, Prose
 
 PICTURE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -108,7 +109,7 @@ def shown(book: Book) -> list[Path]:
 
 
 def _addresses(book: Book) -> Iterator[tuple[Prose, str]]:
-    parser = judging_every_address(MarkdownIt("commonmark").enable("table"))
+    parser = judging_every_address(with_github_markdown(MarkdownIt("commonmark").enable("table")))
     for prose in (b for b in book.blocks() if isinstance(b, Prose)):
         for address in _picture_addresses(parser, prose.markdown):
             yield prose, address

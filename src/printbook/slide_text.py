@@ -8,60 +8,12 @@ come from the parser as model.Table, their cells read by plain_inline, and are l
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
+from .markdown_rules import with_github_markdown
 from .model import Prose
-
-TASK = re.compile(r"\[([ xX])\]\s")
-TASK_BOXES = {" ": "\u2610", "x": "\u2611", "X": "\u2611"}  # ☐ ☑
-
-
-def task_items(state) -> None:
-    """A markdown-it core rule: a task list's item (`- [ ] …`, `- [x] …`, as GitHub shows it) starts
-    with an empty or a ticked box instead of `[ ]`, and is classed `task` (the handbook draws it
-    without its bullet)."""
-    tokens = state.tokens
-    for index in range(2, len(tokens)):
-        inline, item = tokens[index], tokens[index - 2]
-        if inline.type == "inline" and item.type == "list_item_open" and inline.children:
-            first = inline.children[0]
-            if first.type == "text" and (box := TASK.match(first.content)):
-                first.content = TASK_BOXES[box.group(1)] + " " + first.content[box.end():]
-                item.attrSet("class", "task")
-
-
-ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*", re.I)
-
-
-def alerts(state) -> None:
-    """A markdown-it core rule: a quote that GitHub shows as an alert (`> [!WARNING]` on its first
-    line) begins "**Warning**: …" in place of the marker, and is classed `alert alert-warning`."""
-    tokens = state.tokens
-    for index in range(len(tokens) - 2):
-        quote, inline = tokens[index], tokens[index + 2]
-        if quote.type != "blockquote_open" or inline.type != "inline" or not inline.children:
-            continue
-        first, *rest = inline.children
-        if (first.type == "text" and (marker := ALERT.fullmatch(first.content))
-                and (not rest or rest[0].type in ("softbreak", "hardbreak"))):
-            kind = marker.group(1).lower()
-            quote.attrSet("class", f"alert alert-{kind}")
-            inline.children = [Token("strong_open", "strong", 1), Token("text", "", 0, content=kind.capitalize()),
-                               Token("strong_close", "strong", -1)] + (
-                [Token("text", "", 0, content=": "), *rest[1:]] if rest[1:] else [])
-
-
-def with_github_markdown(markdown: MarkdownIt) -> MarkdownIt:
-    """`markdown` reading what GitHub adds to CommonMark in documents (task lists, alerts) as the
-    handbook and the slides show it."""
-    markdown.core.ruler.push("task_items", task_items)
-    markdown.core.ruler.push("alerts", alerts)
-    return markdown
-
 
 _MARKDOWN = with_github_markdown(MarkdownIt("commonmark").enable("table").enable("strikethrough"))
 
