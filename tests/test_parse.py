@@ -202,3 +202,8 @@ def test_a_diagram_inside_a_list_item_or_quote_is_drawn_and_the_text_around_it_k
     assert "\n    let step = indented_code_of_the_step();" in after.markdown
     assert "\n2. **Invalidate.**" in after.markdown and after.location.line == 14
     assert quote.markdown.strip() == "> A quoted diagram:\n>" and pie.source.startswith("pie title Share")
+
+
+def test_a_myst_mermaid_directive_is_a_diagram():
+    [diagram] = parse_text("# Guide\n\n## One\n\n```{mermaid}\ngraph TD\n  A --> B\n```\n", "guide.md").diagrams()
+    assert diagram.source == "graph TD\n  A --> B\n"

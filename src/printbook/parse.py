@@ -78,7 +78,8 @@ def _definitions_used(markdown: str, references: dict[str, dict]) -> str:
 
 
 def _is_diagram(token: Token) -> bool:
-    return token.type == "fence" and token.info.strip().lower().split(" ")[:1] == ["mermaid"]
+    """A ```mermaid block (or MyST's ```{mermaid}, in documents written for Sphinx)."""
+    return token.type == "fence" and token.info.strip().lower().split(" ")[:1] in (["mermaid"], ["{mermaid}"])
 
 
 def _too_many(what: str, limit: int, location: Location) -> PrintbookError:
