@@ -207,3 +207,14 @@ def test_a_diagram_inside_a_list_item_or_quote_is_drawn_and_the_text_around_it_k
 def test_a_myst_mermaid_directive_is_a_diagram():
     [diagram] = parse_text("# Guide\n\n## One\n\n```{mermaid}\ngraph TD\n  A --> B\n```\n", "guide.md").diagrams()
     assert diagram.source == "graph TD\n  A --> B\n"
+
+
+def test_numbered_headings_that_ask_are_numbered_questions_and_a_guides_are_not():
+    asking = parse_text("# Prep\n\n## Basics\n\n### 1. What is a pod?\n\nText.\n\n### 2. Explain the scheduler\n\n"
+                        "### 3) Design a rollout\n\n## Tips\n\n### Read the question\n", "prep.md")
+    assert [(q.number, q.title) for c in asking.chapters for q in c.questions] == [
+        (1, "What is a pod?"), (2, "Explain the scheduler"), (3, "Design a rollout"), (None, "Read the question")]
+    guide = parse_text("# Guide\n\n## Parts\n\n### 1. Overall Architecture\n\n### 2. Theme Variables\n\n"
+                       "### 3. How it is built\n", "guide.md")
+    assert [(q.number, q.title) for c in guide.chapters for q in c.questions] == [
+        (None, "1. Overall Architecture"), (None, "2. Theme Variables"), (None, "3. How it is built")]

@@ -22,6 +22,12 @@ from .slide_text import plain
 SECTION_HEADING = re.compile(r"^Section\s+(\d{1,9})\s*[:.\-–—]\s*(.+?)(?:\s*\((Q\d+\s*[-–—]\s*Q?\d+)\))?\s*$", re.I)
 # `### Q12. …` as the seed writes it; `Q12: …`, `Q 12 - …` and `Question 12: …` as others do.
 QUESTION_HEADING = re.compile(r"^(?:Q|Question) ?(\d{1,9}) ?[.:)\-–—]\s*(.+)$", re.I)
+# `### 12. What is a pod?`: a numbered question, where the document's numbered headings ask
+# (ASKS); a guide's `### 1. Overall Architecture` stays a heading.
+NUMBERED_HEADING = re.compile(r"^(\d{1,9})[.)]\s+(.+)$")
+ASKS = re.compile(r"^(what|why|how|when|where|which|who|explain|describe|design|compare|contrast|implement|"
+                  r"discuss|walk|tell|define|differentiate|can|could|is|are|do|does|did|should|would|will|list|"
+                  r"give|write|name|outline|build|debug|troubleshoot|diagnose)\b", re.I)
 PROBABILITY = re.compile(r"^\*\*Probability\*\*\s*:\s*(\S+)\s*$", re.I)
 METADATA_TITLE = "metadata"
 # A list item that is one link to a heading of the document: `1. [Caching](#caching)`, `- **[Pods](#pods)**`.
@@ -123,6 +129,7 @@ class _BookReader:
         self.tokens = MarkdownIt("commonmark").enable("table").enable("strikethrough").parse(text, found)
         self.references: dict[str, dict] = found.get("references", {})
         self.question_level = self._question_level()
+        self.numbered_questions = self._numbered_headings_ask()
         self.title: str | None = None
         self.title_location = Location(filename, 1)
         self.intro: list[Block] = []
@@ -255,13 +262,22 @@ class _BookReader:
         self.chapters.append(chapter)
         self.question = None
 
+    def _numbered_headings_ask(self) -> bool:
+        """Whether the document's `### 12. …` headings are its questions: most of them ask
+        something (end in `?`, or start "What", "Explain", "Design" …)."""
+        titles = [found.group(2) for token, inline in zip(self.tokens, self.tokens[1:])
+                  if token.type == "heading_open" and token.tag == f"h{self.question_level}"
+                  and (found := NUMBERED_HEADING.match(plain(inline, tags=True)))]
+        asking = sum(title.rstrip().endswith("?") or bool(ASKS.match(title)) for title in titles)
+        return len(titles) >= 2 and asking >= 0.6 * len(titles)
+
     def _open_question(self, text: str, location: Location) -> None:
         if not self.chapters:  # a ### before any ## gets a chapter named after the book
             self._open_chapter(self.title or text, location)
         self.questions_seen += 1
         if self.questions_seen > MAX_QUESTIONS:
             raise _too_many("questions (### headings)", MAX_QUESTIONS, location)
-        match = QUESTION_HEADING.match(text)
+        match = QUESTION_HEADING.match(text) or (self.numbered_questions and NUMBERED_HEADING.match(text))
         self.question = {"title": match.group(2).strip() if match else text, "location": location,
                          "number": int(match.group(1)) if match else None, "probability": None,
                          "blocks": []}
