@@ -97,12 +97,17 @@ def test_repaired_diagram_prints_its_label_and_is_noted(example_build):
     assert "Read cache.get(key)" in pdf_text(pdf_of(example_build))
 
 
-def test_diagram_that_cannot_be_drawn_is_a_placeholder_and_the_rest_publish(tmp_path):
+def built(tmp_path, markdown: str):
+    """A document of `markdown` in `tmp_path`, and the report of its build."""
     document = tmp_path / "doc.md"
-    document.write_text("# Broken\n\n## Section 1: One (Q1-Q2)\n\n### Q1. Good?\n**Probability**: 50\n\n"
-                        "```mermaid\ngraph TD\n    A[Still drawn] --> B\n```\n\n### Q2. Bad?\n**Probability**: 40\n\n"
-                        "```mermaid\ngraph TD\n    A --> \n    B -->> C\n```\n")
-    report = build(document, tmp_path / "out")
+    document.write_text(markdown)
+    return document, build(document, tmp_path / "out")
+
+
+def test_diagram_that_cannot_be_drawn_is_a_placeholder_and_the_rest_publish(tmp_path):
+    document, report = built(tmp_path, "# Broken\n\n## Section 1: One (Q1-Q2)\n\n### Q1. Good?\n**Probability**: 50\n\n"
+                             "```mermaid\ngraph TD\n    A[Still drawn] --> B\n```\n\n### Q2. Bad?\n**Probability**: 40\n\n"
+                             "```mermaid\ngraph TD\n    A --> \n    B -->> C\n```\n")
     [warning] = [d for d in report.diagnostics if d.severity == "warning"]
     assert str(warning).startswith(f"{document}:19:")  # line 2 of the diagram whose fence is on 17
     text = pdf_text(pdf_of(report))
@@ -114,10 +119,8 @@ def test_diagram_that_cannot_be_drawn_is_a_placeholder_and_the_rest_publish(tmp_
 
 def test_a_mermaid_message_cut_inside_an_emoji_still_publishes(tmp_path):
     """mermaid cuts its error excerpt by UTF-16 unit: here through the middle of 📦."""
-    document = tmp_path / "doc.md"
-    document.write_text("# Emoji\n\n## Section 1: One\n\n### Q1. Loop?\n**Probability**: 50\n\n```mermaid\n"
-                        'graph TD\n    Loop -- Owns --> Pods[📦 Pods]\n\n    style "Controller Loop" fill:#f9f9f9\n```\n')
-    report = build(document, tmp_path / "out")
+    _, report = built(tmp_path, "# Emoji\n\n## Section 1: One\n\n### Q1. Loop?\n**Probability**: 50\n\n```mermaid\n"
+                      'graph TD\n    Loop -- Owns --> Pods[📦 Pods]\n\n    style "Controller Loop" fill:#f9f9f9\n```\n')
     [warning] = [d for d in report.diagnostics if d.severity == "warning"]
     assert str(warning).encode() and warning.detail.encode()  # whole characters only: a half would not even print
     assert "\ufffd Pods]" in warning.detail  # mermaid's excerpt, mended, shown with -v
@@ -126,11 +129,9 @@ def test_a_mermaid_message_cut_inside_an_emoji_still_publishes(tmp_path):
 
 
 def test_a_step_drawn_inside_a_numbered_list_prints_its_diagram_and_the_steps_their_numbers(tmp_path):
-    document = tmp_path / "doc.md"
-    document.write_text("# Steps\n\n## Section 1: One\n\n### Q1. How?\n**Probability**: 50\n\n"
-                        "1. **Look in the cache.**\n\n   ```mermaid\n   flowchart LR\n     A[Cache lookup] --> B[Database read]\n"
-                        "   ```\n\n   Then take the lock.\n\n```sh\nredis-cli get key\n```\n\n2. **Invalidate.**\n")
-    report = build(document, tmp_path / "out")
+    _, report = built(tmp_path, "# Steps\n\n## Section 1: One\n\n### Q1. How?\n**Probability**: 50\n\n1. **Look in the "
+                      "cache.**\n\n   ```mermaid\n   flowchart LR\n     A[Cache lookup] --> B[Database read]\n   ```\n\n"
+                      "   Then take the lock.\n\n```sh\nredis-cli get key\n```\n\n2. **Invalidate.**\n")
     text = pdf_text(pdf_of(report))
     assert "Cache lookup" in text and "Database read" in text and "flowchart LR" not in text
     with pdfplumber.open(pdf_of(report)) as printed:

@@ -215,7 +215,7 @@ class _BookReader:
 
     def _add_text_between(self, begin: int, stop: int, indent: int) -> None:
         lines = self.lines[begin:stop]
-        for position, line in enumerate(lines):  # (up to the next item, which keeps its own indent)
+        for position, line in enumerate(lines if indent else ()):  # (up to the next item, which keeps its own)
             expanded = line.expandtabs(4)
             if expanded.strip() and len(expanded) - len(expanded.lstrip(" ")) < indent:
                 break
