@@ -98,6 +98,23 @@ def test_a_contents_entry_with_a_word_longer_than_the_line_keeps_its_page_number
     assert max(w["x1"] for w in numbers) < page.width - heading["x0"] + 1  # inside the right margin
 
 
+def test_a_word_or_a_line_of_code_longer_than_the_column_breaks_inside_the_page(tmp_path):
+    """A line of code without spaces ran off the page's edge, its end lost on paper."""
+    import pdfplumber
+
+    code = "a_line_of_code_without_any_spaces_" * 6
+    name = "org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration"
+    book = parse_text(f"# Long\n\n## Words\n\nThe class `{name}` and {name * 2} go on.\n\n```\n{code}\n```\n",
+                      tmp_path / "guide.md")
+    pdf.write_pdf(book, {}, tmp_path / "book.pdf")
+    with pdfplumber.open(tmp_path / "book.pdf") as document:
+        page = document.pages[-1]
+        words = page.extract_words()
+        left = min(w["x0"] for w in words)
+        assert max(w["x1"] for w in words) <= page.width - left + 1  # the right margin as wide as the left
+        assert "".join(w["text"] for w in words).count("a_line_of_code") == 6  # all of it printed
+
+
 @pytest.mark.e2e
 def test_a_diagram_weasyprint_cannot_draw_whole_is_said_by_the_words_it_shows(tmp_path, caplog):
     """A safety net: WeasyPrint stops drawing a picture at the first element it fails on and
