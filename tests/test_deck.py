@@ -9,7 +9,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from printbook.pipeline import BuildOptions, build
-from printbook import deck as deck_stage
+from printbook import deck as deck_stage, resources
 from printbook.deck import DeckOptions, fitted_size, wrap
 from printbook.model import band
 
@@ -60,10 +60,10 @@ def test_a_very_long_title_is_wrapped_measuring_each_line_at_about_its_own_lengt
     30,000 characters (a property test's) measured strings of its whole length hundreds of times
     over, a minute and a half for two decks."""
     measured = []
-    font_of = deck_stage._font
+    font_of = resources.font
 
-    def counting_font(size):
-        font = font_of(size)
+    def counting_font(size, bold=False):
+        font = font_of(size, bold)
 
         class Counting:
             def getlength(self, text):
@@ -71,7 +71,7 @@ def test_a_very_long_title_is_wrapped_measuring_each_line_at_about_its_own_lengt
                 return font.getlength(text)
         return Counting()
 
-    monkeypatch.setattr(deck_stage, "_font", counting_font)
+    monkeypatch.setattr(resources, "font", counting_font)
     title = "word " * 6000
     lines = wrap.__wrapped__(title, 800, 24)
     assert " ".join(lines) == title.strip()

@@ -115,6 +115,29 @@ def test_a_word_or_a_line_of_code_longer_than_the_column_breaks_inside_the_page(
         assert "".join(w["text"] for w in words).count("a_line_of_code") == 6  # all of it printed
 
 
+def test_a_table_too_wide_for_the_page_is_printed_smaller_on_it_and_one_that_fits_as_it_is(tmp_path):
+    """Thirteen columns of hyphenated words ran past the page's edge, seven of them lost on paper."""
+    import pdfplumber
+
+    columns = ["Availability", "Consistency", "Partitioning", "Replication", "Durability", "Throughput", "Latency",
+               "Observability", "Scalability", "Maintainability", "Security", "Compliance"]
+    wide = "\n".join(["| Store | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns),
+                      *(f"| {name} | " + " | ".join(["Eventually-consistent"] * len(columns)) + " |"
+                        for name in ("Postgres", "Cassandra"))])
+    narrow = "| Store | Model |\n|---|---|\n| Postgres | Relational |\n"
+    book = parse_text(f"# Tables\n\n## Wide\n\n{wide}\n\n## Narrow\n\n{narrow}", tmp_path / "guide.md")
+    pdf.write_pdf(book, {}, tmp_path / "book.pdf")
+    with pdfplumber.open(tmp_path / "book.pdf") as document:
+        wide_page, narrow_page = document.pages[-2:]
+        text = wide_page.extract_text()
+        assert all(column[:5] in text for column in columns)  # every column printed (its name may break)
+        left = min(c["x0"] for c in wide_page.chars)
+        assert max(c["x1"] for c in wide_page.chars) <= wide_page.width - left + 1
+        assert min(c["size"] for c in wide_page.chars if "Eventual" in text) >= 7
+        [relational] = [w for w in narrow_page.extract_words(extra_attrs=["size"]) if w["text"] == "Relational"]
+        assert round(relational["size"], 1) == 9.0
+
+
 @pytest.mark.e2e
 def test_a_diagram_weasyprint_cannot_draw_whole_is_said_by_the_words_it_shows(tmp_path, caplog):
     """A safety net: WeasyPrint stops drawing a picture at the first element it fails on and

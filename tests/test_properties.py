@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from printbook import checks, deck, parse, pictures, repair
+from printbook import checks, deck, parse, pictures, repair, resources
 from printbook.pipeline import BuildOptions, build, diagram_names
 from printbook.diagrams import DiagramStage, RenderOptions, explain_mermaid_error
 from printbook.model import Diagram, DiagramFailure, Location, Picture, PrintbookError
@@ -184,7 +184,7 @@ def test_an_empty_diagram_still_publishes(tmp_path):
 def test_slide_text_wraps_as_it_would_word_by_word(words, width_pt, size):
     """deck.wrap finds each line's words by halving: the lines a line filled one word at a time
     would have."""
-    font, room = deck._font(size), width_pt * deck.WIDER_FONT_ROOM
+    font, room = resources.font(size), width_pt * deck.WIDER_FONT_ROOM
     lines: list[str] = []
     for word in words:
         if lines and font.getlength(f"{lines[-1]} {word}") <= room:

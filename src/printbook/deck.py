@@ -21,7 +21,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image as PILImage
-from PIL import ImageFont
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
@@ -591,7 +590,7 @@ def fitted_size(text: str, width_pt: float, height_pt: float, largest: int, smal
 def _fewest_lines(text: str, width_pt: float, size: int) -> int:
     """Fewer lines than `text` can take at `size` in `width_pt`, as wrap measures them: each line
     holds at most its width and the space it breaks at (less 2%, for kerning across the joins)."""
-    font = _font(size)
+    font = resources.font(size)
     per_line = width_pt * WIDER_FONT_ROOM + font.getlength(" ")
     return math.floor(0.98 * font.getlength(" ".join(text.split())) / per_line)
 
@@ -601,7 +600,7 @@ def wrap(text: str, width_pt: float, size: int) -> tuple[str, ...]:
     """`text` broken into the lines it takes at `size`, measured with Noto Sans (the decks'
     theme font) in WIDER_FONT_ROOM less than the width: a viewer without Noto Sans draws a
     wider one (LibreOffice on Debian: DejaVu Sans), and would then shrink the text to fit."""
-    font = _font(size)
+    font = resources.font(size)
     width_pt *= WIDER_FONT_ROOM
     words = text.split()
     lines: list[str] = []
@@ -634,7 +633,7 @@ def _column_widths(columns: list[list[str]], width: int, size: int) -> list[int]
     but, where the table's width allows, none narrower than its longest word, which a viewer
     would otherwise cut in two ("Networkin" over "g")."""
     weights = [max(4, *map(len, cells)) ** 0.5 for cells in columns]
-    font = _font(size)
+    font = resources.font(size)
     least = [(max((font.getlength(word) for cell in cells for word in cell.split()), default=0) / WIDER_FONT_ROOM
               + 14) * EMU_PER_PT for cells in columns]
     if sum(least) > width:  # the words cannot all fit whole: shares by weight alone
@@ -648,11 +647,6 @@ def _column_widths(columns: list[list[str]], width: int, size: int) -> list[int]
         if not short:
             return [int(w) for w in widths]
         held |= short
-
-
-@lru_cache(maxsize=64)
-def _font(size: int):
-    return ImageFont.truetype(str(resources.assets_dir() / "fonts" / "NotoSans-Regular.ttf"), size)
 
 
 def _placeholder(slide, index: int):

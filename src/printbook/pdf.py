@@ -25,7 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .options import (CAPTION_MM, HEADING_MM, NOTES_LINES, NOTES_MM, PAPERS, PX_PER_MM, SIDE_MARGINS_MM,
                       TOP_AND_BOTTOM_MM, PdfOptions)
-from . import describe, fetcher, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, markdown_rules, weasyprint_internals
+from . import describe, fetcher, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, markdown_rules, slide_text, weasyprint_internals
 from .model import (BANDS, Block, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
                     PrintbookError, Prose, Question, Rendering, Table, fragment_key)
 
@@ -53,6 +53,11 @@ SPARE_MM = HEADING_MM - UNDER_HEADING_MM - 3
 # characters of Markdown (about three lines there); longer, it stays upright and the diagram turns alone.
 SHORT_TEXT_BEFORE = 400
 FIGURE_SPACE = "\u2007"  # as wide as a digit
+# A table whose columns' longest words side by side are wider than the text column (at print.css's
+# 9 pt, with 2 mm of padding each side of a cell) runs off the page's edge in WeasyPrint: it is
+# printed `wide` (print.css), smaller, its columns sharing the width. (Not on a landscape page: the
+# text before it, its heading at least, would be left alone on its page.)
+TABLE_PT, CELL_PADDING_PT = 9, 4 / 25.4 * 72
 PAGE_NUMBER_DIGITS = 3  # the room for each page number in the contents and question lists
 
 
@@ -332,13 +337,16 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
     lead_ins = _lead_ins(book)
     sideways = _sideways(book, placements, fronts, turned, lead_ins)
 
+    column_pt = options.column_box()[0] * placement.PT_PER_PX
+
     def block_html(block) -> str:
         """One block as HTML; the template places it."""
         markdown = markdowns.get(block.location.file, markdowns[book.source])
         if isinstance(block, Prose):
             html = markdown.render(block.markdown)
         elif isinstance(block, Table):
-            html = environment.get_template("table.html.j2").render(table=block, inline=markdown.renderInline)
+            html = environment.get_template("table.html.j2").render(
+                table=block, inline=markdown.renderInline, wide=_least_width_pt(block) > column_pt)
         else:
             html = environment.get_template("diagram.html.j2").render(
                 diagram=block, rendering=renderings.get(block),
@@ -503,6 +511,22 @@ def _markdown(folder: Path, targets: dict[str, str]) -> MarkdownIt:
 
     markdown.add_render_rule("html_block", block_html)
     return markdown
+
+
+UNBROKEN = re.compile(r"[^\s/-]*[/-]|[^\s/-]+")  # what a line holds at least: a word, or up to a hyphen or slash
+
+
+def _least_width_pt(table: Table) -> float:
+    """How wide the table's columns are side by side, each as wide as the longest piece of a word
+    it holds (its header's in bold)."""
+    rows = [table.header, *table.rows]
+    longest = [0.0] * max(map(len, rows), default=0)
+    for number, row in enumerate(rows):
+        font = resources.font(TABLE_PT, bold=number == 0)
+        for index, cell in enumerate(row):
+            pieces = UNBROKEN.findall(slide_text.plain_inline(cell))
+            longest[index] = max(longest[index], *map(font.getlength, pieces), 0.0)
+    return sum(width + CELL_PADDING_PT for width in longest)
 
 
 def _cover_facts(book: Book, printed: bool = True) -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -25,6 +26,14 @@ def templates_dir() -> Path:
 
 def assets_dir() -> Path:
     return _first_existing("assets")
+
+
+@functools.lru_cache(maxsize=64)
+def font(size: float, bold: bool = False):
+    """printbook's Noto Sans at `size` (points give widths in points), to measure text with."""
+    from PIL import ImageFont  # (only where text is measured)
+
+    return ImageFont.truetype(str(assets_dir() / "fonts" / f"NotoSans-{'Bold' if bold else 'Regular'}.ttf"), size)
 
 
 def template_dirs(overrides: Path | None = None) -> list[Path]:
