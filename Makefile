@@ -6,9 +6,10 @@ EXAMPLE := examples/platform-engineer.md
 OUT := out
 
 # Debian packages: the browser mermaid renders in, WeasyPrint's text stack, an emoji font (real
-# documents put emoji in labels and headings), Node for mermaid-cli, and the tools the tests read
+# documents put emoji in labels and headings), a font for Chinese, Japanese and Korean (Noto Sans
+# has none: their words printed as empty boxes), Node for mermaid-cli, and the tools the tests read
 # outputs back with (pdftoppm, qpdf, LibreOffice Impress).
-APT_PACKAGES := chromium fonts-dejavu-core fonts-noto-color-emoji libpango-1.0-0 libpangoft2-1.0-0 \
+APT_PACKAGES := chromium fonts-dejavu-core fonts-noto-color-emoji fonts-droid-fallback libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz-subset0 poppler-utils qpdf libreoffice-impress python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -22,6 +23,7 @@ system:
 	command -v chromium >/dev/null || missing=1; command -v pdftoppm >/dev/null || missing=1; \
 	command -v qpdf >/dev/null || missing=1; command -v soffice >/dev/null || missing=1; \
 	ldconfig -p | grep -q libpango-1.0 || missing=1; fc-list | grep -q NotoColorEmoji || missing=1; \
+	fc-list | grep -q DroidSansFallback || missing=1; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages: $(APT_PACKAGES)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \

@@ -146,6 +146,19 @@ def test_a_step_drawn_inside_a_numbered_list_prints_its_diagram_and_the_steps_th
                 if s.shapes.title.text == "Q1. How?" and any(shape.shape_type == 13 for shape in s.shapes)]
 
 
+def test_chinese_text_and_labels_print_in_a_font_that_has_them(tmp_path):
+    # Noto Sans has no Chinese, Japanese or Korean: without the machine's font (make setup installs
+    # fonts-droid-fallback), their words print as empty boxes.
+    _, report = built(tmp_path, "# 系统设计\n\n## 第一部分：缓存\n\n### Q1. 什么是缓存击穿？\n**Probability**: 80\n\n"
+                                "热点数据过期时，大量请求同时访问数据库。\n\n```mermaid\ngraph TD\n    A[客户端请求] --> B[数据库]\n```\n")
+    having = {line.strip().replace(" ", "-") for line in subprocess.run(
+        ["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout.replace(",", "\n").splitlines()}
+    with pdfplumber.open(pdf_of(report)) as printed:
+        chinese = [c for page in printed.pages for c in page.chars if "\u4e00" <= c["text"] <= "\u9fff"]
+    assert {"热", "客", "库"} <= {c["text"] for c in chinese}  # the text's and the diagram's
+    assert {c["fontname"].split("+")[-1].removesuffix("-Bold") for c in chinese} <= having
+
+
 def _texts(slide) -> str:
     return " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
 

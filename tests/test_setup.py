@@ -25,7 +25,8 @@ def test_doctor_finds_everything_on_a_set_up_machine_and_draws_a_diagram(tmp_pat
     result = subprocess.run([*PRINTBOOK, "doctor", "--cache-dir", str(tmp_path / "cache")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
     lines = result.stdout.splitlines()
-    for part in ("python: weasyprint", "Pango", "node", "mermaid-cli", "chromium", "cache folder", "draws a diagram"):
+    for part in ("python: weasyprint", "Pango", "node", "mermaid-cli", "chromium", "emoji font", "CJK font", "cache folder",
+                 "draws a diagram"):  # (make setup installs the optional fonts too)
         assert any(line.startswith("ok") and part in line for line in lines), (part, lines)
     assert not (tmp_path / "cache").exists()  # doctor looks; it makes nothing
 

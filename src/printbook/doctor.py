@@ -37,7 +37,7 @@ class Check:
 
 def run_checks(cache_dir: Path) -> list[Check]:
     checks = [*_python_packages(), _pango(), _node(), _mermaid_cli(), _chromium(), _fonts(), _emoji_font(),
-              _libreoffice(), _cache(cache_dir)]
+              _cjk_font(), _libreoffice(), _cache(cache_dir)]
     if all(c.ok for c in checks if c.name in ("node", "mermaid-cli", "chromium")):
         checks.append(_render_one())
     return checks
@@ -109,9 +109,18 @@ def _fonts() -> Check:
 
 
 def _emoji_font() -> Check:
-    listed = _output(["fc-list", ":family=Noto Color Emoji", "family"]) if shutil.which("fc-list") else ""
-    return Check("emoji font", bool(listed), listed.splitlines()[0] if listed else "none: emoji print as boxes",
-                 resources.INSTALL["emoji"], optional=True)
+    return _system_font("emoji font", ":family=Noto Color Emoji", "emoji", "emoji")
+
+
+def _cjk_font() -> Check:
+    return _system_font("CJK font", ":lang=zh", "cjk", "Chinese, Japanese and Korean text")
+
+
+def _system_font(name: str, pattern: str, kind: str, what: str) -> Check:
+    """A font of the machine's for what printbook's own fonts lack (fontconfig's match of `pattern`)."""
+    listed = _output(["fc-list", pattern, "family"]) if shutil.which("fc-list") else ""
+    return Check(name, bool(listed), listed.splitlines()[0] if listed else f"none: {what} prints as boxes",
+                 resources.INSTALL[kind], optional=True)
 
 
 def _libreoffice() -> Check:

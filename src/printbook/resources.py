@@ -86,6 +86,7 @@ INSTALL = {
     "mermaid-cli": "make setup (or: PUPPETEER_SKIP_DOWNLOAD=1 npm ci) in printbook's folder",
     "chromium": "sudo apt-get install chromium (or set PRINTBOOK_CHROMIUM to a Chrome or Chromium)",
     "emoji": "sudo apt-get install fonts-noto-color-emoji",
+    "cjk": "sudo apt-get install fonts-droid-fallback",
     "libreoffice": "sudo apt-get install libreoffice-impress (only to preview decks as PDF)",
 }
 
