@@ -214,6 +214,10 @@ def test_numbered_headings_that_ask_are_numbered_questions_and_a_guides_are_not(
                         "### 3) Design a rollout\n\n## Tips\n\n### Read the question\n", "prep.md")
     assert [(q.number, q.title) for c in asking.chapters for q in c.questions] == [
         (1, "What is a pod?"), (2, "Explain the scheduler"), (3, "Design a rollout"), (None, "Read the question")]
+    # Listed at level 2, with no `###` question: one chapter of questions, not a chapter (and a deck) each.
+    listed = parse_text("# Prep\n\n## 1. What is a pod?\n\n### Answer\n\nText.\n\n## 2. Why use a Deployment?\n", "prep.md")
+    assert [(q.number, q.title) for c in listed.chapters for q in c.questions] == [
+        (1, "What is a pod?"), (2, "Why use a Deployment?")]
     guide = parse_text("# Guide\n\n## Parts\n\n### 1. Overall Architecture\n\n### 2. Theme Variables\n\n"
                        "### 3. How it is built\n", "guide.md")
     assert [(q.number, q.title) for c in guide.chapters for q in c.questions] == [

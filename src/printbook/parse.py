@@ -129,7 +129,7 @@ class _BookReader:
         self.tokens = MarkdownIt("commonmark").enable("table").enable("strikethrough").parse(text, found)
         self.references: dict[str, dict] = found.get("references", {})
         self.question_level = self._question_level()
-        self.numbered_questions = self._numbered_headings_ask()
+        self.numbered_questions = bool(self._numbered_headings(self.question_level))
         self.title: str | None = None
         self.title_location = Location(filename, 1)
         self.intro: list[Block] = []
@@ -231,8 +231,9 @@ class _BookReader:
         key = fragment_key(f"{slug}-{repeats}" if repeats else slug)
         if level == 1 and self.title is None and not self.chapters:
             self.title, self.title_location = text, location
-        elif level == self.question_level and (level == 3 or QUESTION_HEADING.match(text)):
-            self._open_question(text, location)  # (at level 2, only a `## Q1. …` is a question)
+        elif level == self.question_level and (level == 3 or QUESTION_HEADING.match(text) or (
+                self.numbered_questions and NUMBERED_HEADING.match(text))):
+            self._open_question(text, location)  # (at level 2, only a `## Q1. …` or `## 1. What …?` is one)
             self.fragments.setdefault(key, ("q", location))
         elif level <= 2:
             self._open_chapter(text, location)
@@ -242,12 +243,14 @@ class _BookReader:
 
     def _question_level(self) -> int:
         """The level of the document's questions: 3 (`### Q12. …`, under `## Section` chapters), or
-        2 in a document that lists its questions as `## Q1. …` and has none at `###`; there a `###`
-        is a heading inside its question."""
+        2 in a document that lists its questions as `## Q1. …` (or `## 1. What is …?`) and has none
+        at `###`; there a `###` is a heading inside its question."""
         numbered = {2: 0, 3: 0}
         for token, inline in zip(self.tokens, self.tokens[1:]):
             if token.type == "heading_open" and token.tag in ("h2", "h3") and QUESTION_HEADING.match(plain(inline, tags=True)):
                 numbered[int(token.tag[1])] += 1
+        if numbered[3] == 0 and numbered[2] < 2 and len(asking := self._numbered_headings(2)) >= 2:
+            numbered[2] += len(asking)
         return 2 if numbered[3] == 0 and numbered[2] >= 2 else 3
 
     def _open_chapter(self, text: str, location: Location) -> None:
@@ -262,14 +265,14 @@ class _BookReader:
         self.chapters.append(chapter)
         self.question = None
 
-    def _numbered_headings_ask(self) -> bool:
-        """Whether the document's `### 12. …` headings are its questions: most of them ask
-        something (end in `?`, or start "What", "Explain", "Design" …)."""
+    def _numbered_headings(self, level: int) -> list[str]:
+        """The document's `### 12. …` headings at `level`, where they are its questions: most of
+        them ask something (end in `?`, or start "What", "Explain", "Design" …); else none."""
         titles = [found.group(2) for token, inline in zip(self.tokens, self.tokens[1:])
-                  if token.type == "heading_open" and token.tag == f"h{self.question_level}"
+                  if token.type == "heading_open" and token.tag == f"h{level}"
                   and (found := NUMBERED_HEADING.match(plain(inline, tags=True)))]
         asking = sum(title.rstrip().endswith("?") or bool(ASKS.match(title)) for title in titles)
-        return len(titles) >= 2 and asking >= 0.6 * len(titles)
+        return titles if len(titles) >= 2 and asking >= 0.6 * len(titles) else []
 
     def _open_question(self, text: str, location: Location) -> None:
         if not self.chapters:  # a ### before any ## gets a chapter named after the book
