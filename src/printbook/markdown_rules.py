@@ -94,16 +94,18 @@ def img_tags(state) -> None:
     """A markdown-it core rule: a picture named by an HTML tag (`<img src="arch.png" width="600">`,
     often in a centred `<p>`) is a picture as `![…](arch.png)` is, where HTML is otherwise left
     out: a block of HTML holding one becomes a paragraph of its words and pictures."""
-    tokens = state.tokens
-    for index, token in enumerate(tokens):
+    found = []
+    for token in state.tokens:
         if token.type == "inline" and token.children:
             token.children = [child for original in token.children for child in (
                 _with_images(original.content) if original.type == "html_inline" and IMG_TAG.fullmatch(original.content.strip())
                 else [original])]
-        elif token.type == "html_block" and IMG_TAG.search(token.content):
+        if token.type == "html_block" and IMG_TAG.search(token.content):
             paragraph = Token("inline", "", 0, content=token.content, map=token.map, children=_with_images(token.content))
-            tokens[index:index + 1] = [Token("paragraph_open", "p", 1, map=token.map), paragraph,
-                                       Token("paragraph_close", "p", -1)]
+            found += [Token("paragraph_open", "p", 1, map=token.map), paragraph, Token("paragraph_close", "p", -1)]
+        else:
+            found.append(token)
+    state.tokens = found
 
 
 def with_github_markdown(markdown: MarkdownIt) -> MarkdownIt:
