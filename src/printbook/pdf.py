@@ -25,7 +25,8 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .options import (CAPTION_MM, HEADING_MM, NOTES_LINES, NOTES_MM, PAPERS, PX_PER_MM, SIDE_MARGINS_MM,
                       TOP_AND_BOTTOM_MM, PdfOptions)
-from . import describe, fetcher, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, markdown_rules, slide_text, weasyprint_internals
+from . import (describe, fetcher, markdown_rules, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, slide_text,
+               weasyprint_internals)
 from .model import (BANDS, Block, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
                     PrintbookError, Prose, Question, Rendering, Table, fragment_key)
 
