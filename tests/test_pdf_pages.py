@@ -138,6 +138,23 @@ def test_a_table_too_wide_for_the_page_is_printed_smaller_on_it_and_one_that_fit
         assert round(relational["size"], 1) == 9.0
 
 
+def test_a_questions_notes_go_on_with_its_last_lines_never_alone_on_a_page(tmp_path):
+    """Where a question's text filled its page exactly, its notes area had the next page alone."""
+    import pdfplumber
+
+    questions = "".join(f"### Q{n}. Why {n}?\n\n" + "".join(f"- point {i} of question {n}\n" for i in range(n)) + "\n"
+                        for n in range(40, 64))
+    book = parse_text(f"# Notes\n\n## Section 1: All\n\n{questions}", tmp_path / "guide.md")
+    pdf.write_pdf(book, {}, tmp_path / "book.pdf")
+    alone = []
+    with pdfplumber.open(tmp_path / "book.pdf") as document:
+        for number, page in enumerate(document.pages, start=1):
+            lines = (page.extract_text() or "").splitlines()
+            if len(lines) > 1 and lines[1].startswith("Interviewer notes"):  # (below the running head)
+                alone.append(number)
+    assert not alone
+
+
 @pytest.mark.e2e
 def test_a_diagram_weasyprint_cannot_draw_whole_is_said_by_the_words_it_shows(tmp_path, caplog):
     """A safety net: WeasyPrint stops drawing a picture at the first element it fails on and
