@@ -51,7 +51,7 @@ def alerts(state) -> None:
                 [Token("text", "", 0, content=": "), *rest[1:]] if rest[1:] else [])
 
 
-IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+IMG_TAG = re.compile(r"(<img\b[^>]*>)", re.I)  # (a group: split keeps the tags)
 
 
 class _ImgTag(HTMLParser):
@@ -80,14 +80,12 @@ def _with_images(text: str) -> list[Token]:
     """HTML text as inline tokens: its <img> tags as pictures, the words between them as text
     (their other tags left out)."""
     found: list[Token] = []
-    at = 0
-    for tag in IMG_TAG.finditer(text):
-        words = " ".join(re.sub(r"<[^>]*>", " ", text[at:tag.start()]).split())
-        found += [Token("text", "", 0, content=words + " ")] if words else []
-        found.append(_image(tag.group(0)))
-        at = tag.end()
-    words = " ".join(re.sub(r"<[^>]*>", " ", text[at:]).split())
-    return found + ([Token("text", "", 0, content=" " + words)] if words else [])
+    for index, piece in enumerate(IMG_TAG.split(text)):  # (words, a tag, words, …)
+        if index % 2:
+            found.append(_image(piece))
+        elif words := " ".join(re.sub(r"<[^>]*>", " ", piece).split()):
+            found.append(Token("text", "", 0, content=f" {words} "))
+    return found
 
 
 def img_tags(state) -> None:
