@@ -14,6 +14,7 @@ from PIL import Image
 
 from printbook.diagrams import DiagramStage, MermaidRenderer, RenderOptions, explain_mermaid_error, render_diagrams
 from printbook.model import Diagram, DiagramFailure, Location, Picture
+from printbook.placement import Offer, Space, place
 
 from conftest import weasyprint_drawing_failures
 
@@ -155,6 +156,46 @@ def test_the_renderer_finds_a_sequence_diagrams_rows_of_participants():
     answer_row = next(y for (x, y, w, h), word in zip(drawn.texts, _label_text(drawn.svg)) if word == "answer")
     assert 0 < drawn.header < answer_row < drawn.footer < drawn.height  # top row, messages, the row again
     assert renderings[flowchart].header == renderings[flowchart].footer == 0
+
+
+@pytest.mark.e2e
+def test_a_sequence_diagram_in_pieces_keeps_each_messages_arrow_with_its_words():
+    """A message's words sit 20-40 px above its arrow: a piece cut, or shrunk, between the two
+    showed the words and lost the arrow (the piece below began at its next words). A loop's title
+    stays with the message it opens on."""
+    lines = [f"    loop retry {i}\n    A->>B: request {i}\n    B->>B: check {i}\n    end\n    B-->>A: answer {i}"
+             for i in range(14)]
+    [diagram] = _diagrams_in("s.md", ["sequenceDiagram\n" + "\n".join(lines) + "\n"])
+    [picture] = render_diagrams([diagram], RenderOptions(restack=False))[0].values()
+    offer = Offer((Space(600, 500, largest=0.75),), (Space(600, 500, largest=0.75),), 7)
+    pieces = place(picture, offer).shown
+    assert len(pieces) >= 4
+    windows = []  # each piece's window of the drawing, in the drawing's units (below the participants' row)
+    for piece in pieces:
+        found = [e for e in ElementTree.fromstring(piece.picture.svg).iter() if e.tag.endswith("}svg")]
+        x, y, w, h = map(float, found[-1].get("viewBox").split())
+        windows.append((y, y + h))
+    messages, words, titles = [], [], []  # (top of the words, bottom of the arrow)
+    for element in ElementTree.fromstring(picture.svg).iter():
+        kind = (element.get("class") or "").split()
+        if "labelText" in kind:
+            titles.append(float(element.get("y")))
+        elif "messageText" in kind:
+            words.append(float(element.get("y")))
+        elif "messageLine0" in kind or "messageLine1" in kind:
+            ys = ([float(element.get("y1")), float(element.get("y2"))] if element.tag.endswith("}line") else
+                  [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", element.get("d"))[1::2]])
+            messages.append((min(words), max(ys)))
+            words = []
+    assert len(messages) == 42 and len({bottom for _, bottom in messages}) == 42
+    for top, bottom in messages:
+        holding = [(low, high) for low, high in windows if low <= top < high]
+        assert holding and all(bottom + 4 <= high for _, high in holding), (top, bottom, windows)
+    assert len(titles) == 14
+    for title in titles:
+        _, bottom = min((m for m in messages if m[0] > title), key=lambda m: m[0])  # the loop's first message
+        holding = [(low, high) for low, high in windows if low <= title < high]
+        assert holding and all(bottom + 4 <= high for _, high in holding), (title, bottom, windows)
 
 
 @pytest.mark.e2e

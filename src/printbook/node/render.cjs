@@ -545,7 +545,8 @@ function everyWordInView(svg, width, height) {
 // Runs in the page, on the print-safe SVG as drawn (1 px of the page = 1 px of the picture):
 // what printbook's placement needs to judge a layout without drawing it again.
 // - textPx: the smallest text, in picture px (mermaid draws gantt and C4 text smaller than 16 px);
-// - texts: [x, y, width, height] of each <text>, in document order, and shapes: the same of every
+// - texts: [x, y, width, height] of each <text>, in document order (a message's words reaching
+//   down to its arrow), and shapes: the same of every
 //   node or other small shape: a picture too large for its page is cut between them, and a piece
 //   keeps only the texts inside it;
 // - header: the height of a sequence diagram's row of participants, repeated above each piece;
@@ -562,12 +563,43 @@ function measureText(svg) {
   };
   let textPx = Infinity;
   const texts = [];
+  const boxOf = new Map();  // each <text> -> its box in texts
   for (const text of svg.querySelectorAll("text")) {
     texts.push(box(text));
+    boxOf.set(text, texts[texts.length - 1]);
     const scale = scaleOf(text);
     for (const part of [text, ...text.querySelectorAll("tspan")]) {
       if (part.textContent.trim()) textPx = Math.min(textPx, (parseFloat(getComputedStyle(part).fontSize) || 16) * scale);
     }
+  }
+  // A sequence diagram's message is its words and, 20-40 px below them, its arrow (a self-message's
+  // loops further down): each line of its words reaches down to the next, and the last to the
+  // arrow, so that no piece is cut, or shrunk, between them. A loop's or an alternative's title
+  // ("loop", "[retry]", drawn after its messages) reaches down to the words of the first message
+  // below it: not alone at the foot of a piece. (Down only, and never over the next words: the
+  // words' width stays theirs, or no column could be cut between the participants a long arrow
+  // joins; and words that run into each other are told apart as before: crowded_words.)
+  const reachDown = (found, bottom) => {
+    if (bottom > found[1] + found[3]) found[3] = Math.round((bottom - found[1]) * 10) / 10;
+  };
+  let words = [];
+  const messages = [];
+  for (const element of svg.querySelectorAll("text.messageText, .messageLine0, .messageLine1")) {
+    if (element.tagName === "text") {
+      words.push(boxOf.get(element));
+      continue;
+    }
+    const [, top, , height] = box(element);
+    words.sort((a, b) => a[1] - b[1]);
+    words.forEach((found, index) => reachDown(found, index + 1 < words.length ? words[index + 1][1] : top + height));
+    messages.push(...words);
+    words = [];
+  }
+  const titles = [...svg.querySelectorAll("text.loopText, text.labelText")].map((title) => boxOf.get(title));
+  for (const found of titles) {  // (a title of two lines: the first reaches down to the second)
+    const tops = [...messages, ...titles].map((other) => other[1])
+      .filter((top) => top >= found[1] + found[3] / 2 && top - (found[1] + found[3]) < 60);
+    if (tops.length) reachDown(found, Math.min(...tops));
   }
   const shapes = [];
   for (const shape of svg.querySelectorAll("g.node, rect, polygon, circle, ellipse")) {
