@@ -14,7 +14,10 @@ from PIL import Image
 
 from printbook.diagrams import DiagramStage, MermaidRenderer, RenderOptions, explain_mermaid_error, render_diagrams
 from printbook.model import Diagram, DiagramFailure, Location, Picture
-from printbook.placement import Offer, Space, place
+from printbook.deck import slide_offer
+from printbook.options import DeckOptions
+from printbook.placement import Offer, Space, crowded_words, place
+from printbook.restack import compact
 
 from conftest import weasyprint_drawing_failures
 
@@ -196,6 +199,24 @@ def test_a_sequence_diagram_in_pieces_keeps_each_messages_arrow_with_its_words()
         _, bottom = min((m for m in messages if m[0] > title), key=lambda m: m[0])  # the loop's first message
         holding = [(low, high) for low, high in windows if low <= title < high]
         assert holding and all(bottom + 4 <= high for _, high in holding), (title, bottom, windows)
+
+
+@pytest.mark.e2e
+def test_a_wardley_map_draws_in_printbooks_font_and_fits_a_slide_whole_on_its_smaller_canvas():
+    """A wardley map names no font: it drew in the browser's default serif (Liberation Serif in the
+    PDF), at 10 px labels on 900 x 600 px, which a slide showed in pieces."""
+    source = ("wardley-beta\ntitle Tea Shop\nanchor Business [0.95, 0.63]\ncomponent Cup of Tea [0.79, 0.61]\n"
+              "component Tea [0.63, 0.81]\ncomponent Hot Water [0.52, 0.80]\ncomponent Kettle [0.43, 0.35]\n"
+              "Business -> Cup of Tea\nCup of Tea -> Tea\nCup of Tea -> Hot Water\nHot Water -> Kettle\n")
+    written, smaller = _diagrams_in("w.md", [source, *compact(source)])
+    renderings, _ = render_diagrams([written, smaller], RenderOptions(restack=False))
+    for picture in renderings.values():
+        fonts = {e.get("font-family") for e in ElementTree.fromstring(picture.svg).iter() if e.get("font-family")}
+        assert fonts and all("Noto Sans" in font for font in fonts), fonts
+    slide = slide_offer(DeckOptions())
+    assert renderings[written].text_px >= 14  # (mermaid-config.json's sizes, from 10 and 12)
+    assert slide.whole[0].text_pt(renderings[smaller]) >= slide.smallest_pt > slide.whole[0].text_pt(renderings[written])
+    assert crowded_words(renderings[smaller]) == 0
 
 
 @pytest.mark.e2e

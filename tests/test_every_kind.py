@@ -44,6 +44,8 @@ def test_printbook_draws_every_diagram_of_mermaids_documentation_that_mermaid_cl
     assert len(drawn) > 0.95 * len(diagrams)
     unsafe = [d.location.file for d, p in drawn.items() if "<foreignObject" in p.svg or "<script" in p.svg]
     assert unsafe == []
+    # A kind that names no font (wardley) draws in printbook's, not in the browser's default serif.
+    assert [d.location.file for d, p in drawn.items() if "Times New Roman" in p.svg] == []
     # WeasyPrint draws every one of them whole (it stops drawing a picture at an element it fails on).
     assert weasyprint_drawing_failures([p.svg for p in drawn.values()], tmp_path / "all.pdf") == []
     # What printbook does not draw, mermaid-cli does not draw either (zenuml once was the exception).

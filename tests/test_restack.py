@@ -200,6 +200,13 @@ def test_a_gantt_chart_is_also_drawn_narrower_unless_its_author_configured_it():
     assert compact('%%{init: {"gantt": {"barHeight": 30}}}%%\n' + plan) == []
 
 
+def test_a_wardley_map_is_also_drawn_on_a_smaller_canvas_unless_its_author_sized_it():
+    """mermaid reads a wardley map's canvas from its own `size` statement only, not from a directive."""
+    source = "wardley-beta\ntitle Tea\ncomponent Tea [0.6, 0.8]\n"
+    assert compact(source) == ["wardley-beta\nsize [640, 440]\ntitle Tea\ncomponent Tea [0.6, 0.8]\n"]
+    assert compact("wardley-beta\nsize [1100, 800]\ncomponent Tea [0.6, 0.8]\n") == []
+
+
 def test_a_quarter_turn_turns_a_flowcharts_subgraphs_drawn_their_own_way_too():
     """`graph LR` around one subgraph drawn `direction TB`: turning the header alone left the
     chain of boxes standing, and a slide showed it one box at a time."""

@@ -124,15 +124,22 @@ COMPACT = {"xychart": ('%%{init: {"xyChart": {"width": 560, "height": 330}}}%%',
            "quadrantchart": ('%%{init: {"quadrantChart": {"chartWidth": 400, "chartHeight": 340}}}%%',),
            "gantt": ('%%{init: {"gantt": {"useWidth": 720}}}%%', '%%{init: {"gantt": {"useWidth": 560}}}%%'),
            "sequencediagram": ('%%{init: {"sequence": {"actorMargin": 20, "wrap": true}}}%%',)}
+# A wardley map takes its canvas from a statement of its own (mermaid 11.17 reads no configuration
+# of its size): 900 x 600 px by default, too large for a slide's 12 pt; its points are placed by
+# fractions of the canvas, so a smaller one keeps the map.
+SIZED = {"wardley-beta": ("size [640, 440]",)}
 
 
 def compact(source: str) -> list[str]:
-    """`source` on each smaller canvas of COMPACT, or [] for another kind of diagram and for one
-    that sets its own configuration (front matter, a directive): its author chose its size."""
+    """`source` on each smaller canvas of COMPACT (or SIZED), or [] for another kind of diagram
+    and for one that sets its own configuration (front matter, a directive, a size): its author
+    chose its size."""
     lines, first, _ = _header(source)
     if first is None or "%%{" in source or source.lstrip().startswith("---"):
         return []
     kind = lines[first].split()[0].lower() if lines[first].split() else ""
+    if kind in SIZED and not any(re.match(r"\s*size\b", line) for line in lines):
+        return ["\n".join([*lines[:first + 1], size, *lines[first + 1:]]) + "\n" for size in SIZED[kind]]
     return [canvas + "\n" + source for canvas in COMPACT.get(kind, ())]
 
 

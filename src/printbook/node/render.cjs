@@ -17,6 +17,9 @@ const puppeteer = require("puppeteer");
 
 const settings = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 
+// The font the PDF and the decks draw diagram text with (the page's own is in mermaid-config.json).
+const PRINT_FONT = "Noto Sans";
+
 function send(message) {
   process.stdout.write(JSON.stringify(message) + "\n");
 }
@@ -85,7 +88,8 @@ if (settings.zenumlPath && fs.existsSync(settings.zenumlPath)) fs.copyFileSync(s
 const pagePath = path.join(scratch, "render-page.html");
 fs.writeFileSync(pagePath, `<!doctype html><html><head><meta charset="utf-8"><style>${settings.css}</style>` +
   `<script src="mermaid.js"></script></head>` +
-  `<body style="margin:0;background:white"><div id="shot"></div></body></html>`);
+  // (A diagram that names no font, as a wardley map, draws in the page's: printbook's, not the browser's serif.)
+  `<body style="margin:0;background:white;font-family:'${PRINT_FONT}',sans-serif"><div id="shot"></div></body></html>`);
 const pageUrl = url.pathToFileURL(pagePath).href;
 const scratchUrl = url.pathToFileURL(scratch).href + "/";
 
@@ -139,8 +143,6 @@ async function openRenderPage(browser) {
   return { page, busy: false };
 }
 
-// The font the PDF and the decks draw diagram text with (the page's own is in mermaid-config.json).
-const PRINT_FONT = "Noto Sans";
 
 // What mermaid writes for interaction or its own bookkeeping, which draws nothing (printSafe drops it).
 const NOT_DRAWN = new Set(["cursor", "target", "label-offset-x", "label-offset-y", "text-height"]);
