@@ -222,3 +222,23 @@ def test_numbered_headings_that_ask_are_numbered_questions_and_a_guides_are_not(
                        "### 3. How it is built\n", "guide.md")
     assert [(q.number, q.title) for c in guide.chapters for q in c.questions] == [
         (None, "1. Overall Architecture"), (None, "2. Theme Variables"), (None, "3. How it is built")]
+
+
+def test_footnotes_are_taken_out_of_the_text_and_numbered_as_they_are_first_referred_to():
+    from printbook.footnotes import taken_out
+
+    text = ("# Title[^a]\n\nText[^b] and `[^a]` and [^none] and[^a][^b].\n\n```\n[^a]: code, not a note\n```\n\n"
+            "[^a]: Note **A**,\n  on two lines.\n\n    A second paragraph.\n[^b]: Note B\n[^unused]: never referred to\n\nAfter.\n")
+    found, notes = taken_out(text)
+    assert found.count("\n") == text.count("\n")  # every line keeps its number
+    assert found.startswith("# Title\n\nText[^1] and `[^a]` and [^none] and[^2][^1].\n")
+    assert "[^a]: code, not a note" in found and "Note" not in found and found.endswith("\nAfter.\n")
+    assert notes == {1: "Note B", 2: "Note **A**, on two lines. A second paragraph."}
+    assert taken_out("No notes [^x] here.\n") == ("No notes [^x] here.\n", {})
+
+
+def test_a_document_keeps_its_footnotes_by_number():
+    book = parse_text("# Guide\n\n## Caching\n\nA CDN[^cdn].\n\n[^cdn]: A content delivery network.\n", "guide.md")
+    assert book.footnotes == ((1, "A content delivery network."),)
+    [prose] = book.chapters[0].blocks
+    assert prose.markdown == "A CDN[^1]."

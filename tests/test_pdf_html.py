@@ -130,3 +130,12 @@ def test_a_task_list_prints_boxes_in_place_of_its_bullets():
 def test_an_alert_prints_its_kind_in_its_colour_in_place_of_githubs_marker():
     html = render_html(parse_text("# Guide\n\n## Notes\n\n> [!caution]\n> Deletes the data.\n", "guide.md"), {})
     assert '<blockquote class="alert alert-caution">\n<p><strong>Caution</strong>: Deletes the data.</p>' in html
+
+
+def test_a_footnote_is_floated_to_the_foot_of_its_page_once_per_question():
+    book = parse_text("# Guide\n\n## Caching\n\n### Q1. Why?\n\nNear[^cdn], fast[^cdn].\n\n| Layer |\n|---|\n| Edge[^cdn] |\n\n"
+                      "### Q2. Again?\n\nStill[^cdn].\n\n[^cdn]: A *content* delivery network.\n", "guide.md")
+    html = render_html(book, {})
+    note = '<span class="footnote" data-n="1">A <em>content</em> delivery network.</span>'
+    assert html.count(note) == 2  # once in each question
+    assert html.count('<sup class="footnote-again">1</sup>') == 2  # its second mention, and the table's

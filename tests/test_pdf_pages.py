@@ -170,3 +170,39 @@ def test_a_diagram_weasyprint_cannot_draw_whole_is_said_by_the_words_it_shows(tm
         pdf.write_pdf(book, {diagram: Picture(svg, 200, 60)}, tmp_path / "t.pdf", options=pdf.PdfOptions(duplex=True))
     said = [r.getMessage() for r in caplog.records if r.name == "printbook"]
     assert len(said) == 1 and "'Ledger', 'Never drawn'" in said[0] and "prints in part" in said[0]
+
+
+def test_a_footnote_prints_at_the_foot_of_the_page_that_refers_to_it(tmp_path):
+    """GitHub's footnotes printed as written: `[^1]` in the text, and `[^1]: …` as a paragraph."""
+    import subprocess
+
+    import pdfplumber
+    from PIL import Image
+
+    questions = "".join(f"### Q{n}. Why {n}?\n\nSee the note[^n{n % 3}].\n\n" + "- a point\n" * 30 + "\n"
+                        for n in range(1, 7))
+    notes = "".join(f"[^n{k}]: Note {k} explains it.\n" for k in range(3))
+    book = parse_text(f"# Notes\n\n## Section 1: All\n\n{questions}{notes}", tmp_path / "guide.md")
+    pdf.write_pdf(book, {}, tmp_path / "book.pdf")
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(tmp_path / "book.pdf"), str(tmp_path / "p")], check=True)
+    seen = 0
+    with pdfplumber.open(tmp_path / "book.pdf") as document:
+        for number, page in enumerate(document.pages, start=1):
+            words = page.extract_words()
+            calls = [w for w in words if re.fullmatch(r"note\d\.", w["text"])]
+            if not calls:
+                continue
+            [call] = calls  # "note1.": the text and its call, raised and smaller
+            which = call["text"][-2]
+            [note] = [w for w in words if w["text"] == "Note" and w["top"] > call["top"]]
+            assert note["top"] > max(w["bottom"] for w in words if w["text"] == "point")  # below the text
+            assert min(c["size"] for c in page.chars if c["top"] >= call["top"] - 1 and c["bottom"] <= call["bottom"]
+                       + 1) >= 7
+            assert f"{which}. Note" in page.extract_text()
+            image = Image.open(next(tmp_path.glob(f"p-*{number}.png"))).convert("L")
+            scale = image.width / float(page.width)
+            drawn = image.crop((int(note["x0"] * scale), int(note["top"] * scale), int(note["x1"] * scale) + 1,
+                                int(note["bottom"] * scale) + 1))
+            assert min(drawn.getextrema()) < 128  # drawn, not only in the text layer
+            seen += 1
+    assert seen == 6

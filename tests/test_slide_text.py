@@ -123,3 +123,8 @@ def test_an_alert_says_its_kind_in_place_of_githubs_marker():
     found = contents(Prose("> [!WARNING]  \n> Not yet generally available.\n\n> [!NOTE] not alone on its line\n",
                            Location("t.md", 1)))
     assert found == [Points("", ((0, "Warning: Not yet generally available."), (0, "[!NOTE] not alone on its line")))]
+
+
+def test_a_footnote_shows_as_its_number_raised():
+    found = contents(Prose("A CDN[^1] is near[^12].\n", Location("t.md", 1)))
+    assert found == [Points("", ((0, "A CDN\u00b9 is near\u00b9\u00b2."),))]

@@ -26,7 +26,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from .options import DeckOptions
-from . import describe, pictures, placement, pptx_internals, resources, slide_text
+from . import describe, footnotes, pictures, placement, pptx_internals, resources, slide_text
 from .model import (BANDS, Block, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Location, Picture,
                     PrintbookError, Prose, Question, Rendering, Table, counted)
 
@@ -118,7 +118,7 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
         pptx_internals.remove_slides(deck)
         pptx_internals.parts_found_without_walking(deck)
         maker = _SlideMaker(deck, renderings, placements if placements is not None else placed(renderings, options),
-                            pictures.document_folder(book), options)
+                            pictures.document_folder(book), options, dict(book.footnotes))
         sections = [c for c in chapters if not c.only_heading]
         if len(sections) > 1:  # one deck for the whole book: a title slide of its own first
             counts = f"{counted(len(book.questions), 'question')} in {counted(len(sections), 'section')}"
@@ -232,10 +232,11 @@ def _describe_deck(properties, book: Book, chapters: list[Chapter], options: Dec
 
 class _SlideMaker:
     def __init__(self, deck, renderings: dict[Diagram, Rendering], placements: dict[Diagram, placement.Placement],
-                 folder: Path, options: DeckOptions = DeckOptions()):
+                 folder: Path, options: DeckOptions = DeckOptions(), footnotes: dict[int, str] | None = None):
         self.deck = deck
         self.options = options
         self.folder = folder  # the document's: the only one pictures are read from
+        self.footnotes = footnotes or {}  # the document's, by number: a slide shows the number, its notes the note
         self.renderings = renderings
         self.placements = placements
         self.area = diagram_area(deck.slide_width, deck.slide_height)  # a reference deck may be 4:3
@@ -267,20 +268,22 @@ class _SlideMaker:
         The points of paragraphs and lists one after the other share slides; a short line that
         introduces a table, diagram or code titles its slide instead of taking a slide alone."""
         contents: list[slide_text.Content] = []
+        prose: list[Prose] = []
         for block in blocks:
             if isinstance(block, Prose):
                 contents += slide_text.contents(block)
+                prose.append(block)
                 continue
             contents, introduced = slide_text.lead_in(contents)  # "Key Differences:" titles the table
-            self._contents(title, contents)
-            contents = []
+            self._contents(title, contents, self._footnotes_of(prose))
+            contents, prose = [], []
             if isinstance(block, Table):
                 self.table(introduced or title, block)
             else:
                 self.answer(introduced or title, block, notes=describe.tell(block, _svg(self.renderings.get(block))))
-        self._contents(title, contents)
+        self._contents(title, contents, self._footnotes_of(prose))
 
-    def _contents(self, title: str, contents: list[slide_text.Content]) -> None:
+    def _contents(self, title: str, contents: list[slide_text.Content], notes: str = "") -> None:
         for content in slide_text.joined(contents):
             heading = content.heading or title
             if isinstance(content, slide_text.Code):
@@ -288,7 +291,14 @@ class _SlideMaker:
             elif isinstance(content, slide_text.Image):
                 self.image(heading, content)
             else:
-                self.bullets(heading, list(content.points), notes="")
+                self.bullets(heading, list(content.points), notes=notes)
+
+    def _footnotes_of(self, blocks) -> str:
+        """The footnotes that `blocks` refer to, for the speaker's notes ("" for none): a slide
+        shows a reference as its number only."""
+        numbers = dict.fromkeys(int(n) for block in blocks for text in _texts_of(block)
+                                for n in footnotes.NUMBERED.findall(text) if int(n) in self.footnotes)
+        return "\n".join(["Notes:", *(f"{n}. {slide_text.plain_inline(self.footnotes[n])}" for n in numbers)]) if numbers else ""
 
     def bullets(self, title: str, lines: list[str] | list[tuple[int, str]], notes: str) -> None:
         """A list slide at up to 24 pt; a list longer than one slide holds at SMALLEST_OTHER_PT
@@ -443,7 +453,9 @@ class _SlideMaker:
             body.text = "   ".join(p for p in parts if p)
             _size_runs(body.text_frame, 24)
         answer = _answer_text(question)
-        slide.notes_slide.notes_text_frame.text = _question_notes(question) + (f"\n\n{answer}" if answer else "")
+        notes = self._footnotes_of(question.blocks)
+        slide.notes_slide.notes_text_frame.text = "\n\n".join(
+            part for part in (_question_notes(question), answer, notes) if part)
 
     def answer(self, title: str, diagram: Diagram, notes: str) -> None:
         """The answer slide: the diagram as large as the slide allows; where the whole would be
@@ -668,6 +680,15 @@ def _question_notes(question: Question) -> str:
     if question.band:
         lines.append(f"Probability {question.probability} ({question.band}).")
     return "\n".join(lines)
+
+
+def _texts_of(block) -> list[str]:
+    """A block's Markdown: a prose block's, a table's cells."""
+    if isinstance(block, Prose):
+        return [block.markdown]
+    if isinstance(block, Table):
+        return [*block.header, *(cell for row in block.rows for cell in row)]
+    return []
 
 
 def _answer_text(question: Question) -> str:

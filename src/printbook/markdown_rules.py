@@ -1,5 +1,5 @@
 """What printbook reads in a document's Markdown beyond CommonMark, as GitHub shows it: task lists,
-alerts and pictures named by an HTML <img> tag. Rules for markdown-it, which the handbook, the
+alerts, pictures named by an HTML <img> tag and footnotes (footnotes.py). Rules for markdown-it, which the handbook, the
 slides and the picture checks all read with (with_github_markdown).
 """
 
@@ -10,6 +10,8 @@ from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from .footnotes import footnote_refs
 
 
 TASK = re.compile(r"\[([ xX])\]\s")
@@ -108,8 +110,12 @@ def img_tags(state) -> None:
 
 def with_github_markdown(markdown: MarkdownIt) -> MarkdownIt:
     """`markdown` reading what GitHub adds to CommonMark in documents (task lists, alerts, <img>
-    pictures) as the handbook, the slides and the picture checks show it."""
+    pictures, footnotes) as the handbook, the slides and the picture checks show it."""
     markdown.core.ruler.push("task_items", task_items)
     markdown.core.ruler.push("alerts", alerts)
     markdown.core.ruler.push("img_tags", img_tags)
+    markdown.inline.ruler.before("link", "footnote_ref", footnote_refs)
+    # (The handbook prints the note at the foot of the page: pdf.py.)
+    markdown.add_render_rule("footnote_ref", lambda renderer, tokens, index, options, env:
+                             f"<sup>{tokens[index].meta['number']}</sup>")
     return markdown

@@ -269,6 +269,8 @@ class Book:
     # What the document's own links (`[Caching](#caching)`) may name: each chapter's ("ch") and
     # question's ("q") heading, by its fragment_key, as (key, kind, location).
     fragments: tuple[tuple[str, str, Location], ...] = field(default=(), compare=False)
+    # The document's footnotes by number, as its text refers to them (`[^2]`: footnotes.py).
+    footnotes: tuple[tuple[int, str], ...] = field(default=(), compare=False)
 
     def part_of(self, where: Location) -> int:
         """The number of the series' document that `where` lies in (1 for a single document)."""

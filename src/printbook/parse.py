@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
+from . import footnotes
 from .model import (Block, Book, Chapter, Diagnostic, Diagram, Location, PrintbookError, Prose, Question, Table,
                     fragment_key, heading_slug)
 from .slide_text import plain
@@ -123,6 +124,7 @@ class _BookReader:
 
     def __init__(self, text: str, filename: str):
         text, self.front_matter = _without_front_matter(text)
+        text, self.footnotes = footnotes.taken_out(text)
         self.lines = text.splitlines()
         self.filename = filename
         found: dict = {}
@@ -155,7 +157,8 @@ class _BookReader:
         return Book(title=title, source=self.filename, location=self.title_location,
                     intro=tuple(self.intro), metadata=tuple(self.metadata), chapters=chapters,
                     diagnostics=tuple(self.diagnostics),
-                    fragments=tuple((key, *target) for key, target in self.fragments.items()))
+                    fragments=tuple((key, *target) for key, target in self.fragments.items()),
+                    footnotes=tuple(self.footnotes.items()))
 
     # -- one top-level block -------------------------------------------------------------------
 

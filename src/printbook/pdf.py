@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 import jinja2
 from lxml import etree
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
@@ -321,10 +322,11 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
     documents = book.parts or (book,)
     anchor = _heading_ids(book)
     targets = {part.source: _link_targets(part, anchor) for part in documents}
-    markdowns = {part.source: _markdown(pictures.document_folder(part), targets[part.source]) for part in documents}
+    markdowns = {part.source: _markdown(pictures.document_folder(part), targets[part.source], dict(part.footnotes))
+                 for part in documents}
     markdown = markdowns[book.source]
     # The lines under the title keep their breaks, as a title page sets them.
-    cover_markdowns = {part.source: _markdown(pictures.document_folder(part), targets[part.source])
+    cover_markdowns = {part.source: _markdown(pictures.document_folder(part), targets[part.source], dict(part.footnotes))
                        for part in documents}
     for cover_markdown in cover_markdowns.values():
         cover_markdown.options["breaks"] = True
@@ -340,14 +342,22 @@ def render_html(book: Book, renderings: dict[Diagram, Rendering], discrepancies:
 
     column_pt = options.column_box()[0] * placement.PT_PER_PX
 
+    # The footnotes each question (or chapter's opening) has printed: a note referred to again in
+    # it is called by its number only.
+    footnote_scopes = {id(block): id(scope) for chapter in book.chapters
+                       for scope, blocks in ((chapter, chapter.blocks), *((q, q.blocks) for q in chapter.questions))
+                       for block in blocks}
+    footnotes_shown: dict[int, set[int]] = {}
+
     def block_html(block) -> str:
         """One block as HTML; the template places it."""
         markdown = markdowns.get(block.location.file, markdowns[book.source])
+        env = {"footnotes_shown": footnotes_shown.setdefault(footnote_scopes.get(id(block), id(block)), set())}
         if isinstance(block, Prose):
-            html = markdown.render(block.markdown)
+            html = markdown.render(block.markdown, env)
         elif isinstance(block, Table):
             html = environment.get_template("table.html.j2").render(
-                table=block, inline=markdown.renderInline, wide=_least_width_pt(block) > column_pt)
+                table=block, inline=lambda text: markdown.renderInline(text, env), wide=_least_width_pt(block) > column_pt)
         else:
             html = environment.get_template("diagram.html.j2").render(
                 diagram=block, rendering=renderings.get(block),
@@ -444,9 +454,10 @@ OTHER_HTML_TAGS = set("""a abbr address area article aside audio bdi bdo blockqu
 TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>$")
 
 
-def _markdown(folder: Path, targets: dict[str, str]) -> MarkdownIt:
+def _markdown(folder: Path, targets: dict[str, str], notes: dict[int, str]) -> MarkdownIt:
     """The renderer of a document's Markdown: its pictures from `folder`, its links to its own
-    headings (`#fragment`, by fragment_key) to the anchors `targets` gives them in the book."""
+    headings (`#fragment`, by fragment_key) to the anchors `targets` gives them in the book, its
+    footnotes (`notes`, by number) at the foot of the page that refers to them."""
     markdown = pictures.judging_every_address(markdown_rules.with_github_markdown(
         MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")))
 
@@ -461,6 +472,21 @@ def _markdown(folder: Path, targets: dict[str, str]) -> MarkdownIt:
         return renderer.renderToken(tokens, index, options, env)
 
     markdown.add_render_rule("link_open", link)
+
+    def footnote(renderer, tokens, index, options, env) -> str:
+        """The note itself, which WeasyPrint floats to the foot of the page and calls by its
+        number (print.css); where its question has printed it already (env's footnotes_shown),
+        its number only."""
+        number = tokens[index].meta["number"]
+        if number not in notes:
+            return escapeHtml(tokens[index].content)
+        shown = env.setdefault("footnotes_shown", set())
+        if number in shown:
+            return f'<sup class="footnote-again">{number}</sup>'
+        shown.add(number)
+        return f'<span class="footnote" data-n="{number}">{markdown.renderInline(notes[number])}</span>'
+
+    markdown.add_render_rule("footnote_ref", footnote)
 
     def heading(renderer, tokens, index, options, env) -> str:
         """A document's own heading, styled by the level it was written at (nested_headings may

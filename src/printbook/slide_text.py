@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
+from .footnotes import superscript
 from .markdown_rules import with_github_markdown
 from .model import Prose
 
@@ -140,4 +141,6 @@ def plain(inline, tags: bool = False) -> str:
             words.append(" ")
         elif child.type == "image":
             words.append(child.content or "")
+        elif child.type == "footnote_ref":
+            words.append(superscript(child.meta["number"]))
     return " ".join("".join(words).split())
