@@ -143,7 +143,6 @@ async function openRenderPage(browser) {
   return { page, busy: false };
 }
 
-
 // What mermaid writes for interaction or its own bookkeeping, which draws nothing (printSafe drops it).
 const NOT_DRAWN = new Set(["cursor", "target", "label-offset-x", "label-offset-y", "text-height"]);
 
@@ -548,9 +547,8 @@ function everyWordInView(svg, width, height) {
 // what printbook's placement needs to judge a layout without drawing it again.
 // - textPx: the smallest text, in picture px (mermaid draws gantt and C4 text smaller than 16 px);
 // - texts: [x, y, width, height] of each <text>, in document order (a message's words reaching
-//   down to its arrow), and shapes: the same of every
-//   node or other small shape: a picture too large for its page is cut between them, and a piece
-//   keeps only the texts inside it;
+//   down to its arrow), and shapes: the same of every node or other small shape: a picture too
+//   large for its page is cut between them, and a piece keeps only the texts inside it;
 // - header: the height of a sequence diagram's row of participants, repeated above each piece;
 // - footer: where its participants, drawn again at its bottom, begin.
 function measureText(svg) {
