@@ -300,3 +300,14 @@ def test_a_slide_shows_a_footnotes_number_and_its_speakers_notes_the_note(tmp_pa
     [plain] = [s for s in slides if s.shapes.title.text == "Plain heading"]
     assert "Time to live\u00b2 decides." in " ".join(sh.text_frame.text for sh in plain.shapes if sh.has_text_frame)
     assert "2. Set by max-age." in plain.notes_slide.notes_text_frame.text
+
+
+def test_a_webp_picture_gets_its_slide_as_png(tmp_path):
+    """PowerPoint shows no WebP: such a picture was left off the slides without a word."""
+    Image.new("RGB", (120, 60), (30, 90, 160)).save(tmp_path / "arch.webp", lossless=True)
+    (tmp_path / "q.md").write_text("# Kit\n\n## Section 1: One\n\n### Q1. What does it show?\n\n![The tiers](arch.webp)\n")
+    [path] = decks_of(build(tmp_path / "q.md", tmp_path / "out"))
+    [picture] = [shape for s in Presentation(path).slides for shape in s.shapes if shape.shape_type == 13]
+    assert picture.image.content_type == "image/png"
+    with Image.open(io.BytesIO(picture.image.blob)) as shown:
+        assert shown.size == (120, 60) and shown.getpixel((60, 30)) == (30, 90, 160)

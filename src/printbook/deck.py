@@ -395,16 +395,22 @@ class _SlideMaker:
                     found.append(item)
         return found
 
-    def slide_picture(self, image: slide_text.Image) -> tuple[Path, tuple[int, int]] | None:
-        """The file of a picture of the document's folder and its size in pixels, if a deck can
-        hold it (PNG, JPEG, GIF); None for others, and those printbook may not read, which stay in
-        the handbook only (pictures.py says why there)."""
+    def slide_picture(self, image: slide_text.Image) -> tuple[str | io.BytesIO, tuple[int, int]] | None:
+        """The file of a picture of the document's folder (a WebP one as PNG) and its size in
+        pixels, if a deck can hold it (PNG, JPEG, GIF, WebP); None for others, and those printbook
+        may not read, which stay in the handbook only (pictures.py says why there)."""
         found = pictures.find(image.address, self.folder)
-        if found.path is None or found.path.suffix.lower() not in SLIDE_PICTURE_TYPES:
+        suffix = found.path.suffix.lower() if found.path is not None else ""
+        if suffix not in SLIDE_PICTURE_TYPES and suffix not in CONVERTED_PICTURE_TYPES:
             return None
         try:
             with PILImage.open(found.path) as opened:
-                return found.path, opened.size
+                if suffix in SLIDE_PICTURE_TYPES:
+                    return str(found.path), opened.size
+                converted = io.BytesIO()  # (PowerPoint shows no WebP)
+                opened.save(converted, "PNG")
+                converted.seek(0)
+                return converted, opened.size
         except OSError:
             return None
 
@@ -412,12 +418,12 @@ class _SlideMaker:
         """A picture of the document's folder, as large as the area allows (see slide_picture)."""
         if (picture := self.slide_picture(image)) is None:
             return
-        path, pixels = picture
+        source, pixels = picture
         left, top, width, height = self.area
         scale = min(width / pixels[0], height / pixels[1], EMU_PER_PX * 2)  # up to twice its own size
         shown = (int(pixels[0] * scale), int(pixels[1] * scale))
         slide = self._titled(image.alt or title)
-        slide.shapes.add_picture(str(path), left + (width - shown[0]) // 2, top + (height - shown[1]) // 2, *shown)
+        slide.shapes.add_picture(source, left + (width - shown[0]) // 2, top + (height - shown[1]) // 2, *shown)
 
     def _titled(self, title: str):
         """A slide of the title-only layout with `title` fitted in the band above the area."""
@@ -535,6 +541,7 @@ def _size_runs_of(paragraph, size: int) -> None:
 
 WIDER_FONT_ROOM = 0.9  # DejaVu Sans sets the same words about 7% wider than Noto Sans
 SLIDE_PICTURE_TYPES = (".png", ".jpg", ".jpeg", ".gif")  # what a deck holds as it is (no SVG, no WebP)
+CONVERTED_PICTURE_TYPES = (".webp",)  # held as PNG
 
 
 def _largest_size(fits: Callable[[int], bool], largest: int = 24) -> int:
