@@ -300,6 +300,11 @@ def test_a_slide_shows_a_footnotes_number_and_its_speakers_notes_the_note(tmp_pa
     [plain] = [s for s in slides if s.shapes.title.text == "Plain heading"]
     assert "Time to live\u00b2 decides." in " ".join(sh.text_frame.text for sh in plain.shapes if sh.has_text_frame)
     assert "2. Set by max-age." in plain.notes_slide.notes_text_frame.text
+    # A note edited alone (its line is no chapter's) makes the deck again, not the one kept.
+    document.write_text(document.read_text().replace("A content delivery network.", "An edge network."))
+    [path] = decks_of(build(document, tmp_path / "out"))
+    [asking] = [s for s in Presentation(path).slides if s.shapes.title.text == "Why cache?"]
+    assert "1. An edge network." in asking.notes_slide.notes_text_frame.text
 
 
 def test_a_webp_picture_gets_its_slide_as_png(tmp_path):

@@ -158,7 +158,8 @@ def content_key(book: Book, chapters: list[Chapter], renderings: dict[Diagram, R
     that adds lines above leaves the decks of later sections as they were; a diagram that failed
     names its own line on its slide, so that line is hashed as it is."""
     digest = hashlib.sha256(repr((book.title, book.selected, len(book.questions), str(pictures.document_folder(book)),
-                                  [book.stated(a) for a in ("Author", "Organisation", "Organization")])).encode())
+                                  [book.stated(a) for a in ("Author", "Organisation", "Organization")],
+                                  book.footnotes)).encode())  # (the speaker's notes hold them)
     for chapter in chapters:
         digest.update(_relative(chapter, chapter.location.line).encode())
         for diagram in diagrams_in([chapter]):
