@@ -316,3 +316,19 @@ def test_a_webp_picture_gets_its_slide_as_png(tmp_path):
     assert picture.image.content_type == "image/png"
     with Image.open(io.BytesIO(picture.image.blob)) as shown:
         assert shown.size == (120, 60) and shown.getpixel((60, 30)) == (30, 90, 160)
+
+
+def test_an_svg_picture_gets_its_slide_painted_as_png(tmp_path):
+    """A deck holds no SVG picture of its own: such a picture was in the handbook only."""
+    (tmp_path / "arch.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="150"><rect width="300" height="150" '
+        'fill="rgb(30, 90, 160)"/><image href="https://example.com/tracker.png" width="300" height="150"/></svg>')
+    (tmp_path / "q.md").write_text("# Kit\n\n## Section 1: One\n\n### Q1. What does it show?\n\n![The tiers](arch.svg)\n")
+    [path] = decks_of(build(tmp_path / "q.md", tmp_path / "out"))
+    [slide] = [s for s in Presentation(path).slides if any(shape.shape_type == 13 for shape in s.shapes)]
+    [picture] = [shape for shape in slide.shapes if shape.shape_type == 13]
+    assert slide.shapes.title.text == "The tiers" and picture.image.content_type == "image/png"
+    assert abs(picture.width / picture.height - 2) < 0.01  # its own shape, up to twice its own size
+    with Image.open(io.BytesIO(picture.image.blob)) as shown:
+        assert shown.width >= 300 * 2 * 150 / 96 - 1  # 150 dpi at the size shown
+        assert shown.convert("RGB").getpixel((shown.width // 2, shown.height // 2)) == (30, 90, 160)

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
+from lxml import etree
 from PIL import Image as PILImage
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -109,16 +110,17 @@ def placed(renderings: dict[Diagram, Rendering], options: DeckOptions = DeckOpti
 
 
 def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Rendering], target: Path,
-               options: DeckOptions = DeckOptions(), placements: dict[Diagram, placement.Placement] | None = None
-               ) -> DeckResult:
+               options: DeckOptions = DeckOptions(), placements: dict[Diagram, placement.Placement] | None = None,
+               painted: dict[Path, Picture] | None = None) -> DeckResult:
     """The deck of `chapters` at `target`, each diagram shown as `placements` decided (with the
-    PNGs painted; by default as placement.py decides, without PNGs)."""
+    PNGs painted; by default as placement.py decides, without PNGs), each SVG picture as its PNG
+    in `painted` (svg_pictures; without it, in the handbook only)."""
     with pptx_internals.placeholders_found_faster():
         deck = Presentation(str(reference_deck(options)))
         pptx_internals.remove_slides(deck)
         pptx_internals.parts_found_without_walking(deck)
         maker = _SlideMaker(deck, renderings, placements if placements is not None else placed(renderings, options),
-                            pictures.document_folder(book), options, dict(book.footnotes))
+                            pictures.document_folder(book), options, dict(book.footnotes), painted or {})
         sections = [c for c in chapters if not c.only_heading]
         if len(sections) > 1:  # one deck for the whole book: a title slide of its own first
             counts = f"{counted(len(book.questions), 'question')} in {counted(len(sections), 'section')}"
@@ -168,6 +170,52 @@ def content_key(book: Book, chapters: list[Chapter], renderings: dict[Diagram, R
             if not isinstance(rendering, Picture):
                 digest.update(repr((diagram.location, rendering)).encode())
     return digest.hexdigest()
+
+
+def svg_pictures(book: Book, chapters: list[Chapter], options: DeckOptions = DeckOptions()
+                 ) -> tuple[dict[Path, Picture], dict[Path, float]]:
+    """The SVG pictures of the document's folder that the deck of `chapters` shows (a deck holds
+    no SVG of its own: each is painted as PNG, pipeline.painted_slides), and the scale to paint
+    each at: PNG_DPI sharp at the size its slide shows it (at most twice its own)."""
+    folder, found = pictures.document_folder(book), {}
+    for block in (b for chapter in chapters for b in (*chapter.blocks, *(b for q in chapter.questions for b in q.blocks))):
+        for item in slide_text.contents(block) if isinstance(block, Prose) else ():
+            path = pictures.find(item.address, folder).path if isinstance(item, slide_text.Image) else None
+            if path is not None and path.suffix.lower() == ".svg" and path not in found:
+                if (picture := _svg_picture(path)) is not None:
+                    found[path] = picture
+    space = slide_offer(options).whole[0]
+    return found, {path: max(1.0, min(space.width / p.width, space.height / p.height, 2.0) * PNG_DPI / 96)
+                   for path, p in found.items()}
+
+
+SVG_PICTURE_BYTES = 5_000_000  # a larger SVG picture stays in the handbook only
+
+
+def _svg_picture(path: Path) -> Picture | None:
+    """An SVG picture file with its size in CSS px (its width and height, else its viewBox's), or
+    None for one that is no readable SVG or too large."""
+    try:
+        data = path.read_bytes()
+        if len(data) > SVG_PICTURE_BYTES:
+            return None
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except (OSError, etree.XMLSyntaxError, ValueError):
+        return None
+    if etree.QName(root).localname != "svg":
+        return None
+    view = [float(v) for v in re.findall(r"-?[\d.]+(?:e-?\d+)?", root.get("viewBox") or "")][2:4]
+    sides = []
+    for index, name in enumerate(("width", "height")):
+        given = re.fullmatch(r"\s*([\d.]+)\s*(px)?\s*", root.get(name) or "")
+        sides.append(float(given.group(1)) if given else (view[index] if len(view) == 2 else (800.0, 600.0)[index]))
+    if min(sides) <= 0:
+        return None
+    # A picture it names on the web or elsewhere is not fetched (nor drawn as a broken one).
+    for image in [e for e in root.iter("{http://www.w3.org/2000/svg}image")
+                  if not (e.get("href") or e.get("{http://www.w3.org/1999/xlink}href") or "").startswith("data:image/")]:
+        image.getparent().remove(image)
+    return Picture(svg=etree.tostring(root, encoding="unicode"), width=sides[0], height=sides[1])
 
 
 def diagrams_in(chapters: list[Chapter]) -> list[Diagram]:
@@ -233,11 +281,13 @@ def _describe_deck(properties, book: Book, chapters: list[Chapter], options: Dec
 
 class _SlideMaker:
     def __init__(self, deck, renderings: dict[Diagram, Rendering], placements: dict[Diagram, placement.Placement],
-                 folder: Path, options: DeckOptions = DeckOptions(), footnotes: dict[int, str] | None = None):
+                 folder: Path, options: DeckOptions = DeckOptions(), footnotes: dict[int, str] | None = None,
+                 painted: dict[Path, Picture] | None = None):
         self.deck = deck
         self.options = options
         self.folder = folder  # the document's: the only one pictures are read from
         self.footnotes = footnotes or {}  # the document's, by number: a slide shows the number, its notes the note
+        self.painted = painted or {}  # the SVG pictures' PNGs, by file
         self.renderings = renderings
         self.placements = placements
         self.area = diagram_area(deck.slide_width, deck.slide_height)  # a reference deck may be 4:3
@@ -396,12 +446,16 @@ class _SlideMaker:
                     found.append(item)
         return found
 
-    def slide_picture(self, image: slide_text.Image) -> tuple[str | io.BytesIO, tuple[int, int]] | None:
-        """The file of a picture of the document's folder (a WebP one as PNG) and its size in
-        pixels, if a deck can hold it (PNG, JPEG, GIF, WebP); None for others, and those printbook
-        may not read, which stay in the handbook only (pictures.py says why there)."""
+    def slide_picture(self, image: slide_text.Image) -> tuple[str | io.BytesIO, tuple[float, float]] | None:
+        """The file of a picture of the document's folder (a WebP one as PNG, an SVG one as the
+        PNG painted of it) and its size in pixels, if a deck can hold it (PNG, JPEG, GIF, WebP,
+        SVG); None for others, and those printbook may not read, which stay in the handbook only
+        (pictures.py says why there)."""
         found = pictures.find(image.address, self.folder)
         suffix = found.path.suffix.lower() if found.path is not None else ""
+        if suffix == ".svg":
+            painted = self.painted.get(found.path)
+            return (io.BytesIO(painted.png), (painted.width, painted.height)) if painted and painted.png else None
         if suffix not in SLIDE_PICTURE_TYPES and suffix not in CONVERTED_PICTURE_TYPES:
             return None
         try:

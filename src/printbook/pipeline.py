@@ -134,16 +134,23 @@ def _made(book: Book, sources: list[Path], discrepancies: list[checks.Discrepanc
             stages.begin("placing")
             handbook = pdf.placed(book, renderings, options.pdf)
 
-            def slides_shown(painter: diagrams.DiagramStage, shown: Sequence[Diagram]
-                             ) -> dict[Diagram, placement.Placement]:
-                wanted = {d: renderings[d] for d in shown if d in renderings}
-                return painted_slides(painter, deck.placed(wanted, options.deck), deck.PNG_DPI)
+            def slides_shown(painter: diagrams.DiagramStage, shown: list[tuple[Book, list[Chapter]]]
+                             ) -> tuple[dict[Diagram, placement.Placement], dict[Path, Picture]]:
+                """The placements of the diagrams the decks of `shown` show, and their SVG
+                pictures, with their PNGs painted."""
+                wanted = {d: renderings[d] for _, chapters in shown for d in deck.diagrams_in(chapters) if d in renderings}
+                svgs, scales = {}, {}
+                for document, chapters in shown:
+                    found, scale = deck.svg_pictures(document, chapters, options.deck)
+                    svgs, scales = svgs | found, scales | scale
+                return (painted_slides(painter, deck.placed(wanted, options.deck), deck.PNG_DPI),
+                        painter.with_pngs(svgs, scales) if svgs else {})
 
             # The slides are placed and painted here where a renderer runs already (something
             # was rendered); else in the decks' process, beside the typesetting, for the decks
             # not kept (the PNGs are most likely in the cache, and a renderer is started there
             # only for those that are not).
-            slides = (slides_shown(stage, deck.diagrams_in([c for _, _, chapters in decks for c in chapters]))
+            slides = (slides_shown(stage, [(document, chapters) for _, document, chapters in decks])
                       if stage.renderer_started else None)
             painted_by = stage.cache.fingerprint if stage.cache else ""  # the renderer paints the PNGs
         with folder.staging() as staging:
@@ -166,11 +173,11 @@ def _made(book: Book, sources: list[Path], discrepancies: list[checks.Discrepanc
                 shown = slides
                 if shown is None and todo:
                     with diagrams.DiagramStage(_render_options(options, outdir)) as painter:
-                        shown = slides_shown(painter, deck.diagrams_in(remade))
+                        shown = slides_shown(painter, [(decks[i][1], decks[i][2]) for i in todo])
                 for i in todo:
                     _, document, chapters = decks[i]
                     target = staging / deck_files[i]
-                    counts[i] = deck.write_deck(document, chapters, renderings, target, options.deck, shown).slides
+                    counts[i] = deck.write_deck(document, chapters, renderings, target, options.deck, *shown).slides
                     if kept_decks:
                         write_atomically(kept_decks.path(f"{names[i]}.pptx"), target.read_bytes())
                         kept_decks.write_json(f"{names[i]}.json", {"slides": counts[i]})
