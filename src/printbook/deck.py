@@ -178,7 +178,7 @@ def svg_pictures(book: Book, chapters: list[Chapter], options: DeckOptions = Dec
     no SVG of its own: each is painted as PNG, pipeline.painted_slides), and the scale to paint
     each at: PNG_DPI sharp at the size its slide shows it (at most twice its own)."""
     folder, found = pictures.document_folder(book), {}
-    for block in (b for chapter in chapters for b in (*chapter.blocks, *(b for q in chapter.questions for b in q.blocks))):
+    for block in _blocks_of(chapters):
         for item in slide_text.contents(block) if isinstance(block, Prose) else ():
             path = pictures.find(item.address, folder).path if isinstance(item, slide_text.Image) else None
             if path is not None and path.suffix.lower() == ".svg" and path not in found:
@@ -220,8 +220,12 @@ def _svg_picture(path: Path) -> Picture | None:
 
 def diagrams_in(chapters: list[Chapter]) -> list[Diagram]:
     """The diagrams the deck of `chapters` shows, in order."""
-    return [b for chapter in chapters for b in (*chapter.blocks, *(b for q in chapter.questions for b in q.blocks))
-            if isinstance(b, Diagram)]
+    return [b for b in _blocks_of(chapters) if isinstance(b, Diagram)]
+
+
+def _blocks_of(chapters: list[Chapter]) -> list[Block]:
+    """The blocks of `chapters` and their questions, in order."""
+    return [b for chapter in chapters for b in (*chapter.blocks, *(b for q in chapter.questions for b in q.blocks))]
 
 
 def _feed(digest, value) -> None:
