@@ -290,16 +290,18 @@ def test_a_timeline_of_four_periods_shows_whole_on_a_slide_at_12_pt_front_matter
 def test_a_slide_shows_a_footnotes_number_and_its_speakers_notes_the_note(tmp_path):
     document = tmp_path / "guide.md"
     document.write_text("# Guide\n\n## Caching\n\n### Q1. Why cache?\n\nA CDN[^cdn] is near.\n\n"
-                        "### Plain heading\n\nTime to live[^ttl] decides.\n\n"
+                        "### Plain heading\n\nTime to live[^ttl] decides.\n\n| Layer |\n|---|\n| Edge[^cdn] |\n\n"
                         "[^cdn]: A content delivery network.\n[^ttl]: Set by `max-age`.\n")
     report = build(document, tmp_path / "out")
     [path] = decks_of(report)
     slides = list(Presentation(path).slides)
     notes = {slide.shapes.title.text: slide.notes_slide.notes_text_frame.text for slide in slides}
     assert "A CDN\u00b9 is near." in notes["Why cache?"] and "1. A content delivery network." in notes["Why cache?"]
-    [plain] = [s for s in slides if s.shapes.title.text == "Plain heading"]
+    [plain] = [s for s in slides if s.shapes.title.text == "Plain heading" and not any(sh.has_table for sh in s.shapes)]
     assert "Time to live\u00b2 decides." in " ".join(sh.text_frame.text for sh in plain.shapes if sh.has_text_frame)
     assert "2. Set by max-age." in plain.notes_slide.notes_text_frame.text
+    [table] = [s for s in slides if any(shape.has_table for shape in s.shapes)]
+    assert table.notes_slide.notes_text_frame.text == "Notes:\n1. A content delivery network."
     # A note edited alone (its line is no chapter's) makes the deck again, not the one kept.
     document.write_text(document.read_text().replace("A content delivery network.", "An edge network."))
     [path] = decks_of(build(document, tmp_path / "out"))

@@ -406,8 +406,10 @@ class _SlideMaker:
                 pptx_internals.fixed_pitch(paragraph.runs)
 
     def table(self, title: str, table: Table) -> None:
-        """A table at 18 pt, its header repeated on each slide its rows need."""
+        """A table at 18 pt, its header repeated on each slide its rows need (the footnotes its
+        cells refer to in each slide's notes)."""
         left, top, width, height = self.area
+        notes = self._footnotes_of([table])
         table = Table(tuple(map(slide_text.plain_inline, table.header)),
                       tuple(tuple(map(slide_text.plain_inline, row)) for row in table.rows), table.location)
         columns = max(len(table.header), *(len(r) for r in table.rows)) if table.rows else len(table.header)
@@ -427,6 +429,8 @@ class _SlideMaker:
             pages[-1].append(row)
         for number, page in enumerate(pages, start=1):
             slide = self._titled(_of(title, number, len(pages)))
+            if notes:
+                slide.notes_slide.notes_text_frame.text = notes
             rows = [table.header, *page]
             shape = slide.shapes.add_table(len(rows), columns, left, top, width,
                                            Emu(int(sum(map(row_height, rows)) * EMU_PER_PT)))
