@@ -204,17 +204,18 @@ def test_a_sequence_diagram_in_pieces_keeps_each_messages_arrow_with_its_words()
 @pytest.mark.e2e
 def test_a_wardley_map_draws_in_printbooks_font_and_fits_a_slide_whole_on_its_smaller_canvas():
     """A wardley map names no font: it drew in the browser's default serif (Liberation Serif in the
-    PDF), at 10 px labels on 900 x 600 px, which a slide showed in pieces."""
+    PDF), at 10 px labels (11 px notes) on 900 x 600 px, which a slide showed in pieces."""
     source = ("wardley-beta\ntitle Tea Shop\nanchor Business [0.95, 0.63]\ncomponent Cup of Tea [0.79, 0.61]\n"
               "component Tea [0.63, 0.81]\ncomponent Hot Water [0.52, 0.80]\ncomponent Kettle [0.43, 0.35]\n"
-              "Business -> Cup of Tea\nCup of Tea -> Tea\nCup of Tea -> Hot Water\nHot Water -> Kettle\n")
+              "Business -> Cup of Tea\nCup of Tea -> Tea\nCup of Tea -> Hot Water\nHot Water -> Kettle\n"
+              'note "Kettles evolve" [0.30, 0.49]\n')
     written, smaller = _diagrams_in("w.md", [source, *compact(source)])
     renderings, _ = render_diagrams([written, smaller], RenderOptions(restack=False))
     for picture in renderings.values():
         fonts = {e.get("font-family") for e in ElementTree.fromstring(picture.svg).iter() if e.get("font-family")}
         assert fonts and all("Noto Sans" in font for font in fonts), fonts
     slide = slide_offer(DeckOptions())
-    assert renderings[written].text_px >= 14  # (mermaid-config.json's sizes, from 10 and 12)
+    assert renderings[written].text_px >= 14  # (mermaid-config.json's sizes, from 10 and 12; its notes' from 11)
     assert slide.whole[0].text_pt(renderings[smaller]) >= slide.smallest_pt > slide.whole[0].text_pt(renderings[written])
     assert crowded_words(renderings[smaller]) == 0
 

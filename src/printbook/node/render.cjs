@@ -86,7 +86,9 @@ fs.writeFileSync(path.join(scratch, "mermaid.js"), mermaidCode);
 // when a diagram of its kind comes.
 if (settings.zenumlPath && fs.existsSync(settings.zenumlPath)) fs.copyFileSync(settings.zenumlPath, path.join(scratch, "zenuml.js"));
 const pagePath = path.join(scratch, "render-page.html");
-fs.writeFileSync(pagePath, `<!doctype html><html><head><meta charset="utf-8"><style>${settings.css}</style>` +
+// A wardley map's notes are drawn at a fixed 11 px, its labels at mermaid-config.json's 14: as large.
+const PAGE_CSS = ".wardley-notes text { font-size: 14px; }";
+fs.writeFileSync(pagePath, `<!doctype html><html><head><meta charset="utf-8"><style>${PAGE_CSS}${settings.css}</style>` +
   `<script src="mermaid.js"></script></head>` +
   // (A diagram that names no font, as a wardley map, draws in the page's: printbook's, not the browser's serif.)
   `<body style="margin:0;background:white;font-family:'${PRINT_FONT}',sans-serif"><div id="shot"></div></body></html>`);
