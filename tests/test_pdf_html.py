@@ -139,3 +139,9 @@ def test_a_footnote_is_floated_to_the_foot_of_its_page_once_per_question():
     note = '<span class="footnote" data-n="1">A <em>content</em> delivery network.</span>'
     assert html.count(note) == 2  # once in each question
     assert html.count('<sup class="footnote-again">1</sup>') == 2  # its second mention, and the table's
+
+
+def test_a_footnote_named_only_by_another_note_follows_it_at_the_foot_of_the_page():
+    html = render_html(parse_text("# G\n\n## C\n\nA term[^a].\n\n[^a]: See also[^b].\n[^b]: The other note.\n", "g.md"), {})
+    assert ('<span class="footnote" data-n="1">See also<sup class="footnote-again">2</sup>.</span>'
+            '<span class="footnote footnote-named-by-note" data-n="2">The other note.</span>') in html

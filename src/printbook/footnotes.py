@@ -68,7 +68,14 @@ def taken_out(text: str) -> tuple[str, dict[int, str]]:
             change = (lambda part: REFERENCE.sub(lambda m: "" if m.group(1).lower() in notes else m.group(0), part)
                       ) if HEADING.match(lines[index]) else (lambda part: REFERENCE.sub(numbered, part))
             lines[index] = _outside_code_spans(lines[index], change)
-    return "\n".join(lines), {number: notes[label] for label, number in numbers.items()}
+    # A note's own references are numbered too (after the text's: a note named only by another
+    # note comes last).
+    texts, done = {}, 0
+    while done < len(numbers):
+        label = list(numbers)[done]
+        texts[numbers[label]] = _outside_code_spans(notes[label], lambda part: REFERENCE.sub(numbered, part))
+        done += 1
+    return "\n".join(lines), texts
 
 
 def _outside_code(lines: list[str]) -> set[int]:

@@ -1,6 +1,6 @@
 """What printbook reads in a document's Markdown beyond CommonMark, as GitHub shows it: task lists,
-alerts, pictures named by an HTML <img> tag and footnotes (footnotes.py). Rules for markdown-it, which the handbook, the
-slides and the picture checks all read with (with_github_markdown).
+alerts, pictures named by an HTML <img> tag and footnotes (footnotes.py). Rules for markdown-it,
+which the handbook, the slides and the picture checks all read with (with_github_markdown).
 """
 
 from __future__ import annotations

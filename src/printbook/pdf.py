@@ -26,8 +26,8 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .options import (CAPTION_MM, HEADING_MM, NOTES_LINES, NOTES_MM, PAPERS, PX_PER_MM, SIDE_MARGINS_MM,
                       TOP_AND_BOTTOM_MM, PdfOptions)
-from . import (describe, fetcher, markdown_rules, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources, slide_text,
-               weasyprint_internals)
+from . import (describe, fetcher, footnotes, markdown_rules, pdf_forms, pdf_parts, pdf_tags, pictures, placement, resources,
+               slide_text, weasyprint_internals)
 from .model import (BANDS, Block, Book, Chapter, Diagnostic, Diagram, DiagramFailure, Discrepancy, Location, Picture,
                     PrintbookError, Prose, Question, Rendering, Table, fragment_key)
 
@@ -483,8 +483,18 @@ def _markdown(folder: Path, targets: dict[str, str], notes: dict[int, str]) -> M
         shown = env.setdefault("footnotes_shown", set())
         if number in shown:
             return f'<sup class="footnote-again">{number}</sup>'
-        shown.add(number)
-        return f'<span class="footnote" data-n="{number}">{markdown.renderInline(notes[number])}</span>'
+        # A note's own references are numbers only (no footnote floats inside another); the notes
+        # they name follow it at the foot of the page, without a call of their own in the text.
+        html, todo, kind = [], [number], "footnote"
+        while todo:
+            current = todo.pop(0)
+            shown.add(current)
+            text = markdown.renderInline(notes[current], {"footnotes_shown": set(notes)})
+            html.append(f'<span class="{kind}" data-n="{current}">{text}</span>')
+            todo += [n for n in dict.fromkeys(map(int, footnotes.NUMBERED.findall(notes[current])))
+                     if n in notes and n not in shown and n not in todo]
+            kind = "footnote footnote-named-by-note"
+        return "".join(html)
 
     markdown.add_render_rule("footnote_ref", footnote)
 
