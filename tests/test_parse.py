@@ -242,3 +242,10 @@ def test_a_document_keeps_its_footnotes_by_number():
     assert book.footnotes == ((1, "A content delivery network."),)
     [prose] = book.chapters[0].blocks
     assert prose.markdown == "A CDN[^1]."
+
+
+def test_the_notes_a_text_refers_to_include_those_its_notes_refer_to():
+    from printbook.footnotes import referred
+
+    notes = {1: "x[^2]", 2: "y[^1]", 3: "z", 4: "never referred to"}
+    assert referred(["a[^1] b[^3] c[^9]"], notes) == [1, 3, 2]  # (a cycle ends; an unknown number is none)

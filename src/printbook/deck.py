@@ -351,8 +351,7 @@ class _SlideMaker:
     def _footnotes_of(self, blocks) -> str:
         """The footnotes that `blocks` refer to, for the speaker's notes ("" for none): a slide
         shows a reference as its number only."""
-        numbers = dict.fromkeys(int(n) for block in blocks for text in _texts_of(block)
-                                for n in footnotes.NUMBERED.findall(text) if int(n) in self.footnotes)
+        numbers = footnotes.referred([text for block in blocks for text in _texts_of(block)], self.footnotes)
         return "\n".join(["Notes:", *(f"{n}. {slide_text.plain_inline(self.footnotes[n])}" for n in numbers)]) if numbers else ""
 
     def bullets(self, title: str, lines: list[str] | list[tuple[int, str]], notes: str) -> None:

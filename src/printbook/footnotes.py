@@ -103,6 +103,15 @@ def _outside_code_spans(line: str, change) -> str:
     return "".join([*pieces, change(line[at:])])
 
 
+def referred(texts, notes: dict[int, str]) -> list[int]:
+    """The numbers of the notes that `texts` (Markdown, references numbered) refer to, in order,
+    then those that these notes refer to in turn."""
+    found = dict.fromkeys(n for text in texts for n in map(int, NUMBERED.findall(text)) if n in notes)
+    for number in found.copy():
+        found |= dict.fromkeys(referred([notes[number]], {n: t for n, t in notes.items() if n not in found}))
+    return list(found)
+
+
 def footnote_refs(state, silent: bool) -> bool:
     """A markdown-it inline rule: `[^3]`, a reference the parse numbered, as a token of its own
     (footnote_ref, its number in meta)."""

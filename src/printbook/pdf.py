@@ -485,15 +485,12 @@ def _markdown(folder: Path, targets: dict[str, str], notes: dict[int, str]) -> M
             return f'<sup class="footnote-again">{number}</sup>'
         # A note's own references are numbers only (no footnote floats inside another); the notes
         # they name follow it at the foot of the page, without a call of their own in the text.
-        html, todo, kind = [], [number], "footnote"
-        while todo:
-            current = todo.pop(0)
+        named = [n for n in footnotes.referred([notes[number]], notes) if n not in shown and n != number]
+        html = []
+        for current, kind in ((number, "footnote"), *((n, "footnote footnote-named-by-note") for n in named)):
             shown.add(current)
             text = markdown.renderInline(notes[current], {"footnotes_shown": set(notes)})
             html.append(f'<span class="{kind}" data-n="{current}">{text}</span>')
-            todo += [n for n in dict.fromkeys(map(int, footnotes.NUMBERED.findall(notes[current])))
-                     if n in notes and n not in shown and n not in todo]
-            kind = "footnote footnote-named-by-note"
         return "".join(html)
 
     markdown.add_render_rule("footnote_ref", footnote)
