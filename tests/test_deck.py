@@ -309,11 +309,17 @@ def test_a_slide_shows_a_footnotes_number_and_its_speakers_notes_the_note(tmp_pa
     assert "1. An edge network." in asking.notes_slide.notes_text_frame.text
 
 
-def test_a_webp_picture_gets_its_slide_as_png(tmp_path):
-    """PowerPoint shows no WebP: such a picture was left off the slides without a word."""
-    Image.new("RGB", (120, 60), (30, 90, 160)).save(tmp_path / "arch.webp", lossless=True)
-    (tmp_path / "q.md").write_text("# Kit\n\n## Section 1: One\n\n### Q1. What does it show?\n\n![The tiers](arch.webp)\n")
-    [path] = decks_of(build(tmp_path / "q.md", tmp_path / "out"))
+@pytest.mark.parametrize("name", ["arch.webp", "arch.bmp", "arch.tiff"])
+def test_a_webp_bmp_or_tiff_picture_is_printed_and_gets_its_slide_as_png(tmp_path, name):
+    """PowerPoint shows no WebP (nor TIFF everywhere): such a picture was left off the slides without
+    a word; BMP and TIFF ones were left out of the handbook too, with a warning."""
+    Image.new("RGB", (120, 60), (30, 90, 160)).save(tmp_path / name, lossless=True)
+    (tmp_path / "q.md").write_text(f"# Kit\n\n## Section 1: One\n\n### Q1. What does it show?\n\n![The tiers]({name})\n")
+    report = build(tmp_path / "q.md", tmp_path / "out")
+    assert not [d for d in report.diagnostics if d.code.startswith("picture.")]
+    listed = subprocess.run(["pdfimages", "-list", str(tmp_path / "out" / "kit.pdf")], capture_output=True, text=True).stdout
+    assert [line.split()[3:5] for line in listed.splitlines()[2:]] == [["120", "60"]]  # printed, at its size
+    [path] = decks_of(report)
     [picture] = [shape for s in Presentation(path).slides for shape in s.shapes if shape.shape_type == 13]
     assert picture.image.content_type == "image/png"
     with Image.open(io.BytesIO(picture.image.blob)) as shown:

@@ -454,10 +454,10 @@ class _SlideMaker:
         return found
 
     def slide_picture(self, image: slide_text.Image) -> tuple[str | io.BytesIO, tuple[float, float]] | None:
-        """The file of a picture of the document's folder (a WebP one as PNG, an SVG one as the
-        PNG painted of it) and its size in pixels, if a deck can hold it (PNG, JPEG, GIF, WebP,
-        SVG); None for others, and those printbook may not read, which stay in the handbook only
-        (pictures.py says why there)."""
+        """The file of a picture of the document's folder (a WebP, BMP or TIFF one as PNG, an SVG
+        one as the PNG painted of it) and its size in pixels, if a deck can hold it; None for
+        others, and those printbook may not read, which stay in the handbook only (pictures.py
+        says why there)."""
         found = pictures.find(image.address, self.folder)
         suffix = found.path.suffix.lower() if found.path is not None else ""
         if suffix == ".svg":
@@ -469,7 +469,7 @@ class _SlideMaker:
             with PILImage.open(found.path) as opened:
                 if suffix in SLIDE_PICTURE_TYPES:
                     return str(found.path), opened.size
-                converted = io.BytesIO()  # (PowerPoint shows no WebP)
+                converted = io.BytesIO()  # (PowerPoint shows no WebP, nor TIFF everywhere)
                 opened.save(converted, "PNG")
                 converted.seek(0)
                 return converted, opened.size
@@ -603,7 +603,7 @@ def _size_runs_of(paragraph, size: int) -> None:
 
 WIDER_FONT_ROOM = 0.9  # DejaVu Sans sets the same words about 7% wider than Noto Sans
 SLIDE_PICTURE_TYPES = (".png", ".jpg", ".jpeg", ".gif")  # what a deck holds as it is (no SVG, no WebP)
-CONVERTED_PICTURE_TYPES = (".webp",)  # held as PNG
+CONVERTED_PICTURE_TYPES = (".webp", ".bmp", ".tif", ".tiff")  # held as PNG, which every viewer shows
 
 
 def _largest_size(fits: Callable[[int], bool], largest: int = 24) -> int:

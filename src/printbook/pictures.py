@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 from .markdown_rules import with_github_markdown
 from .model import Book, Diagnostic, Location, Prose
 
-PICTURE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+PICTURE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".tif", ".tiff"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ PROBLEMS = {
     "remote": ("picture on the web left out: {}", "printbook fetches nothing from the network; save the picture in "
                "the document's folder and name it by its path", "picture.remote"),
     "missing": ("picture not found: {}", "the path is relative to the document's folder", "picture.missing"),
-    "not a picture": ("not a picture printbook can print: {}", "use PNG, JPEG, GIF, WebP or SVG", "picture.type"),
+    "not a picture": ("not a picture printbook can print: {}", "use PNG, JPEG, GIF, WebP, SVG, BMP or TIFF", "picture.type"),
 }
 
 
