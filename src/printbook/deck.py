@@ -453,11 +453,11 @@ class _SlideMaker:
                     found.append(item)
         return found
 
-    def slide_picture(self, image: slide_text.Image) -> tuple[str | io.BytesIO, tuple[float, float]] | None:
-        """The file of a picture of the document's folder (a WebP, BMP or TIFF one as PNG, an SVG
-        one as the PNG painted of it) and its size in pixels, if a deck can hold it; None for
-        others, and those printbook may not read, which stay in the handbook only (pictures.py
-        says why there)."""
+    def slide_picture(self, image: slide_text.Image) -> tuple[Path | io.BytesIO, tuple[float, float]] | None:
+        """The file of a picture of the document's folder (an SVG one's PNG, as painted) and its
+        size in pixels, if a deck can hold it (a WebP, BMP or TIFF one once converted: image());
+        None for others, and those printbook may not read, which stay in the handbook only
+        (pictures.py says why there)."""
         found = pictures.find(image.address, self.folder)
         suffix = found.path.suffix.lower() if found.path is not None else ""
         if suffix == ".svg":
@@ -467,12 +467,7 @@ class _SlideMaker:
             return None
         try:
             with PILImage.open(found.path) as opened:
-                if suffix in SLIDE_PICTURE_TYPES:
-                    return str(found.path), opened.size
-                converted = io.BytesIO()  # (PowerPoint shows no WebP, nor TIFF everywhere)
-                opened.save(converted, "PNG")
-                converted.seek(0)
-                return converted, opened.size
+                return found.path, opened.size
         except OSError:
             return None
 
@@ -481,11 +476,16 @@ class _SlideMaker:
         if (picture := self.slide_picture(image)) is None:
             return
         source, pixels = picture
+        # (Converted here, once: answer_items asks slide_picture of every picture too.)
+        if isinstance(source, Path) and source.suffix.lower() in CONVERTED_PICTURE_TYPES:
+            if (source := _as_png(source)) is None:
+                return
         left, top, width, height = self.area
         scale = min(width / pixels[0], height / pixels[1], EMU_PER_PX * 2)  # up to twice its own size
         shown = (int(pixels[0] * scale), int(pixels[1] * scale))
         slide = self._titled(image.alt or title)
-        slide.shapes.add_picture(source, left + (width - shown[0]) // 2, top + (height - shown[1]) // 2, *shown)
+        slide.shapes.add_picture(str(source) if isinstance(source, Path) else source,
+                                 left + (width - shown[0]) // 2, top + (height - shown[1]) // 2, *shown)
 
     def _titled(self, title: str):
         """A slide of the title-only layout with `title` fitted in the band above the area."""
@@ -749,6 +749,19 @@ def _question_notes(question: Question) -> str:
     if question.band:
         lines.append(f"Probability {question.probability} ({question.band}).")
     return "\n".join(lines)
+
+
+def _as_png(path: Path) -> io.BytesIO | None:
+    """The picture at `path` as PNG (PowerPoint shows no WebP, nor TIFF everywhere), or None where
+    Pillow cannot read it whole."""
+    converted = io.BytesIO()
+    try:
+        with PILImage.open(path) as opened:
+            opened.save(converted, "PNG")
+    except OSError:
+        return None
+    converted.seek(0)
+    return converted
 
 
 def _texts_of(block) -> list[str]:
