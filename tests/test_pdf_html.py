@@ -31,12 +31,55 @@ def test_inline_html_keeps_its_emphasis_without_attributes_and_drops_the_rest():
     assert "<span>Node Controller</span>: watches nodes<br>and reports" in html
     assert "<b>bold</b>" in html
     assert "tracker.example" not in html and "onclick" not in html and "<script" not in html and "<img src=\"http" not in html
-    assert "<p>Centred  text</p>" in html and "align=" not in html
+    assert "<p>Centred <strong>text</strong></p>" in html and "align=" not in html
     assert "&lt;span" not in html  # no tag shown as text
     assert "Vec&lt;T&gt; or Box&lt;dyn Trait&gt; in prose" in html  # Rust generics are not HTML
 
 
 
+
+
+FOLDED = """# Guide
+
+## Section 1: Basics
+
+### Q1. When does an index hurt?
+
+<details>
+<summary>Answer</summary>
+
+Every insert updates **each** index.
+</details>
+
+### Q2. What is a cache stampede?
+
+<details>
+  <summary><b>Show answer</b></summary>
+  <p>Many clients <i>miss</i> at once &amp; all reach the database.</p>
+  <ul><li>Take a lock<ul><li>per key</li></ul></li><li>Refresh early, <code>ttl &lt; 60</code></li></ul>
+  <table><tr><th>Fix</th><th>Cost</th></tr><tr><td>Lock</td><td>latency</td></tr></table>
+  <pre>
+if miss:
+    lock()
+  </pre>
+  <h3 align="center">Not a question</h3>
+  <style>.x { color: red }</style><script>steal()</script><!-- a remark -->
+</details>
+"""
+
+
+def test_a_block_of_html_keeps_its_paragraphs_lists_tables_and_code_and_nothing_else():
+    book = parse_text(FOLDED, "guide.md")
+    assert [q.title for c in book.chapters for q in c.questions] == ["When does an index hurt?", "What is a cache stampede?"]
+    html = render_html(book, {})
+    assert "<p><strong>Answer</strong></p>" in html and "<p>Every insert updates <strong>each</strong> index.</p>" in html
+    assert "<p>Many clients <em>miss</em> at once &amp; all reach the database.</p>" in html
+    assert "<li>Take a lock\n<ul>\n<li>per key</li>\n</ul>\n</li>\n<li>Refresh early, <code>ttl &lt; 60</code></li>" in html
+    assert "<p><strong>Show answer</strong></p>" in html
+    assert "<th>Fix</th>" in html and "<td>latency</td>" in html
+    assert "<pre><code>if miss:\n    lock()\n</code></pre>" in html
+    assert "<p><strong>Not a question</strong></p>" in html  # bold, but no heading of the book
+    assert "color: red" not in html and "steal" not in html and "a remark" not in html and "align" not in html
 
 
 def test_only_a_question_whose_diagram_is_shown_in_parts_may_break_across_pages():

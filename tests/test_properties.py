@@ -38,6 +38,13 @@ def mermaid(draw) -> str:
     return "\n".join(lines)
 
 
+HTML = st.lists(st.one_of(WORDS, st.sampled_from(
+    ["<details>", "</details>", "<summary>", "</summary>", "<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>",
+     "<th>", "<pre>", "</pre>", "<ul>", "</ul>", "<ol>", "<li>", "</li>", "<b>", "</b>", "<i>", "<code>", "</code>",
+     "<script>", "</script>", "<h3 align=center>", "</h3>", "<br>", "<p>", "</p>", "&amp;", "&#0;", "<!--", "-->",
+     "\n", "\n\n"])), max_size=30).map(lambda pieces: "<div>" + "".join(pieces))
+
+
 @st.composite
 def document(draw) -> str:
     """Markdown made of the pieces interview documents are made of, in any order and shape."""
@@ -57,7 +64,7 @@ def document(draw) -> str:
             st.builds(lambda alt, src: f"![{alt}]({src})", WORDS, st.sampled_from(
                 ["pic.png", "../x.png", "/etc/passwd", "file:///etc/hosts", "https://x.y/z.png", "data:image/png;base64,AAAA",
                  "", "a b.png", "%2e%2e/x.png"])),
-            st.builds(lambda n: "word " * n, st.integers(0, 3000)), st.just("---"), st.just(""), TEXT)))
+            st.builds(lambda n: "word " * n, st.integers(0, 3000)), st.just("---"), st.just(""), TEXT, HTML)))
     newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     return draw(st.sampled_from(["", "\ufeff"])) + newline.join(pieces)
 

@@ -22,6 +22,16 @@ def test_paragraphs_and_lists_become_points_at_their_depth_and_code_stays_code()
                      Code("Steps", ("fn main() {", '    println!("hi");', "}"))]
 
 
+def test_a_block_of_html_gives_its_points_code_and_table_rows_and_no_script():
+    found = read("<details>\n<summary>Answer</summary>\n<p>Many <b>clients</b> miss.</p>\n"
+                 "<ul><li>Lock<ul><li>per key</li></ul></li></ul>\n"
+                 "<table><tr><th>Fix</th><th>Cost</th></tr><tr><td>Lock</td><td>latency</td></tr></table>\n"
+                 "<pre>\nlock()\n</pre>\n<script>steal()</script>\n</details>\n")
+    assert found == [Points("", ((0, "Answer"), (0, "Many clients miss."), (0, "Lock"), (1, "per key"),
+                                 (0, "Fix · Cost"), (0, "Lock · latency"))),
+                     Code("", ("lock()",))]
+
+
 def test_points_of_blocks_that_follow_each_other_share_a_list():
     assert joined([*read("Key points:"), *read("- one\n- two")]) == [Points("", ((0, "Key points:"), (0, "one"), (0, "two")))]
 

@@ -1,6 +1,7 @@
 """What printbook reads in a document's Markdown beyond CommonMark, as GitHub shows it: task lists,
-alerts, pictures named by an HTML <img> tag and footnotes (footnotes.py). Rules for markdown-it,
-which the handbook, the slides and the picture checks all read with (with_github_markdown).
+alerts, pictures named by an HTML <img> tag, blocks of HTML (an answer folded in <details>) and
+footnotes (footnotes.py). Rules for markdown-it, which the handbook, the slides and the picture
+checks all read with (with_github_markdown).
 """
 
 from __future__ import annotations
@@ -108,12 +109,239 @@ def img_tags(state) -> None:
     state.tokens = found
 
 
+# Blocks of HTML: what GitHub shows of them, as Markdown's own tokens. Its paragraphs, lists, code
+# and tables, bold, italic and code keep their shape; a <details>' <summary> ("Answer") and an HTML
+# heading print as a bold line (a heading of HTML makes no section or question); every attribute,
+# link and other tag is left out, and so is what a script, a stylesheet or a form holds.
+BREAKS = {"p", "div", "section", "article", "center", "details", "figure", "figcaption", "blockquote", "dl", "dt",
+          "dd", "header", "footer", "nav", "aside", "main", "address", "hr", "caption"}
+BOLD_BLOCKS = {"summary", "h1", "h2", "h3", "h4", "h5", "h6"}
+INLINE = {"b": "strong", "strong": "strong", "i": "em", "em": "em", "s": "s", "del": "s", "strike": "s"}
+CODE = {"code", "kbd", "tt", "samp"}
+UNSHOWN = {"script", "style", "template", "head", "title", "svg", "math", "iframe", "object", "noscript", "select",
+           "textarea", "button"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+
+
+class _HtmlBlock(HTMLParser):
+    """A block of HTML as block tokens (`self.tokens`), at the lines `where` of the document."""
+
+    def __init__(self, html: str, where: list[int] | None):
+        super().__init__(convert_charrefs=True)
+        self.where, self.tokens = where, []
+        self.inline: list[Token] = []  # the paragraph being read
+        self.marks: list[str] = []  # the bold, italic and struck-through runs open in it
+        self.lists: list[list] = []  # each open list: [its tag, whether an item is open]
+        self.unshown = 0  # inside a script, a stylesheet, …: depth
+        self.code: list[str] | None = None  # words of an inline <code> being read
+        self.pre: list[str] | None = None  # text of a <pre> being read
+        self.bold = 0  # inside a <summary> or a heading
+        self.row: list[tuple[bool, list[Token]]] | None = None  # cells of the table row being read
+        self.rows: list[list[tuple[bool, list[Token]]]] = []
+        self.feed(html)
+        self.close()
+        for unclosed in ("code", "pre", "tr", "table"):  # what the block leaves open still shows
+            self.handle_endtag(unclosed)
+        self._paragraph()
+        while self.lists:
+            self._close_list()
+
+    def _block(self, kind: str, tag: str, nesting: int, **fields) -> Token:
+        token = Token(kind, tag, nesting, map=self.where, block=True, **fields)
+        self.tokens.append(token)
+        return token
+
+    def _paragraph(self) -> None:
+        """The words read so far as a paragraph (a list item's own, unwrapped, in a list)."""
+        while self.marks:
+            mark = self.marks.pop()
+            self.inline.append(Token(f"{mark}_close", mark, -1))
+        children, self.inline = self.inline, []
+        while children and children[-1].type == "text" and not children[-1].content.strip():
+            children.pop()
+        if children and children[-1].type == "text":
+            children[-1].content = children[-1].content.rstrip()
+        if not any(child.content.strip() for child in children if child.type in ("text", "code_inline")):
+            return
+        if self.bold and not _all_bold(children):
+            children = [Token("strong_open", "strong", 1), *children, Token("strong_close", "strong", -1)]
+        hidden = bool(self.lists)
+        self._block("paragraph_open", "p", 1, hidden=hidden)
+        self._block("inline", "", 0, content="".join(c.content for c in children), children=children)
+        self._block("paragraph_close", "p", -1, hidden=hidden)
+
+    def _close_item(self) -> None:
+        if self.lists and self.lists[-1][1]:
+            self._paragraph()
+            self._block("list_item_close", "li", -1)
+            self.lists[-1][1] = False
+
+    def _close_list(self) -> None:
+        self._close_item()
+        tag = self.lists.pop()[0]
+        self._block("bullet_list_close" if tag == "ul" else "ordered_list_close", tag, -1)
+
+    def _text(self, text: str) -> None:
+        if self.code is not None:
+            self.code.append(text)
+        elif text.strip() or (self.inline and not self.inline[-1].content.endswith(" ")):
+            self.inline.append(Token("text", "", 0, content=" ".join(text.split()) if text.strip() else " "))
+            if text[:1].isspace() and text.strip():
+                self.inline[-1].content = " " + self.inline[-1].content
+            if text[-1:].isspace() and text.strip():
+                self.inline[-1].content += " "
+            if len(self.inline) == 1:
+                self.inline[0].content = self.inline[0].content.lstrip()
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if self.unshown or tag in UNSHOWN:
+            self.unshown += tag not in VOID
+            return
+        if self.pre is not None:
+            return
+        if self.row is not None and tag in BREAKS | BOLD_BLOCKS | {"ul", "ol", "li", "pre"}:
+            self._text(" ")  # a cell's paragraphs and lists: its words, in the cell
+            return
+        if tag in BREAKS or tag in BOLD_BLOCKS:
+            self._paragraph()
+            self.bold += tag in BOLD_BLOCKS
+        elif tag in ("ul", "ol"):
+            self._paragraph()
+            if self.lists and not self.lists[-1][1]:  # a list right inside a list: an item holds it
+                self._block("list_item_open", "li", 1)
+                self.lists[-1][1] = True
+            self._block("bullet_list_open" if tag == "ul" else "ordered_list_open", tag, 1)
+            self.lists.append([tag, False])
+        elif tag == "li":
+            if not self.lists:  # an item outside any list: one of its own
+                self._paragraph()
+                self._block("bullet_list_open", "ul", 1)
+                self.lists.append(["ul", False])
+            self._close_item()
+            self._block("list_item_open", "li", 1)
+            self.lists[-1][1] = True
+        elif tag == "pre":
+            self._paragraph()
+            self.pre = []
+        elif tag == "table":
+            self._paragraph()
+            self.rows = []
+        elif tag == "tr":
+            self.row = []
+        elif tag in ("td", "th"):
+            self._paragraph()
+        elif tag in INLINE:
+            self.inline.append(Token(f"{INLINE[tag]}_open", INLINE[tag], 1))
+            self.marks.append(INLINE[tag])
+        elif tag in CODE and self.code is None:
+            self.code = []
+        elif tag == "br":
+            self.inline.append(Token("hardbreak", "br", 0))
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.unshown:
+            self.unshown -= tag in UNSHOWN
+            return
+        if self.pre is not None:
+            if tag == "pre":
+                lines = "".join(self.pre).split("\n")
+                while lines and not lines[-1].strip():
+                    lines.pop()
+                while lines and not lines[0].strip():
+                    lines.pop(0)
+                if lines:
+                    self._block("fence", "code", 0, content="\n".join(lines) + "\n", markup="```")
+                self.pre = None
+            return
+        if self.row is not None and tag in BREAKS | BOLD_BLOCKS | {"ul", "ol", "li"}:
+            self._text(" ")
+            return
+        if tag in BREAKS or tag in BOLD_BLOCKS:
+            self._paragraph()
+            self.bold -= tag in BOLD_BLOCKS and self.bold > 0
+        elif tag in ("ul", "ol") and self.lists:
+            self._close_list()
+        elif tag == "li":
+            self._close_item()
+        elif tag in ("td", "th") and self.row is not None:
+            cell, self.inline, self.marks = self.inline, [], []
+            self.row.append((tag == "th", cell))
+        elif tag == "tr" and self.row is not None:
+            if self.row:
+                self.rows.append(self.row)
+            self.row = None
+        elif tag == "table":
+            self._table()
+        elif tag in INLINE and INLINE[tag] in self.marks:
+            while self.marks:  # (closing what was opened inside it too)
+                mark = self.marks.pop()
+                self.inline.append(Token(f"{mark}_close", mark, -1))
+                if mark == INLINE[tag]:
+                    break
+        elif tag in CODE and self.code is not None:
+            words = " ".join("".join(self.code).split())
+            if words:
+                self.inline.append(Token("code_inline", "code", 0, content=words))
+            self.code = None
+
+    def handle_data(self, data: str) -> None:
+        if self.unshown:
+            return
+        if self.pre is not None:
+            self.pre.append(data)
+        else:
+            self._text(data)
+
+    def _table(self) -> None:
+        """The rows read as a table, its first row the header where it is of <th> cells."""
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        width = max(len(row) for row in rows)
+        head = rows[0] if all(header for header, _ in rows[0]) else None
+        self._block("table_open", "table", 1)
+        for part, found in (("thead", [head] if head else []), ("tbody", rows[1:] if head else rows)):
+            if not found:
+                continue
+            self._block(f"{part}_open", part, 1)
+            for row in found:
+                self._block("tr_open", "tr", 1)
+                for header, cell in [*row, *[(False, [])] * (width - len(row))]:
+                    tag = "th" if part == "thead" else "td"
+                    self._block(f"{tag}_open", tag, 1)
+                    self._block("inline", "", 0, content="".join(c.content for c in cell), children=cell)
+                    self._block(f"{tag}_close", tag, -1)
+                self._block("tr_close", "tr", -1)
+            self._block(f"{part}_close", part, -1)
+        self._block("table_close", "table", -1)
+
+
+def _all_bold(children: list[Token]) -> bool:
+    """Whether one bold run holds all of `children`."""
+    depth = 0
+    for index, child in enumerate(children):
+        depth += (child.type == "strong_open") - (child.type == "strong_close")
+        if depth == 0 and index < len(children) - 1:
+            return False
+    return bool(children) and children[0].type == "strong_open"
+
+
+def html_blocks(state) -> None:
+    """A markdown-it core rule: each block of HTML (one holding a picture is img_tags') as the
+    paragraphs, lists, code and tables GitHub shows of it (see _HtmlBlock)."""
+    state.tokens = [made for token in state.tokens for made in (
+        _HtmlBlock(token.content, token.map).tokens if token.type == "html_block" else [token])]
+
+
 def with_github_markdown(markdown: MarkdownIt) -> MarkdownIt:
     """`markdown` reading what GitHub adds to CommonMark in documents (task lists, alerts, <img>
-    pictures, footnotes) as the handbook, the slides and the picture checks show it."""
+    pictures, blocks of HTML, footnotes) as the handbook, the slides and the picture checks show it."""
     markdown.core.ruler.push("task_items", task_items)
     markdown.core.ruler.push("alerts", alerts)
     markdown.core.ruler.push("img_tags", img_tags)
+    markdown.core.ruler.push("html_blocks", html_blocks)
     markdown.inline.ruler.before("link", "footnote_ref", footnote_refs)
     # (The handbook prints the note at the foot of the page: pdf.py.)
     markdown.add_render_rule("footnote_ref", lambda renderer, tokens, index, options, env:

@@ -442,8 +442,8 @@ def shown_chapters(book: Book) -> list[Chapter]:
 
 # Inline HTML that documents use for emphasis (`<span style="color: …">`, `<b>`, `<br>`): kept as
 # the bare tag, without attributes, so it can neither fetch anything nor break the layout; other
-# HTML tags are dropped and their text kept; what only looks like a tag (`Vec<T>`) is text; an
-# HTML block becomes a paragraph of its text.
+# HTML tags are dropped and their text kept; what only looks like a tag (`Vec<T>`) is text. (A
+# block of HTML is read as Markdown's own paragraphs, lists and tables: markdown_rules.html_blocks.)
 INLINE_TAGS = {"b", "strong", "i", "em", "u", "s", "del", "sub", "sup", "code", "kbd", "mark", "small", "br", "span"}
 OTHER_HTML_TAGS = set("""a abbr address area article aside audio bdi bdo blockquote body button canvas caption center
     cite col colgroup data datalist dd details dfn dialog div dl dt embed fieldset figcaption figure font footer form
@@ -538,12 +538,6 @@ def _markdown(folder: Path, targets: dict[str, str], notes: dict[int, str]) -> M
         return str(jinja2.utils.markupsafe.escape(text))  # `Vec<T>`, `Box<dyn Trait>`: text, not HTML
 
     markdown.add_render_rule("html_inline", inline_html)
-
-    def block_html(renderer, tokens, index, options, env) -> str:
-        text = re.sub(r"<[^>]*>", " ", tokens[index].content).strip()
-        return f"<p>{jinja2.utils.markupsafe.escape(text)}</p>\n" if text else ""
-
-    markdown.add_render_rule("html_block", block_html)
     return markdown
 
 

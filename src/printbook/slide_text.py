@@ -79,8 +79,11 @@ def contents(prose: Prose) -> list[Content]:
             lines = token.content.rstrip("\n").split("\n")
             if any(line.strip() for line in lines):
                 found.append(Code(heading, tuple(line.expandtabs(4) for line in lines)))
-        elif token.type == "html_block":
-            continue  # raw HTML shows nothing a slide can hold
+        elif token.type == "tr_open":  # a table's row (in a list, or of HTML): a point of its cells
+            end = next(i for i in range(index, len(tokens)) if tokens[i].type == "tr_close")
+            cells = [plain(cell) for cell in tokens[index:end] if cell.type == "inline"]
+            if any(cells):
+                points.append((max(depth, 0), " · ".join(cells)))
     close_points()
     return found
 
