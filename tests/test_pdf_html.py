@@ -82,6 +82,16 @@ def test_a_block_of_html_keeps_its_paragraphs_lists_tables_and_code_and_nothing_
     assert "color: red" not in html and "steal" not in html and "a remark" not in html and "align" not in html
 
 
+def test_emoji_shortcodes_show_as_github_shows_them_but_not_in_code_or_inside_words():
+    book = parse_text("# Guide\n\n## Section 1: Basics\n\n### Q1. Cache stampede :fire:\n\n"
+                      "Done :white_check_mark: at 10:30:45, `:x:` in code, a:b: and :no_such_code: as written.\n\n"
+                      "| Fix | Works |\n|---|---|\n| Lock | :+1: |\n", "guide.md")
+    assert book.questions[0].title == "Cache stampede \U0001F525"
+    html = render_html(book, {})
+    assert "Done \u2705 at 10:30:45, <code>:x:</code> in code, a:b: and :no_such_code: as written." in html
+    assert "\U0001F44D" in html  # the table's cell
+
+
 def test_only_a_question_whose_diagram_is_shown_in_parts_may_break_across_pages():
     book = parse_text(PLACES.replace("### How it started\n", "### How it started\n\nSome prose first.\n"), "guide.md")
     overview, numbered, unnumbered = book.diagrams()

@@ -1,6 +1,6 @@
 """What printbook reads in a document's Markdown beyond CommonMark, as GitHub shows it: task lists,
-alerts, pictures named by an HTML <img> tag, blocks of HTML (an answer folded in <details>) and
-footnotes (footnotes.py). Rules for markdown-it, which the handbook, the slides and the picture
+alerts, emoji shortcodes, pictures named by an HTML <img> tag, blocks of HTML (an answer folded in
+<details>) and footnotes (footnotes.py). Rules for markdown-it, which the handbook, the slides and the picture
 checks all read with (with_github_markdown).
 """
 
@@ -52,6 +52,28 @@ def alerts(state) -> None:
             inline.children = [Token("strong_open", "strong", 1), Token("text", "", 0, content=kind.capitalize()),
                                Token("strong_close", "strong", -1)] + (
                 [Token("text", "", 0, content=": "), *rest[1:]] if rest[1:] else [])
+
+
+# A shortcode as a word of its own: `10:30:45`, `a:b:` and `std::vec` stay as written.
+SHORTCODE = re.compile(r"(?<![\w:]):[a-z0-9_+-]+:(?![\w:])")
+
+
+def with_emoji(text: str) -> str:
+    """`text` with GitHub's emoji shortcodes (`:white_check_mark:`, `:+1:`) as the emoji GitHub
+    shows for them; a name that is none stays as written."""
+    if ":" not in text or not SHORTCODE.search(text):
+        return text
+    import emoji  # (40 ms, for documents that have a shortcode)
+
+    return SHORTCODE.sub(lambda found: emoji.emojize(found.group(), language="alias"), text)
+
+
+def emoji_shortcodes(state) -> None:
+    """A markdown-it core rule: shortcodes in text (not in code) as their emoji."""
+    for token in state.tokens:
+        for child in (token.children or ()) if token.type == "inline" else ():
+            if child.type == "text":
+                child.content = with_emoji(child.content)
 
 
 IMG_TAG = re.compile(r"(<img\b[^>]*>)", re.I)  # (a group: split keeps the tags)
@@ -336,9 +358,10 @@ def html_blocks(state) -> None:
 
 
 def with_github_markdown(markdown: MarkdownIt) -> MarkdownIt:
-    """`markdown` reading what GitHub adds to CommonMark in documents (task lists, alerts, <img>
-    pictures, blocks of HTML, footnotes) as the handbook, the slides and the picture checks show it."""
+    """`markdown` reading what GitHub adds to CommonMark in documents (task lists, alerts, emoji
+    shortcodes, <img> pictures, blocks of HTML, footnotes) as the handbook, the slides and the picture checks show it."""
     markdown.core.ruler.push("task_items", task_items)
+    markdown.core.ruler.push("emoji_shortcodes", emoji_shortcodes)
     markdown.core.ruler.push("alerts", alerts)
     markdown.core.ruler.push("img_tags", img_tags)
     markdown.core.ruler.push("html_blocks", html_blocks)

@@ -16,6 +16,7 @@ from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
 from . import footnotes
+from .markdown_rules import emoji_shortcodes
 from .model import (Block, Book, Chapter, Diagnostic, Diagram, Location, PrintbookError, Prose, Question, Table,
                     fragment_key, heading_slug)
 from .slide_text import plain
@@ -128,7 +129,9 @@ class _BookReader:
         self.lines = text.splitlines()
         self.filename = filename
         found: dict = {}
-        self.tokens = MarkdownIt("commonmark").enable("table").enable("strikethrough").parse(text, found)
+        reader = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+        reader.core.ruler.push("emoji_shortcodes", emoji_shortcodes)  # in titles and table cells too
+        self.tokens = reader.parse(text, found)
         self.references: dict[str, dict] = found.get("references", {})
         self.question_level = self._question_level()
         self.numbered_questions = bool(self._numbered_headings(self.question_level))
