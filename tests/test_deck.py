@@ -340,3 +340,14 @@ def test_an_svg_picture_gets_its_slide_painted_as_png(tmp_path):
     with Image.open(io.BytesIO(picture.image.blob)) as shown:
         assert shown.width >= 300 * 2 * 150 / 96 - 1  # 150 dpi at the size shown
         assert shown.convert("RGB").getpixel((shown.width // 2, shown.height // 2)) == (30, 90, 160)
+
+
+def test_a_section_of_one_question_says_one_question(tmp_path):
+    (tmp_path / "q.md").write_text("# Kit\n\n## Section 1: One\n\n### Q1. Why?\n\nBecause.\n")
+    report = build(tmp_path / "q.md", tmp_path / "out")
+    [path] = decks_of(report)
+    slides = list(Presentation(path).slides)
+    said = [shape.text_frame.text for s in slides for shape in s.shapes if shape.has_text_frame]
+    notes = [s.notes_slide.notes_text_frame.text for s in slides if s.has_notes_slide]
+    assert "1 question" in said[1] and not any("1 questions" in text for text in said + notes)
+    assert "Section 1: One: 1 question." in notes

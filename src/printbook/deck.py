@@ -130,7 +130,7 @@ def write_deck(book: Book, chapters: list[Chapter], renderings: dict[Diagram, Re
             numbered = chapter.numbered_questions
             if numbered:
                 agenda = [f"Q{q.number}  {q.title}" + (f"  ({q.probability}, {q.band})" if q.band else "") for q in numbered]
-                maker.bullets("Agenda", agenda, notes=f"{chapter.label}: {len(numbered)} questions.")
+                maker.bullets("Agenda", agenda, notes=f"{chapter.label}: {counted(len(numbered), 'question')}.")
             maker.blocks(chapter.title, chapter.blocks)
             for question in chapter.questions:
                 if question.number is None:  # a plain `###` heading: its prose, tables, code and diagrams
@@ -740,7 +740,7 @@ def _svg(rendering: Rendering | None) -> str | None:
 
 def _range(chapter: Chapter) -> str:
     parts = [f"Questions {chapter.question_range}" if chapter.question_range else "",
-             f"{len(chapter.numbered_questions)} questions" if chapter.numbered_questions else ""]
+             counted(len(chapter.numbered_questions), "question") if chapter.numbered_questions else ""]
     return " · ".join(p for p in parts if p)
 
 
@@ -793,7 +793,7 @@ def _answer_notes(question: Question, diagram: Diagram, rendering: Rendering | N
 
 def _summary(chapter: Chapter) -> list[str]:
     questions = chapter.numbered_questions
-    lines = [f"{len(questions)} questions" + (f" ({chapter.question_range})" if chapter.question_range else "")]
+    lines = [counted(len(questions), "question") + (f" ({chapter.question_range})" if chapter.question_range else "")]
     if chapter.average_probability is not None:
         lines.append(f"Average probability {chapter.average_probability:.1f}")
         counts = [(name, sum(q.band == name for q in questions)) for name, _ in BANDS]
