@@ -155,6 +155,24 @@ def test_a_questions_notes_go_on_with_its_last_lines_never_alone_on_a_page(tmp_p
     assert not alone
 
 
+def test_a_chapters_list_of_questions_leaves_no_last_row_or_two_alone_on_a_page(tmp_path):
+    """A chapter's own text one line longer pushed the last of its list's rows to a page alone."""
+    import pdfplumber
+
+    questions = "".join(f"### Q{n}. Why {n}?\n\nBecause.\n\n" for n in range(1, 37))
+    continued = []
+    for lines in range(6):  # (each line of text moves the list down by a row or two)
+        text = "".join(f"Line {k} of the chapter's own text.\n\n" for k in range(lines))
+        book = parse_text(f"# Kit\n\n## Section 1: One\n\n{text}{questions}", tmp_path / "guide.md")
+        pdf.write_pdf(book, {}, tmp_path / "book.pdf")
+        with pdfplumber.open(tmp_path / "book.pdf") as document:
+            pages = [(page.extract_text() or "").splitlines() for page in document.pages]
+        rows = [sum(bool(re.match(r"\d+ Why \d+\?", line)) for line in page) for page in pages]
+        first = next(i for i, page in enumerate(pages) if any(line.startswith("Count") for line in page))
+        continued.append(rows[first + 1])  # (the chapter's page; the book's list of questions is before it)
+    assert all(count == 0 or count >= 3 for count in continued) and any(continued), continued
+
+
 @pytest.mark.e2e
 def test_a_diagram_weasyprint_cannot_draw_whole_is_said_by_the_words_it_shows(tmp_path, caplog):
     """A safety net: WeasyPrint stops drawing a picture at the first element it fails on and
