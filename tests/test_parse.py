@@ -249,3 +249,19 @@ def test_the_notes_a_text_refers_to_include_those_its_notes_refer_to():
 
     notes = {1: "x[^2]", 2: "y[^1]", 3: "z", 4: "never referred to"}
     assert referred(["a[^1] b[^3] c[^9]"], notes) == [1, 3, 2]  # (a cycle ends; an unknown number is none)
+
+
+def test_questions_that_all_come_under_a_chapter_about_the_document_make_a_chapter_titled_questions():
+    legend = ("# Kit\n\n## Overview\n\nWhat this is.\n\n## Difficulty Legend\n\n- 🔵 Must-know\n- 🔴 Advanced\n\n"
+              "### Q1: 🔵 Design a chat service\n\nText.\n\n### Q2: 🔴 Design a bank\n\nText.\n")
+    book = parse_text(legend, "kit.md")
+    assert [(c.title, len(c.questions)) for c in book.chapters] == [("Overview", 0), ("Questions", 2)]
+    heading, listed = book.chapters[1].blocks
+    assert heading == Prose("#### Difficulty Legend", Location("kit.md", 7)) and "Must-know" in listed.markdown
+    [note] = [d for d in book.diagnostics if d.code == "structure.introduction"]
+    assert note.location == Location("kit.md", 7) and "'Difficulty Legend'" in note.message
+    # Not a topic's chapter, not where another chapter holds questions too, not a chapter of no text.
+    for other in (legend.replace("Difficulty Legend", "Chat Systems"),
+                  legend.replace("What this is.", "What this is.\n\n### Q0. Why?\n\nBecause."),
+                  legend.replace("- 🔵 Must-know\n- 🔴 Advanced\n\n", "")):
+        assert "Questions" not in [c.title for c in parse_text(other, "kit.md").chapters]

@@ -33,6 +33,10 @@ ASKS = re.compile(r"^(what|why|how|when|where|which|who|explain|describe|design|
 PROBABILITY = re.compile(r"^\*\*Probability\*\*\s*:\s*(\S+)\s*$", re.I)
 METADATA_TITLE = "metadata"
 # A list item that is one link to a heading of the document: `1. [Caching](#caching)`, `- **[Pods](#pods)**`.
+# Titles of a chapter about the document itself, not a topic of its questions.
+INTRODUCING = re.compile(r"^(?:overview|introduction|intro|preface|about(?: this (?:guide|document|handbook))?|"
+                         r"how to use(?: this (?:guide|document|handbook))?|(?:difficulty )?legend|difficulty(?: levels?)?|"
+                         r"key|conventions|instructions|notes|(?:table of )?contents)$", re.I)
 CONTENTS_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(\*\*|__)?\[[^\]]*\]\(#[^)\s]*\)\1?\s*$")
 
 # Beyond these, typesetting would take minutes (measured: a 2 MB paragraph 34 s, 5,000 chapters
@@ -155,6 +159,7 @@ class _BookReader:
             raise PrintbookError(Diagnostic(
                 "error", Location(self.filename, 1), "has no headings, so there is nothing to publish",
                 "start the document with '# Title' and give it '## …' chapters", "input.no-headings"))
+        self._questions_out_of_introduction()
         chapters = tuple(self._freeze_chapter(c) for c in self.chapters if not self._only_contents(c))
         title = self.title or self.front_matter.get("title") or chapters[0].title or Path(self.filename).stem
         return Book(title=title, source=self.filename, location=self.title_location,
@@ -363,6 +368,27 @@ class _BookReader:
             "which the handbook's contents list with their pages", "give it text of its own to keep it",
             "structure.contents"))
         return True
+
+    def _questions_out_of_introduction(self) -> None:
+        """Where every question of the document comes under one chapter about the document itself
+        (`## Difficulty Legend`, its text, then `### Q1. …` to `### Q20. …`), the chapter is titled
+        "Questions", its text under its own title as a heading: not twenty questions under a
+        legend's name in the running heads, the contents and the deck's name."""
+        holding = [c for c in self.chapters if c["questions"]]
+        if len(holding) != 1 or len(holding[0]["questions"]) < 2 or holding[0]["section_number"] is not None:
+            return
+        chapter = holding[0]
+        # (A chapter of its own text, under a heading of its own: not one named after the first
+        # question, for questions that come before any `##`.)
+        if (not chapter["blocks"] or chapter["location"] == chapter["questions"][0]["location"]
+                or not INTRODUCING.match(" ".join(re.sub(r"[^\w\s]", " ", chapter["title"]).split()))):
+            return
+        self.diagnostics.append(Diagnostic(
+            "note", chapter["location"], f"every question comes under '{chapter['title']}': the chapter is titled "
+            "'Questions', its text under its own heading", "give the questions a '## …' heading of their own to "
+            "title them", "structure.introduction"))
+        chapter["blocks"].insert(0, Prose(f"#### {chapter['title']}", chapter["location"]))
+        chapter["title"] = "Questions"
 
     def _freeze_chapter(self, chapter: dict) -> Chapter:
         questions = tuple(Question(**{**q, "blocks": tuple(q["blocks"])}) for q in chapter["questions"])
