@@ -265,3 +265,42 @@ def test_questions_that_all_come_under_a_chapter_about_the_document_make_a_chapt
                   legend.replace("What this is.", "What this is.\n\n### Q0. Why?\n\nBecause."),
                   legend.replace("- 🔵 Must-know\n- 🔴 Advanced\n\n", "")):
         assert "Questions" not in [c.title for c in parse_text(other, "kit.md").chapters]
+
+
+FOLDED = """# Exercises
+
+## Orchestration
+
+#### Basics
+
+<details>
+<summary>What does a <code>scheduler</code> decide?</summary><br><b>
+
+Where each workload runs.
+</b></details>
+
+<details>
+<summary>True or False? A workload stays on its first machine</summary><br><b>
+
+False.
+</b></details>
+
+### Networking
+
+<details><summary>Which address stays the same?</summary><br><b>A service's.</b></details>
+"""
+
+
+def test_questions_folded_as_github_shows_them_are_numbered_questions_under_their_headings():
+    book = parse_text(FOLDED, "ex.md")
+    assert [(c.title, [(q.number, q.title) for q in c.questions]) for c in book.chapters] == [
+        ("Orchestration", []),
+        ("Basics", [(1, "What does a scheduler decide?"), (2, "True or False? A workload stays on its first machine")]),
+        ("Networking", [(3, "Which address stays the same?")])]
+    first, _, third = book.questions
+    assert first.location == Location("ex.md", 7) and "Where each workload runs." in first.blocks[0].markdown
+    assert third.blocks[0].markdown.startswith("<br><b>A service's.</b>")  # its answer in the same block
+    # A seed-like document whose answers are folded ("Answer") keeps its headings as its questions.
+    answers = "## Section 1: One\n\n" + "".join(f"### Q{n}. Why {n}?\n\n<details>\n<summary>Answer</summary>\n\n"
+                                               "Because.\n</details>\n\n" for n in range(1, 5))
+    assert [q.title for q in parse_text(answers, "kit.md").questions] == ["Why 1?", "Why 2?", "Why 3?", "Why 4?"]

@@ -82,6 +82,13 @@ def test_a_block_of_html_keeps_its_paragraphs_lists_tables_and_code_and_nothing_
     assert "color: red" not in html and "steal" not in html and "a remark" not in html and "align" not in html
 
 
+def test_an_inline_tag_left_open_is_closed_in_its_paragraph_and_a_stray_close_left_out():
+    book = parse_text("# Guide\n\n## Section 1: Basics\n\n### Q1. Why?\n\nFirst <br><b>bold\n\nThen plain </b> text, "
+                      "<i>a <b>b</i> c</b> d.\n", "guide.md")
+    html = render_html(book, {})
+    assert "<p>First <br><b>bold</b></p>" in html and "<p>Then plain  text, <i>a <b>b</b></i> c d.</p>" in html
+
+
 def test_emoji_shortcodes_show_as_github_shows_them_but_not_in_code_or_inside_words():
     book = parse_text("# Guide\n\n## Section 1: Basics\n\n### Q1. Cache stampede :fire:\n\n"
                       "Done :white_check_mark: at 10:30:45, `:x:` in code, a:b: and :no_such_code: as written.\n\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from html import unescape
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -16,7 +17,7 @@ from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
 from . import footnotes
-from .markdown_rules import emoji_shortcodes
+from .markdown_rules import emoji_shortcodes, with_emoji
 from .model import (Block, Book, Chapter, Diagnostic, Diagram, Location, PrintbookError, Prose, Question, Table,
                     fragment_key, heading_slug)
 from .slide_text import plain
@@ -30,6 +31,8 @@ NUMBERED_HEADING = re.compile(r"^(\d{1,9})[.)]\s+(.+)$")
 ASKS = re.compile(r"^(what|why|how|when|where|which|who|explain|describe|design|compare|contrast|implement|"
                   r"discuss|walk|tell|define|differentiate|can|could|is|are|do|does|did|should|would|will|list|"
                   r"give|write|name|outline|build|debug|troubleshoot|diagnose)\b", re.I)
+# A question folded as GitHub shows it: `<details><summary>What is a Pod?</summary>` and its answer.
+FOLDED_QUESTION = re.compile(r"^\s*<details\b[^>]*>\s*<summary\b[^>]*>(.*?)(?:</summary>|$)", re.I | re.S)
 PROBABILITY = re.compile(r"^\*\*Probability\*\*\s*:\s*(\S+)\s*$", re.I)
 METADATA_TITLE = "metadata"
 # A list item that is one link to a heading of the document: `1. [Caching](#caching)`, `- **[Pods](#pods)**`.
@@ -89,6 +92,11 @@ def _definitions_used(markdown: str, references: dict[str, dict]) -> str:
     return "\n\n" + "\n".join(lines) if lines else ""
 
 
+def _summary_text(html: str) -> str:
+    """A `<summary>`'s words, without their tags, in one line (GitHub's emoji shortcodes as emoji)."""
+    return with_emoji(" ".join(unescape(re.sub(r"<[^>]*>", " ", html)).split()))
+
+
 def _is_diagram(token: Token) -> bool:
     """A ```mermaid block (or MyST's ```{mermaid}, in documents written for Sphinx)."""
     return token.type == "fence" and token.info.strip().lower().split(" ")[:1] in (["mermaid"], ["{mermaid}"])
@@ -139,6 +147,7 @@ class _BookReader:
         self.references: dict[str, dict] = found.get("references", {})
         self.question_level = self._question_level()
         self.numbered_questions = bool(self._numbered_headings(self.question_level))
+        self.folded_questions = self._folded_questions()
         self.title: str | None = None
         self.title_location = Location(filename, 1)
         self.intro: list[Block] = []
@@ -180,6 +189,14 @@ class _BookReader:
             return index + 3
         if token.type == "hr":
             return index + 1  # `---` separates questions; the layout separates them itself
+        if self.folded_questions and token.type == "html_block" and (folded := FOLDED_QUESTION.match(token.content)):
+            # Numbered in the document's order, as a list of questions is.
+            self._open_question(_summary_text(folded.group(1)) or "(a question without words)", location,
+                                self.questions_seen + 1)
+            rest = token.content[folded.end():].strip()
+            if re.sub(r"<[^>]*>", "", rest).strip():  # an answer in the same block of HTML
+                self._add(Prose(rest, location))
+            return index + 1
         if _is_diagram(token):
             self._add(Diagram(token.content, location))
             return index + 1
@@ -242,6 +259,9 @@ class _BookReader:
         key = fragment_key(f"{slug}-{repeats}" if repeats else slug)
         if level == 1 and self.title is None and not self.chapters:
             self.title, self.title_location = text, location
+        elif self.folded_questions and level <= 4:  # (the questions are folded: headings are topics)
+            self._open_chapter(text, location)
+            self.fragments.setdefault(key, ("ch", location))
         elif level == self.question_level and (level == 3 or QUESTION_HEADING.match(text) or (
                 self.numbered_questions and NUMBERED_HEADING.match(text))):
             self._open_question(text, location)  # (at level 2, only a `## Q1. …` or `## 1. What …?` is one)
@@ -264,6 +284,18 @@ class _BookReader:
             numbered[2] += len(asking)
         return 2 if numbered[3] == 0 and numbered[2] >= 2 else 3
 
+    def _folded_questions(self) -> bool:
+        """Whether the document asks its questions folded, as GitHub shows them, each the
+        `<summary>` of a `<details>` holding its answer (`## Kubernetes`, `#### Pods`, then a
+        hundred of them): three or more that mostly ask, and more than twice as many as headings
+        that would be questions. Its headings to `####` are then its chapters."""
+        summaries = [_summary_text(found.group(1)) for token in self.tokens if token.type == "html_block"
+                     and (found := FOLDED_QUESTION.match(token.content))]
+        asking = sum(text.rstrip().endswith("?") or bool(ASKS.match(text)) or text.lower().startswith("true or false")
+                     for text in summaries)
+        headings = sum(token.type == "heading_open" and int(token.tag[1]) == self.question_level for token in self.tokens)
+        return len(summaries) >= 3 and asking >= 0.5 * len(summaries) and len(summaries) > 2 * headings
+
     def _open_chapter(self, text: str, location: Location) -> None:
         if len(self.chapters) == MAX_CHAPTERS:
             raise _too_many("chapters (## headings)", MAX_CHAPTERS, location)
@@ -285,7 +317,8 @@ class _BookReader:
         asking = sum(title.rstrip().endswith("?") or bool(ASKS.match(title)) for title in titles)
         return titles if len(titles) >= 2 and asking >= 0.6 * len(titles) else []
 
-    def _open_question(self, text: str, location: Location) -> None:
+    def _open_question(self, text: str, location: Location, number: int | None = None) -> None:
+        """A question titled `text` (its number from there, else `number`)."""
         if not self.chapters:  # a ### before any ## gets a chapter named after the book
             self._open_chapter(self.title or text, location)
         self.questions_seen += 1
@@ -293,7 +326,7 @@ class _BookReader:
             raise _too_many("questions (### headings)", MAX_QUESTIONS, location)
         match = QUESTION_HEADING.match(text) or (self.numbered_questions and NUMBERED_HEADING.match(text))
         self.question = {"title": match.group(2).strip() if match else text, "location": location,
-                         "number": int(match.group(1)) if match else None, "probability": None,
+                         "number": int(match.group(1)) if match else number, "probability": None,
                          "blocks": []}
         self.chapters[-1]["questions"].append(self.question)
 

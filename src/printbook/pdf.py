@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 import jinja2
 from lxml import etree
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markdown_it.common.utils import escapeHtml
 from PIL import Image
 from weasyprint import CSS, HTML
@@ -538,7 +539,34 @@ def _markdown(folder: Path, targets: dict[str, str], notes: dict[int, str]) -> M
         return str(jinja2.utils.markupsafe.escape(text))  # `Vec<T>`, `Box<dyn Trait>`: text, not HTML
 
     markdown.add_render_rule("html_inline", inline_html)
+    markdown.core.ruler.push("balanced_inline_html", _balanced_inline_html)
     return markdown
+
+
+def _balanced_inline_html(state) -> None:
+    """A markdown-it core rule: the inline tags a paragraph keeps (INLINE_TAGS) closed within it,
+    and a closing tag that closes nothing left out: an answer folded as `<br><b>` and closed
+    paragraphs later would leave the rest of the book bold."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        kept, opened = [], []
+        for child in token.children:
+            tag = TAG.match(child.content.strip()) if child.type == "html_inline" else None
+            name = tag.group(2).lower() if tag else ""
+            if name not in INLINE_TAGS or name == "br" or tag.group(3):
+                kept.append(child)
+            elif not tag.group(1):
+                opened.append(name)
+                kept.append(child)
+            elif name in opened:  # (closing any opened inside it first)
+                while opened:
+                    last = opened.pop()
+                    kept.append(Token("html_inline", "", 0, content=f"</{last}>"))
+                    if last == name:
+                        break
+        kept += [Token("html_inline", "", 0, content=f"</{name}>") for name in reversed(opened)]
+        token.children = kept
 
 
 UNBROKEN = re.compile(r"[^\s/-]*[/-]|[^\s/-]+")  # what a line holds at least: a word, or up to a hyphen or slash
