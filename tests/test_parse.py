@@ -280,7 +280,8 @@ Where each workload runs.
 </b></details>
 
 <details>
-<summary>True or False? A workload stays on its first machine</summary><br><b>
+
+<summary>True or False? A workload stays on its first machine<br><img src="machines.png"/></summary><br><b>
 
 False.
 </b></details>
@@ -297,8 +298,9 @@ def test_questions_folded_as_github_shows_them_are_numbered_questions_under_thei
         ("Orchestration", []),
         ("Basics", [(1, "What does a scheduler decide?"), (2, "True or False? A workload stays on its first machine")]),
         ("Networking", [(3, "Which address stays the same?")])]
-    first, _, third = book.questions
+    first, second, third = book.questions
     assert first.location == Location("ex.md", 7) and "Where each workload runs." in first.blocks[0].markdown
+    assert second.blocks[0].markdown == '<img src="machines.png"/>'  # the picture its summary shows
     assert third.blocks[0].markdown.startswith("<br><b>A service's.</b>")  # its answer in the same block
     # A seed-like document whose answers are folded ("Answer") keeps its headings as its questions.
     answers = "## Section 1: One\n\n" + "".join(f"### Q{n}. Why {n}?\n\n<details>\n<summary>Answer</summary>\n\n"

@@ -17,7 +17,7 @@ from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
 from . import footnotes
-from .markdown_rules import emoji_shortcodes, with_emoji
+from .markdown_rules import IMG_TAG, emoji_shortcodes, with_emoji
 from .model import (Block, Book, Chapter, Diagnostic, Diagram, Location, PrintbookError, Prose, Question, Table,
                     fragment_key, heading_slug)
 from .slide_text import plain
@@ -32,7 +32,8 @@ ASKS = re.compile(r"^(what|why|how|when|where|which|who|explain|describe|design|
                   r"discuss|walk|tell|define|differentiate|can|could|is|are|do|does|did|should|would|will|list|"
                   r"give|write|name|outline|build|debug|troubleshoot|diagnose)\b", re.I)
 # A question folded as GitHub shows it: `<details><summary>What is a Pod?</summary>` and its answer.
-FOLDED_QUESTION = re.compile(r"^\s*<details\b[^>]*>\s*<summary\b[^>]*>(.*?)(?:</summary>|$)", re.I | re.S)
+# (A blank line may part the two: `<details>` is then a block of its own, and the summary's begins.)
+FOLDED_QUESTION = re.compile(r"^\s*(?:<details\b[^>]*>\s*)?<summary\b[^>]*>(.*?)(?:</summary>|$)", re.I | re.S)
 PROBABILITY = re.compile(r"^\*\*Probability\*\*\s*:\s*(\S+)\s*$", re.I)
 METADATA_TITLE = "metadata"
 # A list item that is one link to a heading of the document: `1. [Caching](#caching)`, `- **[Pods](#pods)**`.
@@ -193,8 +194,12 @@ class _BookReader:
             # Numbered in the document's order, as a list of questions is.
             self._open_question(_summary_text(folded.group(1)) or "(a question without words)", location,
                                 self.questions_seen + 1)
+            # The pictures the summary shows ("place the parts in the drawing"), then an answer in
+            # the same block of HTML.
+            if pictures := IMG_TAG.findall(folded.group(1)):
+                self._add(Prose(" ".join(pictures), location))
             rest = token.content[folded.end():].strip()
-            if re.sub(r"<[^>]*>", "", rest).strip():  # an answer in the same block of HTML
+            if re.sub(r"<[^>]*>", "", rest).strip() or IMG_TAG.search(rest):
                 self._add(Prose(rest, location))
             return index + 1
         if _is_diagram(token):
