@@ -84,6 +84,27 @@ def test_no_table_column_is_narrower_than_its_longest_word_where_the_slide_is_wi
     assert "sophisticated" in text  # the long cells still wrap at word boundaries
 
 
+def test_a_table_of_long_identifiers_keeps_its_headers_words_whole_and_each_row_its_own_height(tmp_path):
+    """Identifiers too long for every column to hold left every column to share the width by
+    length: "Sinc" over "e" in the header; and every row was as tall as the tallest."""
+    from printbook import deck, resources
+
+    rows = ("| worker_threads | number of worker threads in the runtime pool for blocking and async work | number of cores "
+            "| set by env RUNTIME_WORKERS too | 0.1 | no | none |\n"
+            "| max_blocking_threads | upper bound for threads used for blocking operations spawned via spawn_blocking "
+            "| 512 | blocking threads are spawned on demand | 0.2 | no | none |\n")
+    document = tmp_path / "kit.md"
+    document.write_text("# Kit\n\n## Section 1: One\n\n| Option | Meaning | Default | Notes | Since | Deprecated | "
+                        f"Alternative |\n|---|---|---|---|---|---|---|\n{rows}")
+    [deck_path] = decks_of(build(document, tmp_path / "out"))
+    [table] = [shape.table for slide in Presentation(deck_path).slides for shape in slide.shapes if shape.has_table]
+    font = resources.font(deck.SMALLEST_OTHER_PT)
+    for column, header in zip(table.columns, ("Option", "Meaning", "Default", "Notes", "Since", "Deprecated", "Alternative")):
+        assert column.width >= font.getlength(header) / deck.WIDER_FONT_ROOM * deck.EMU_PER_PT
+    heights = [row.height for row in table.rows]
+    assert heights[0] < min(heights[1:])  # the header's one line, the rows' several
+
+
 def test_a_plain_document_makes_slides_of_its_points_tables_and_code_and_none_empty(tmp_path):
     document = tmp_path / "notes.md"
     long_list = "\n".join(f"- point number {i} about something a trainer would say out loud" for i in range(30))

@@ -435,7 +435,8 @@ class _SlideMaker:
                                            Emu(int(sum(map(row_height, rows)) * EMU_PER_PT)))
             for c, column_width in enumerate(widths):
                 shape.table.columns[c].width = Emu(column_width)
-            for r, cells in enumerate(rows):
+            for r, cells in enumerate(rows):  # (add_table shares the height equally among the rows)
+                shape.table.rows[r].height = Emu(int(row_height(cells) * EMU_PER_PT))
                 for c in range(columns):
                     frame = shape.table.cell(r, c).text_frame
                     frame.word_wrap = True
@@ -709,15 +710,29 @@ def wrap(text: str, width_pt: float, size: int) -> tuple[str, ...]:
     return tuple(lines) or ("",)
 
 
+ORDINARY_WORD = 14  # characters: a longer word is most often an identifier, which may break
+
+
 def _column_widths(columns: list[list[str]], width: int, size: int) -> list[int]:
     """Each column's width (EMU) in a table `width` wide: by the square root of its longest cell,
     but, where the table's width allows, none narrower than its longest word, which a viewer
-    would otherwise cut in two ("Networkin" over "g")."""
+    would otherwise cut in two ("Networkin" over "g"). Where the longest words cannot all be
+    whole (identifiers such as `max_blocking_threads`), the words of ordinary length are, and
+    else at least the header's ("Sinc" over "e")."""
     weights = [max(4, *map(len, cells)) ** 0.5 for cells in columns]
     font = resources.font(size)
-    least = [(max((font.getlength(word) for cell in cells for word in cell.split()), default=0) / WIDER_FONT_ROOM
-              + 14) * EMU_PER_PT for cells in columns]
-    if sum(least) > width:  # the words cannot all fit whole: shares by weight alone
+
+    def widest(words) -> float:
+        return (max(map(font.getlength, words), default=0) / WIDER_FONT_ROOM + 14) * EMU_PER_PT
+
+    tiers = (lambda cells: [w for cell in cells for w in cell.split()],
+             lambda cells: [w for cell in cells for w in cell.split() if len(w) <= ORDINARY_WORD],
+             lambda cells: cells[0].split() if cells else [])
+    for words in tiers:
+        least = [widest(words(cells)) for cells in columns]
+        if sum(least) <= width:
+            break
+    else:  # not even the header's words can all fit whole: shares by weight alone
         return [int(width * w / sum(weights)) for w in weights]
     held: set[int] = set()  # the columns set to their longest word; the others share the rest by weight
     while True:
