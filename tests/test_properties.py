@@ -23,7 +23,7 @@ QUICK = settings(max_examples=150, deadline=timedelta(seconds=30), suppress_heal
 FEW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60)
-WORDS = st.text(st.sampled_from("abc xyz()[]{}<>|/\\\"'#*_`-:;.,!?%&→📦é\t"), min_size=0, max_size=40)
+WORDS = st.text(st.sampled_from("abc xyz()[]{}<>|/\\\"'#*_`-:;.,!?%&$^→📦é\t"), min_size=0, max_size=40)
 MERMAID_HEADERS = st.sampled_from(["graph TD", "flowchart LR", "sequenceDiagram", "classDiagram", "stateDiagram-v2",
                                    "erDiagram", "pie", "gantt", "mindmap", "timeline", "journey", "", "%%{init: {}}%%"])
 

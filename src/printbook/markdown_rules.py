@@ -1,6 +1,6 @@
 """What printbook reads in a document's Markdown beyond CommonMark, as GitHub shows it: task lists,
-alerts, emoji shortcodes, pictures named by an HTML <img> tag, blocks of HTML (an answer folded in
-<details>) and footnotes (footnotes.py). Rules for markdown-it, which the handbook, the slides and the picture
+alerts, emoji shortcodes, math (as text: tex_text.py), pictures named by an HTML <img> tag, blocks
+of HTML (an answer folded in <details>) and footnotes (footnotes.py). Rules for markdown-it, which the handbook, the slides and the picture
 checks all read with (with_github_markdown).
 """
 
@@ -10,9 +10,11 @@ import re
 from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
 from .footnotes import footnote_refs
+from .tex_text import tex_text
 
 
 TASK = re.compile(r"\[([ xX])\]\s")
@@ -74,6 +76,61 @@ def emoji_shortcodes(state) -> None:
         for child in (token.children or ()) if token.type == "inline" else ():
             if child.type == "text":
                 child.content = with_emoji(child.content)
+
+
+def math_inline(state, silent: bool) -> bool:
+    """A markdown-it inline rule: `$…$` and `$$…$$` as GitHub reads them, a `math_inline` token
+    (its markup says which). A dollar amount is not math: the closing dollar of `$…$` follows no
+    space and comes before no digit, and math holds no other dollar but an escaped one, so
+    "$15–$25", "$5 and $10" and "$10K-$40K … \\$x$" stay as written."""
+    text, start = state.src, state.pos
+    if text[start] != "$":
+        return False
+    marker = "$$" if text.startswith("$$", start) else "$"
+    begin = start + len(marker)
+    if begin >= state.posMax or (marker == "$" and text[begin].isspace()):
+        return False
+    search = begin
+    while True:
+        end = text.find(marker, search, state.posMax)
+        if end < 0:
+            return False
+        after = text[end + len(marker):end + len(marker) + 1]
+        if text[end - 1] == "\\":
+            search = end + 1
+            continue
+        if marker == "$" and (text[end - 1].isspace() or after.isdigit()):
+            return False  # a dollar of its own
+        break
+    if not text[begin:end].strip() or "`" in text[begin:end]:  # (nor across code: `$x$`)
+        return False
+    if not silent:
+        token = state.push("math_inline", "math", 0)
+        token.content, token.markup = text[begin:end], marker
+    state.pos = end + len(marker)
+    return True
+
+
+def math_fences(state) -> None:
+    """A markdown-it core rule: a ```math block (GitHub's other way to write displayed math) as a
+    paragraph of displayed math, `$$…$$`."""
+    found = []
+    for token in state.tokens:
+        if token.type == "fence" and token.info.strip().lower() == "math" and token.content.strip():
+            math = Token("math_inline", "math", 0, content=token.content, markup="$$")
+            found += [Token("paragraph_open", "p", 1, map=token.map, block=True),
+                      Token("inline", "", 0, map=token.map, content=token.content, children=[math], block=True),
+                      Token("paragraph_close", "p", -1, block=True)]
+        else:
+            found.append(token)
+    state.tokens = found
+
+
+def math_html(renderer, tokens, index, options, env) -> str:
+    """Math as its text (tex_text), a displayed one centred on a line of its own (print.css)."""
+    token = tokens[index]
+    kind = "math math-display" if token.markup == "$$" else "math"
+    return f'<span class="{kind}">{escapeHtml(tex_text(token.content))}</span>'
 
 
 IMG_TAG = re.compile(r"(<img\b[^>]*>)", re.I)  # (a group: split keeps the tags)
@@ -359,13 +416,16 @@ def html_blocks(state) -> None:
 
 def with_github_markdown(markdown: MarkdownIt) -> MarkdownIt:
     """`markdown` reading what GitHub adds to CommonMark in documents (task lists, alerts, emoji
-    shortcodes, <img> pictures, blocks of HTML, footnotes) as the handbook, the slides and the picture checks show it."""
+    shortcodes, math, <img> pictures, blocks of HTML, footnotes) as the handbook, the slides and the picture checks show it."""
     markdown.core.ruler.push("task_items", task_items)
     markdown.core.ruler.push("emoji_shortcodes", emoji_shortcodes)
     markdown.core.ruler.push("alerts", alerts)
     markdown.core.ruler.push("img_tags", img_tags)
     markdown.core.ruler.push("html_blocks", html_blocks)
     markdown.inline.ruler.before("link", "footnote_ref", footnote_refs)
+    markdown.inline.ruler.before("escape", "math_inline", math_inline)
+    markdown.core.ruler.push("math_fences", math_fences)
+    markdown.add_render_rule("math_inline", math_html)
     # (The handbook prints the note at the foot of the page: pdf.py.)
     markdown.add_render_rule("footnote_ref", lambda renderer, tokens, index, options, env:
                              f"<sup>{tokens[index].meta['number']}</sup>")

@@ -17,7 +17,7 @@ from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
 from . import footnotes
-from .markdown_rules import IMG_TAG, emoji_shortcodes, with_emoji
+from .markdown_rules import IMG_TAG, emoji_shortcodes, math_inline, with_emoji
 from .model import (Block, Book, Chapter, Diagnostic, Diagram, Location, PrintbookError, Prose, Question, Table,
                     fragment_key, heading_slug)
 from .slide_text import plain
@@ -144,6 +144,7 @@ class _BookReader:
         found: dict = {}
         reader = MarkdownIt("commonmark").enable("table").enable("strikethrough")
         reader.core.ruler.push("emoji_shortcodes", emoji_shortcodes)  # in titles and table cells too
+        reader.inline.ruler.before("escape", "math_inline", math_inline)  # (a title's math as its text: plain)
         self.tokens = reader.parse(text, found)
         self.references: dict[str, dict] = found.get("references", {})
         self.question_level = self._question_level()

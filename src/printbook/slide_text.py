@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 
 from .footnotes import superscript
+from .tex_text import tex_text
 from .markdown_rules import with_github_markdown
 from .model import Prose
 
@@ -146,4 +147,6 @@ def plain(inline, tags: bool = False) -> str:
             words.append(child.content or "")
         elif child.type == "footnote_ref":
             words.append(superscript(child.meta["number"]))
+        elif child.type == "math_inline":
+            words.append(tex_text(child.content))
     return " ".join("".join(words).split())
