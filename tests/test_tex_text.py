@@ -32,3 +32,9 @@ def test_math_between_dollars_is_its_text_and_a_dollar_amount_stays_as_written()
     assert '<span class="math math-display">∑ᵢ₌₁ⁿ i</span>' in html and '<span class="math math-display">√2</span>' in html
     [points] = contents(Prose("Merge sort is $O(n \\log n)$, for $5.", Location("kit.md", 1)))
     assert points == Points("", ((0, "Merge sort is O(n log n), for $5."),))
+
+
+def test_hostile_nesting_reads_flat_instead_of_failing():
+    for tex in ("{" * 5000 + "x" + "}" * 5000, "\\frac" * 5000, "\\sqrt{" * 3000, "x^" * 5000):
+        assert isinstance(tex_text(tex), str)
+    assert "x" in tex_text("{" * 5000 + "x" + "}" * 5000)

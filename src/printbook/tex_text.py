@@ -61,9 +61,12 @@ def tex_text(tex: str) -> str:
     return " ".join("".join(pieces).split())
 
 
+DEEPEST = 30  # groups and arguments within each other; deeper ones read flat (no document nests so)
+
+
 class _Reader:
     def __init__(self, tex: str):
-        self.tex, self.at = tex, 0
+        self.tex, self.at, self.depth = tex, 0, 0
 
     def text(self, until: str = "") -> str:
         """From here to the end, or to the closing `until` (taken)."""
@@ -85,7 +88,7 @@ class _Reader:
         char = self.tex[self.at]
         self.at += 1
         if char == "{":
-            return self.text("}")
+            return self.deeper(lambda: self.text("}")) if self.depth < DEEPEST else ""
         if char == "&":
             return " "
         if char == "~":
@@ -101,7 +104,19 @@ class _Reader:
             self.at += 1
         return self.command(self.tex[start:self.at])
 
+    def deeper(self, read) -> str:
+        self.depth += 1
+        try:
+            return read()
+        finally:
+            self.depth -= 1
+
     def command(self, name: str) -> str:
+        if self.depth >= DEEPEST:
+            return SYMBOLS.get(name, name)
+        return self.deeper(lambda: self._command(name))
+
+    def _command(self, name: str) -> str:
         if name == "frac" or name == "dfrac" or name == "tfrac":
             top, bottom = self.argument(), self.argument()
             return f"{_grouped(top)}/{_grouped(bottom)}"
