@@ -173,6 +173,20 @@ def test_a_chapters_list_of_questions_leaves_no_last_row_or_two_alone_on_a_page(
     assert all(count == 0 or count >= 3 for count in continued) and any(continued), continued
 
 
+def test_html_nested_hundreds_deep_prints(tmp_path):
+    """Hundreds of <b> or <ul> within each other made WeasyPrint exceed Python's recursion limit:
+    nothing was published. Beyond twenty levels they are read as the level around them."""
+    import pdfplumber
+
+    deep = ("<b>" * 600 + "bold words\n\n<div>" + "<ul><li>item" * 600 + "</li></ul>" * 600 + "</div>\n\n"
+            + "<i>" * 600 + "last words\n")
+    book = parse_text(f"# Deep\n\n## Section 1: One\n\n### Q1. Why?\n\n{deep}", tmp_path / "guide.md")
+    pdf.write_pdf(book, {}, tmp_path / "book.pdf")
+    with pdfplumber.open(tmp_path / "book.pdf") as document:
+        text = " ".join(page.extract_text() or "" for page in document.pages)
+    assert "bold words" in text and "item" in text and "last words" in text
+
+
 @pytest.mark.e2e
 def test_a_diagram_weasyprint_cannot_draw_whole_is_said_by_the_words_it_shows(tmp_path, caplog):
     """A safety net: WeasyPrint stops drawing a picture at the first element it fails on and

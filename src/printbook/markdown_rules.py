@@ -199,6 +199,7 @@ INLINE = {"b": "strong", "strong": "strong", "i": "em", "em": "em", "s": "s", "d
 CODE = {"code", "kbd", "tt", "samp"}
 UNSHOWN = {"script", "style", "template", "head", "title", "svg", "math", "iframe", "object", "noscript", "select",
            "textarea", "button"}
+DEEPEST_LIST = 20  # lists (and bold, italic) within each other, as markdown-it nests Markdown's own at most
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 
 
@@ -211,6 +212,7 @@ class _HtmlBlock(HTMLParser):
         self.inline: list[Token] = []  # the paragraph being read
         self.marks: list[str] = []  # the bold, italic and struck-through runs open in it
         self.lists: list[list] = []  # each open list: [its tag, whether an item is open]
+        self.flattened = 0  # lists open beyond DEEPEST_LIST
         self.unshown = 0  # inside a script, a stylesheet, …: depth
         self.code: list[str] | None = None  # words of an inline <code> being read
         self.pre: list[str] | None = None  # text of a <pre> being read
@@ -284,6 +286,8 @@ class _HtmlBlock(HTMLParser):
         if tag in BREAKS or tag in BOLD_BLOCKS:
             self._paragraph()
             self.bold += tag in BOLD_BLOCKS
+        elif tag in ("ul", "ol") and len(self.lists) >= DEEPEST_LIST:
+            self.flattened += 1
         elif tag in ("ul", "ol"):
             self._paragraph()
             if self.lists and not self.lists[-1][1]:  # a list right inside a list: an item holds it
@@ -309,7 +313,7 @@ class _HtmlBlock(HTMLParser):
             self.row = []
         elif tag in ("td", "th"):
             self._paragraph()
-        elif tag in INLINE:
+        elif tag in INLINE and len(self.marks) < DEEPEST_LIST:
             self.inline.append(Token(f"{INLINE[tag]}_open", INLINE[tag], 1))
             self.marks.append(INLINE[tag])
         elif tag in CODE and self.code is None:
@@ -341,7 +345,10 @@ class _HtmlBlock(HTMLParser):
             self._paragraph()
             self.bold -= tag in BOLD_BLOCKS and self.bold > 0
         elif tag in ("ul", "ol") and self.lists:
-            self._close_list()
+            if self.flattened:  # a list opened beyond DEEPEST_LIST, read as part of the one around it
+                self.flattened -= 1
+            else:
+                self._close_list()
         elif tag == "li":
             self._close_item()
         elif tag in ("td", "th") and self.row is not None:

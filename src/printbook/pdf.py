@@ -543,6 +543,9 @@ def _markdown(folder: Path, targets: dict[str, str], notes: dict[int, str]) -> M
     return markdown
 
 
+DEEPEST_INLINE = 20  # inline tags open within each other in one paragraph; deeper ones are left out
+
+
 def _balanced_inline_html(state) -> None:
     """A markdown-it core rule: the inline tags a paragraph keeps (INLINE_TAGS) closed within it,
     and a closing tag that closes nothing left out: an answer folded as `<br><b>` and closed
@@ -557,8 +560,9 @@ def _balanced_inline_html(state) -> None:
             if name not in INLINE_TAGS or name == "br" or tag.group(3):
                 kept.append(child)
             elif not tag.group(1):
-                opened.append(name)
-                kept.append(child)
+                if len(opened) < DEEPEST_INLINE:  # (hostile HTML nests thousands; WeasyPrint recurses)
+                    opened.append(name)
+                    kept.append(child)
             elif name in opened:  # (closing any opened inside it first)
                 while opened:
                     last = opened.pop()
