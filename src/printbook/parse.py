@@ -36,11 +36,11 @@ ASKS = re.compile(r"^(what|why|how|when|where|which|who|explain|describe|design|
 FOLDED_QUESTION = re.compile(r"^\s*(?:<details\b[^>]*>\s*)?<summary\b[^>]*>(.*?)(?:</summary>|$)", re.I | re.S)
 PROBABILITY = re.compile(r"^\*\*Probability\*\*\s*:\s*(\S+)\s*$", re.I)
 METADATA_TITLE = "metadata"
-# A list item that is one link to a heading of the document: `1. [Caching](#caching)`, `- **[Pods](#pods)**`.
 # Titles of a chapter about the document itself, not a topic of its questions.
 INTRODUCING = re.compile(r"^(?:overview|introduction|intro|preface|about(?: this (?:guide|document|handbook))?|"
                          r"how to use(?: this (?:guide|document|handbook))?|(?:difficulty )?legend|difficulty(?: levels?)?|"
                          r"key|conventions|instructions|notes|(?:table of )?contents)$", re.I)
+# A list item that is one link to a heading of the document: `1. [Caching](#caching)`, `- **[Pods](#pods)**`.
 CONTENTS_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(\*\*|__)?\[[^\]]*\]\(#[^)\s]*\)\1?\s*$")
 
 # Beyond these, typesetting would take minutes (measured: a 2 MB paragraph 34 s, 5,000 chapters
