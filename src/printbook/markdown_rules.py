@@ -1,7 +1,7 @@
 """What printbook reads in a document's Markdown beyond CommonMark, as GitHub shows it: task lists,
 alerts, emoji shortcodes, math (as text: tex_text.py), pictures named by an HTML <img> tag, blocks
-of HTML (an answer folded in <details>) and footnotes (footnotes.py). Rules for markdown-it, which the handbook, the slides and the picture
-checks all read with (with_github_markdown).
+of HTML (an answer folded in <details>) and footnotes (footnotes.py). Rules for markdown-it, which
+the handbook, the slides and the picture checks all read with (with_github_markdown).
 """
 
 from __future__ import annotations
