@@ -306,3 +306,8 @@ def test_questions_folded_as_github_shows_them_are_numbered_questions_under_thei
     answers = "## Section 1: One\n\n" + "".join(f"### Q{n}. Why {n}?\n\n<details>\n<summary>Answer</summary>\n\n"
                                                "Because.\n</details>\n\n" for n in range(1, 5))
     assert [q.title for q in parse_text(answers, "kit.md").questions] == ["Why 1?", "Why 2?", "Why 3?", "Why 4?"]
+    # So does one that folds three follow-up questions under each of its own.
+    follow_ups = "## Section 1: One\n\n" + "".join(
+        f"### Q{n}. Design cache {n}\n\n" + "".join(f"<details>\n<summary>What if {k}?</summary>\n\nThen.\n</details>\n\n"
+                                                    for k in range(3)) for n in range(1, 3))
+    assert [q.title for q in parse_text(follow_ups, "kit.md").questions] == ["Design cache 1", "Design cache 2"]

@@ -293,14 +293,19 @@ class _BookReader:
     def _folded_questions(self) -> bool:
         """Whether the document asks its questions folded, as GitHub shows them, each the
         `<summary>` of a `<details>` holding its answer (`## Kubernetes`, `#### Pods`, then a
-        hundred of them): three or more that mostly ask, and more than twice as many as headings
-        that would be questions. Its headings to `####` are then its chapters."""
+        hundred of them): three or more that mostly ask, more than twice as many as headings that
+        would be questions, and no such heading asking (`### Q1. Design a cache`, whose follow-up
+        questions are folded under it, keeps its headings as questions). Its headings to `####`
+        are then its chapters."""
         summaries = [_summary_text(found.group(1)) for token in self.tokens if token.type == "html_block"
                      and (found := FOLDED_QUESTION.match(token.content))]
         asking = sum(text.rstrip().endswith("?") or bool(ASKS.match(text)) or text.lower().startswith("true or false")
                      for text in summaries)
-        headings = sum(token.type == "heading_open" and int(token.tag[1]) == self.question_level for token in self.tokens)
-        return len(summaries) >= 3 and asking >= 0.5 * len(summaries) and len(summaries) > 2 * headings
+        headings = [plain(inline, tags=True) for token, inline in zip(self.tokens, self.tokens[1:])
+                    if token.type == "heading_open" and int(token.tag[1]) == self.question_level]
+        asked = any(QUESTION_HEADING.match(title) or title.rstrip().endswith("?") for title in headings)
+        return (len(summaries) >= 3 and asking >= 0.5 * len(summaries) and len(summaries) > 2 * len(headings)
+                and not asked and not self.numbered_questions)
 
     def _open_chapter(self, text: str, location: Location) -> None:
         if len(self.chapters) == MAX_CHAPTERS:
