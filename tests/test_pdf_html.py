@@ -92,11 +92,13 @@ def test_an_inline_tag_left_open_is_closed_in_its_paragraph_and_a_stray_close_le
 def test_emoji_shortcodes_show_as_github_shows_them_but_not_in_code_or_inside_words():
     book = parse_text("# Guide\n\n## Section 1: Basics\n\n### Q1. Cache stampede :fire:\n\n"
                       "Done :white_check_mark: at 10:30:45, `:x:` in code, a:b: and :no_such_code: as written.\n\n"
-                      "| Fix | Works |\n|---|---|\n| Lock | :+1: |\n", "guide.md")
+                      "| Fix | Works |\n|---|---|\n| Lock | :+1: |\n\n<details><summary>Idea :bulb:</summary></details>\n",
+                      "guide.md")
     assert book.questions[0].title == "Cache stampede \U0001F525"
     html = render_html(book, {})
     assert "Done \u2705 at 10:30:45, <code>:x:</code> in code, a:b: and :no_such_code: as written." in html
     assert "\U0001F44D" in html  # the table's cell
+    assert "<p><strong>Idea \U0001F4A1</strong></p>" in html  # a block of HTML's
 
 
 def test_only_a_question_whose_diagram_is_shown_in_parts_may_break_across_pages():

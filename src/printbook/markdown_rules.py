@@ -425,10 +425,10 @@ def with_github_markdown(markdown: MarkdownIt) -> MarkdownIt:
     """`markdown` reading what GitHub adds to CommonMark in documents (task lists, alerts, emoji
     shortcodes, math, <img> pictures, blocks of HTML, footnotes) as the handbook, the slides and the picture checks show it."""
     markdown.core.ruler.push("task_items", task_items)
-    markdown.core.ruler.push("emoji_shortcodes", emoji_shortcodes)
     markdown.core.ruler.push("alerts", alerts)
     markdown.core.ruler.push("img_tags", img_tags)
     markdown.core.ruler.push("html_blocks", html_blocks)
+    markdown.core.ruler.push("emoji_shortcodes", emoji_shortcodes)  # (in blocks of HTML too)
     markdown.inline.ruler.before("link", "footnote_ref", footnote_refs)
     markdown.inline.ruler.before("escape", "math_inline", math_inline)
     markdown.core.ruler.push("math_fences", math_fences)
