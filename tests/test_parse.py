@@ -311,3 +311,12 @@ def test_questions_folded_as_github_shows_them_are_numbered_questions_under_thei
         f"### Q{n}. Design cache {n}\n\n" + "".join(f"<details>\n<summary>What if {k}?</summary>\n\nThen.\n</details>\n\n"
                                                     for k in range(3)) for n in range(1, 3))
     assert [q.title for q in parse_text(follow_ups, "kit.md").questions] == ["Design cache 1", "Design cache 2"]
+
+
+def test_a_table_of_contents_before_the_first_chapter_is_left_out_with_a_note():
+    document = ("# Kit\n\nWhat is your goal?\n\n* Prepare for the exam\n  * See [the guide](guide.md)\n\n"
+                "- [Kit](#kit)\n  - [Basics](#basics)\n    - [Pods](#pods)\n\n## Basics\n\n### Q1. Why?\n\nBecause.\n")
+    book = parse_text(document, "kit.md")
+    assert [block.markdown.strip() for block in book.intro] == ["What is your goal?", "* Prepare for the exam\n  * See [the guide](guide.md)"]
+    [note] = [d for d in book.diagnostics if d.code == "structure.contents"]
+    assert note.location == Location("kit.md", 8)

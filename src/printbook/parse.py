@@ -93,6 +93,13 @@ def _definitions_used(markdown: str, references: dict[str, dict]) -> str:
     return "\n\n" + "\n".join(lines) if lines else ""
 
 
+def _lists_headings(lines: list[str]) -> bool:
+    """Whether `lines` are a table of contents: two or more, each one link to a heading of the
+    document (blank lines aside)."""
+    found = [line for line in lines if line.strip()]
+    return len(found) >= 2 and all(CONTENTS_LINE.match(line) for line in found)
+
+
 def _summary_text(html: str) -> str:
     """A `<summary>`'s words, without their tags, in one line (GitHub's emoji shortcodes as emoji)."""
     return with_emoji(" ".join(unescape(re.sub(r"<[^>]*>", " ", html)).split()))
@@ -171,6 +178,7 @@ class _BookReader:
                 "error", Location(self.filename, 1), "has no headings, so there is nothing to publish",
                 "start the document with '# Title' and give it '## …' chapters", "input.no-headings"))
         self._questions_out_of_introduction()
+        self._intro_without_contents()
         chapters = tuple(self._freeze_chapter(c) for c in self.chapters if not self._only_contents(c))
         title = self.title or self.front_matter.get("title") or chapters[0].title or Path(self.filename).stem
         return Book(title=title, source=self.filename, location=self.title_location,
@@ -402,16 +410,28 @@ class _BookReader:
         """A chapter that is only the document's own table of contents (lists of links to its
         headings) is left out, with a note: the handbook's contents list the same headings with
         their pages, and a deck of it would show a list of links."""
-        lines = [line for block in chapter["blocks"] if isinstance(block, Prose)
-                 for line in block.markdown.splitlines() if line.strip()]
-        if (chapter["questions"] or len(lines) < 2 or not all(isinstance(block, Prose) for block in chapter["blocks"])
-                or not all(CONTENTS_LINE.match(line) for line in lines)):
+        lines = [line for block in chapter["blocks"] if isinstance(block, Prose) for line in block.markdown.splitlines()]
+        if (chapter["questions"] or not all(isinstance(block, Prose) for block in chapter["blocks"])
+                or not _lists_headings(lines)):
             return False
         self.diagnostics.append(Diagnostic(
             "note", chapter["location"], f"'{chapter['title']}' left out: it only lists the document's own headings, "
             "which the handbook's contents list with their pages", "give it text of its own to keep it",
             "structure.contents"))
         return True
+
+    def _intro_without_contents(self) -> None:
+        """The document's own table of contents, where it comes before the first chapter (under
+        the title, which puts it on the cover), left out with a note, as a chapter of one is."""
+        kept = [block for block in self.intro if not (isinstance(block, Prose)
+                                                      and _lists_headings(block.markdown.splitlines()))]
+        if len(kept) < len(self.intro):
+            left_out = next(block for block in self.intro if block not in kept)
+            self.diagnostics.append(Diagnostic(
+                "note", left_out.location, "the list of the document's own headings before its first chapter left "
+                "out: the handbook's contents list them with their pages", "give it text of its own to keep it",
+                "structure.contents"))
+            self.intro = kept
 
     def _questions_out_of_introduction(self) -> None:
         """Where every question of the document comes under one chapter about the document itself
