@@ -64,6 +64,8 @@ if miss:
   </pre>
   <h3 align="center">Not a question</h3>
   <style>.x { color: red }</style><script>steal()</script><!-- a remark -->
+  <svg><g><path d="M0 0"/><circle r="1"></circle></g><text>drawn words</text></svg><svg/>
+  <p>After the drawing.</p>
 </details>
 """
 
@@ -80,6 +82,8 @@ def test_a_block_of_html_keeps_its_paragraphs_lists_tables_and_code_and_nothing_
     assert "<pre><code>if miss:\n    lock()\n</code></pre>" in html
     assert "<p><strong>Not a question</strong></p>" in html  # bold, but no heading of the book
     assert "color: red" not in html and "steal" not in html and "a remark" not in html and "align" not in html
+    # An inline drawing's elements, self-closed or not, hide only what is inside it.
+    assert "drawn words" not in html and "<p>After the drawing.</p>" in html
 
 
 def test_an_inline_tag_left_open_is_closed_in_its_paragraph_and_a_stray_close_left_out():

@@ -275,8 +275,8 @@ class _HtmlBlock(HTMLParser):
                 self.inline[0].content = self.inline[0].content.lstrip()
 
     def handle_starttag(self, tag: str, attrs) -> None:
-        if self.unshown or tag in UNSHOWN:
-            self.unshown += tag not in VOID
+        if self.unshown or tag in UNSHOWN:  # (depth in unshown tags: an <svg>'s own <g> and <path> do not count)
+            self.unshown += tag in UNSHOWN
             return
         if self.pre is not None:
             return
@@ -321,7 +321,13 @@ class _HtmlBlock(HTMLParser):
         elif tag == "br":
             self.inline.append(Token("hardbreak", "br", 0))
 
-    handle_startendtag = handle_starttag
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        """`<br/>`, `<path/>`: a tag that closes itself opens nothing (and holds nothing to leave out)."""
+        if self.unshown or tag in UNSHOWN:
+            return
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if self.unshown:
