@@ -195,6 +195,7 @@ def img_tags(state) -> None:
 BREAKS = {"p", "div", "section", "article", "center", "details", "figure", "figcaption", "blockquote", "dl", "dt",
           "dd", "header", "footer", "nav", "aside", "main", "address", "hr", "caption"}
 BOLD_BLOCKS = {"summary", "h1", "h2", "h3", "h4", "h5", "h6"}
+IN_A_CELL = BREAKS | BOLD_BLOCKS | {"ul", "ol", "li", "pre"}  # read as a space between a cell's words
 INLINE = {"b": "strong", "strong": "strong", "i": "em", "em": "em", "s": "s", "del": "s", "strike": "s"}
 CODE = {"code", "kbd", "tt", "samp"}
 UNSHOWN = {"script", "style", "template", "head", "title", "svg", "math", "iframe", "object", "noscript", "select",
@@ -232,11 +233,18 @@ class _HtmlBlock(HTMLParser):
         self.tokens.append(token)
         return token
 
-    def _paragraph(self) -> None:
-        """The words read so far as a paragraph (a list item's own, unwrapped, in a list)."""
+    def _close_marks(self, until: str = "") -> None:
+        """The bold, italic and struck-through runs open, closed from the last, down to `until`
+        (all where it is not open)."""
         while self.marks:
             mark = self.marks.pop()
             self.inline.append(Token(f"{mark}_close", mark, -1))
+            if mark == until:
+                break
+
+    def _paragraph(self) -> None:
+        """The words read so far as a paragraph (a list item's own, unwrapped, in a list)."""
+        self._close_marks()
         children, self.inline = self.inline, []
         while children and children[-1].type == "text" and not children[-1].content.strip():
             children.pop()
@@ -263,16 +271,17 @@ class _HtmlBlock(HTMLParser):
         self._block("bullet_list_close" if tag == "ul" else "ordered_list_close", tag, -1)
 
     def _text(self, text: str) -> None:
+        """Words as HTML shows them: each run of spaces one space, none at a paragraph's start."""
         if self.code is not None:
             self.code.append(text)
-        elif text.strip() or (self.inline and not self.inline[-1].content.endswith(" ")):
-            self.inline.append(Token("text", "", 0, content=" ".join(text.split()) if text.strip() else " "))
-            if text[:1].isspace() and text.strip():
-                self.inline[-1].content = " " + self.inline[-1].content
-            if text[-1:].isspace() and text.strip():
-                self.inline[-1].content += " "
-            if len(self.inline) == 1:
-                self.inline[0].content = self.inline[0].content.lstrip()
+            return
+        words = " ".join(text.split())
+        if words:
+            words = (" " if text[0].isspace() and self.inline else "") + words + (" " if text[-1].isspace() else "")
+        elif self.inline and not self.inline[-1].content.endswith(" "):
+            words = " "
+        if words:
+            self.inline.append(Token("text", "", 0, content=words))
 
     def handle_starttag(self, tag: str, attrs) -> None:
         if self.unshown or tag in UNSHOWN:  # (depth in unshown tags: an <svg>'s own <g> and <path> do not count)
@@ -280,7 +289,7 @@ class _HtmlBlock(HTMLParser):
             return
         if self.pre is not None:
             return
-        if self.row is not None and tag in BREAKS | BOLD_BLOCKS | {"ul", "ol", "li", "pre"}:
+        if self.row is not None and tag in IN_A_CELL:
             self._text(" ")  # a cell's paragraphs and lists: its words, in the cell
             return
         if tag in BREAKS or tag in BOLD_BLOCKS:
@@ -344,7 +353,7 @@ class _HtmlBlock(HTMLParser):
                     self._block("fence", "code", 0, content="\n".join(lines) + "\n", markup="```")
                 self.pre = None
             return
-        if self.row is not None and tag in BREAKS | BOLD_BLOCKS | {"ul", "ol", "li"}:
+        if self.row is not None and tag in IN_A_CELL - {"pre"}:
             self._text(" ")
             return
         if tag in BREAKS or tag in BOLD_BLOCKS:
@@ -367,11 +376,7 @@ class _HtmlBlock(HTMLParser):
         elif tag == "table":
             self._table()
         elif tag in INLINE and INLINE[tag] in self.marks:
-            while self.marks:  # (closing what was opened inside it too)
-                mark = self.marks.pop()
-                self.inline.append(Token(f"{mark}_close", mark, -1))
-                if mark == INLINE[tag]:
-                    break
+            self._close_marks(INLINE[tag])  # (closing what was opened inside it too)
         elif tag in CODE and self.code is not None:
             words = " ".join("".join(self.code).split())
             if words:
@@ -429,7 +434,8 @@ def html_blocks(state) -> None:
 
 def with_github_markdown(markdown: MarkdownIt) -> MarkdownIt:
     """`markdown` reading what GitHub adds to CommonMark in documents (task lists, alerts, emoji
-    shortcodes, math, <img> pictures, blocks of HTML, footnotes) as the handbook, the slides and the picture checks show it."""
+    shortcodes, math, <img> pictures, blocks of HTML, footnotes) as the handbook, the slides and
+    the picture checks show it."""
     markdown.core.ruler.push("task_items", task_items)
     markdown.core.ruler.push("alerts", alerts)
     markdown.core.ruler.push("img_tags", img_tags)

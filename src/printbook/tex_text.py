@@ -89,9 +89,7 @@ class _Reader:
         self.at += 1
         if char == "{":
             return self.deeper(lambda: self.text("}")) if self.depth < DEEPEST else ""
-        if char == "&":
-            return " "
-        if char == "~":
+        if char in "&~":  # an alignment's column, a space that does not break
             return " "
         if char != "\\":
             return char
@@ -117,7 +115,7 @@ class _Reader:
         return self.deeper(lambda: self._command(name))
 
     def _command(self, name: str) -> str:
-        if name == "frac" or name == "dfrac" or name == "tfrac":
+        if name in ("frac", "dfrac", "tfrac"):
             top, bottom = self.argument(), self.argument()
             return f"{_grouped(top)}/{_grouped(bottom)}"
         if name == "binom":
