@@ -57,7 +57,7 @@ Every insert updates **each** index.
   <summary><b>Show answer</b></summary>
   <p>Many clients <i>miss</i> at once &amp; all reach the database.</p>
   <ul><li>Take a lock<ul><li>per key</li></ul></li><li>Refresh early, <code>ttl &lt; 60</code></li></ul>
-  <table><tr><th>Fix</th><th>Cost</th></tr><tr><td>Lock</td><td>latency</td></tr></table>
+  <table><tr><th>Fix</th><th>Cost</th></tr><tr><td>Lock</td><td>latency</td></tr><tr><td>Run<pre>ls</pre>it</td></tr></table>
   <pre>
 if miss:
     lock()
@@ -78,7 +78,7 @@ def test_a_block_of_html_keeps_its_paragraphs_lists_tables_and_code_and_nothing_
     assert "<p>Many clients <em>miss</em> at once &amp; all reach the database.</p>" in html
     assert "<li>Take a lock\n<ul>\n<li>per key</li>\n</ul>\n</li>\n<li>Refresh early, <code>ttl &lt; 60</code></li>" in html
     assert "<p><strong>Show answer</strong></p>" in html
-    assert "<th>Fix</th>" in html and "<td>latency</td>" in html
+    assert "<th>Fix</th>" in html and "<td>latency</td>" in html and "<td>Run ls it</td>" in html
     assert "<pre><code>if miss:\n    lock()\n</code></pre>" in html
     assert "<p><strong>Not a question</strong></p>" in html  # bold, but no heading of the book
     assert "color: red" not in html and "steal" not in html and "a remark" not in html and "align" not in html

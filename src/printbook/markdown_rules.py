@@ -353,7 +353,7 @@ class _HtmlBlock(HTMLParser):
                     self._block("fence", "code", 0, content="\n".join(lines) + "\n", markup="```")
                 self.pre = None
             return
-        if self.row is not None and tag in IN_A_CELL - {"pre"}:
+        if self.row is not None and tag in IN_A_CELL:
             self._text(" ")
             return
         if tag in BREAKS or tag in BOLD_BLOCKS:
