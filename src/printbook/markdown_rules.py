@@ -134,6 +134,7 @@ def math_html(renderer, tokens, index, options, env) -> str:
 
 
 IMG_TAG = re.compile(r"(<img\b[^>]*>)", re.I)  # (a group: split keeps the tags)
+ANY_TAG = re.compile(r"<[^>]*>")  # where a tag's words are wanted without it
 
 
 class _ImgTag(HTMLParser):
@@ -165,7 +166,7 @@ def _with_images(text: str) -> list[Token]:
     for index, piece in enumerate(IMG_TAG.split(text)):  # (words, a tag, words, …)
         if index % 2:
             found.append(_image(piece))
-        elif words := " ".join(re.sub(r"<[^>]*>", " ", piece).split()):
+        elif words := " ".join(ANY_TAG.sub(" ", piece).split()):
             found.append(Token("text", "", 0, content=f" {words} "))
     return found
 

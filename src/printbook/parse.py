@@ -17,7 +17,7 @@ from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
 from . import footnotes
-from .markdown_rules import IMG_TAG, emoji_shortcodes, math_inline, with_emoji
+from .markdown_rules import ANY_TAG, IMG_TAG, emoji_shortcodes, math_inline, with_emoji
 from .model import (Block, Book, Chapter, Diagnostic, Diagram, Location, PrintbookError, Prose, Question, Table,
                     fragment_key, heading_slug)
 from .slide_text import plain
@@ -102,7 +102,7 @@ def _lists_headings(lines: list[str]) -> bool:
 
 def _summary_text(html: str) -> str:
     """A `<summary>`'s words, without their tags, in one line (GitHub's emoji shortcodes as emoji)."""
-    return with_emoji(" ".join(unescape(re.sub(r"<[^>]*>", " ", html)).split()))
+    return with_emoji(" ".join(unescape(ANY_TAG.sub(" ", html)).split()))
 
 
 def _is_diagram(token: Token) -> bool:
@@ -208,7 +208,7 @@ class _BookReader:
             if pictures := IMG_TAG.findall(folded.group(1)):
                 self._add(Prose(" ".join(pictures), location))
             rest = token.content[folded.end():].strip()
-            if re.sub(r"<[^>]*>", "", rest).strip() or IMG_TAG.search(rest):
+            if ANY_TAG.sub("", rest).strip() or IMG_TAG.search(rest):
                 self._add(Prose(rest, location))
             return index + 1
         if _is_diagram(token):
