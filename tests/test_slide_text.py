@@ -159,3 +159,14 @@ def test_an_alert_says_its_kind_in_place_of_githubs_marker():
 def test_a_footnote_shows_as_its_number_raised():
     found = contents(Prose("A CDN[^1] is near[^12].\n", Location("t.md", 1)))
     assert found == [Points("", ((0, "A CDN\u00b9 is near\u00b9\u00b2."),))]
+
+
+def test_a_heading_titles_the_slides_of_the_prose_after_it(tmp_path):
+    """The parse makes a block of each `####` heading: its title was lost to the blocks after it."""
+    document = tmp_path / "kit.md"
+    document.write_text("# Kit\n\n## Section 1: One\n\nWhat this is.\n\n#### Steps\n\n- one\n- two\n\n"
+                        "### Q1. Why?\n\nBecause.\n")
+    titled = {slide.shapes.title.text: [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+              for deck_path in decks_of(build(document, tmp_path / "out"))
+              for slide in Presentation(deck_path).slides if slide.shapes.title is not None}
+    assert any("one\ntwo" in text for text in titled["Steps"]) and any("What this is." in t for t in titled["One"])

@@ -324,9 +324,11 @@ class _SlideMaker:
         introduces a table, diagram or code titles its slide instead of taking a slide alone."""
         contents: list[slide_text.Content] = []
         prose: list[Prose] = []
+        heading = ""  # (a `####` heading is a block of its own: it titles the prose after it)
         for block in blocks:
             if isinstance(block, Prose):
-                contents += slide_text.contents(block)
+                found, heading = slide_text.contents_under(block, heading)
+                contents += found
                 prose.append(block)
                 continue
             contents, introduced = slide_text.lead_in(contents)  # "Key Differences:" titles the table

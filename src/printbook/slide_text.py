@@ -48,8 +48,13 @@ Content = Points | Code | Image
 
 def contents(prose: Prose) -> list[Content]:
     """What the prose holds, in order, as points and code."""
+    return contents_under(prose, "")[0]
+
+
+def contents_under(prose: Prose, heading: str) -> tuple[list[Content], str]:
+    """What the prose holds, under `heading` until a heading of its own, and the heading in force
+    at its end: the parse makes a block of each `####` heading, which titles the blocks after it."""
     found: list[Content] = []
-    heading = ""
     points: list[tuple[int, str]] = []
 
     def close_points() -> None:
@@ -86,7 +91,7 @@ def contents(prose: Prose) -> list[Content]:
             if any(cells):
                 points.append((max(depth, 0), " · ".join(cells)))
     close_points()
-    return found
+    return found, heading
 
 
 def joined(contents: list[Content]) -> list[Content]:
