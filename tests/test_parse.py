@@ -320,3 +320,48 @@ def test_a_table_of_contents_before_the_first_chapter_is_left_out_with_a_note():
     assert [block.markdown.strip() for block in book.intro] == ["What is your goal?", "* Prepare for the exam\n  * See [the guide](guide.md)"]
     [note] = [d for d in book.diagnostics if d.code == "structure.contents"]
     assert note.location == Location("kit.md", 8)
+
+
+BOLD = """# Kit
+
+## Basics
+
+How to read this list.
+
+**Q1.** What is a *pod*?
+
+A group of containers.
+
+**Q2. Why `requests` and limits?**
+Because the scheduler reads them.
+
+**Question 3:** Explain eviction
+
+### Networking
+
+**Q4**: Which address stays? (easy)
+
+The service's.
+
+**Q1.1.1**: a requirement's number, no question
+
+> **Q9.** quoted, no question
+"""
+
+
+def test_questions_asked_in_paragraphs_that_open_in_bold_are_the_books_questions():
+    book = parse_text(BOLD, "kit.md")
+    assert [(c.title, [(q.number, q.title) for q in c.questions]) for c in book.chapters] == [
+        ("Basics", [(1, "What is a pod?"), (2, "Why requests and limits?"), (3, "Explain eviction")]),
+        ("Networking", [(4, "Which address stays? (easy)")])]
+    first, second, third, fourth = book.questions
+    assert book.chapters[0].blocks[0].markdown == "How to read this list."
+    assert first.location == Location("kit.md", 7) and first.blocks[0].markdown == "A group of containers."
+    assert second.blocks[0].markdown == "Because the scheduler reads them."  # on the question's next line
+    assert second.blocks[0].location == Location("kit.md", 12) and third.blocks == ()
+    assert [b.markdown for b in fourth.blocks] == ["The service's.", "**Q1.1.1**: a requirement's number, no question",
+                                                   "> **Q9.** quoted, no question"]
+    # A tutorial whose `###` topics end in a short quiz keeps its headings as they were.
+    tutorial = "# Guide\n\n## Part\n\n" + "".join(f"### Topic {n}\n\nText.\n\n" for n in range(3)) + BOLD.split("## Basics")[1]
+    assert [q.title for c in parse_text(tutorial, "guide.md").chapters for q in c.questions] == [
+        "Topic 0", "Topic 1", "Topic 2", "Networking"]

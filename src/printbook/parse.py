@@ -20,7 +20,7 @@ from . import footnotes
 from .markdown_rules import ANY_TAG, IMG_TAG, emoji_shortcodes, math_inline, with_emoji
 from .model import (Block, Book, Chapter, Diagnostic, Diagram, Location, PrintbookError, Prose, Question, Table,
                     fragment_key, heading_slug)
-from .slide_text import plain
+from .slide_text import plain, plain_inline
 
 SECTION_HEADING = re.compile(r"^Section\s+(\d{1,9})\s*[:.\-–—]\s*(.+?)(?:\s*\((Q\d+\s*[-–—]\s*Q?\d+)\))?\s*$", re.I)
 # `### Q12. …` as the seed writes it; `Q12: …`, `Q 12 - …` and `Question 12: …` as others do.
@@ -34,6 +34,11 @@ ASKS = re.compile(r"^(what|why|how|when|where|which|who|explain|describe|design|
 # A question folded as GitHub shows it: `<details><summary>What is a Pod?</summary>` and its answer.
 # (A blank line may part the two: `<details>` is then a block of its own, and the summary's begins.)
 FOLDED_QUESTION = re.compile(r"^\s*(?:<details\b[^>]*>\s*)?<summary\b[^>]*>(.*?)(?:</summary>|$)", re.I | re.S)
+# A question asked in a paragraph that opens in bold, its answer below: `**Q3.** What is a pod?`,
+# `**Q3. What is a pod?**`, `**Q3**: …` or `**Question 3:** …` (quizzes and lists of questions written without
+# headings). `**Q1.1.1**: …` (a requirement's number) is none.
+BOLD_QUESTION = re.compile(r"^(\*\*|__)\s*(?:Q|Question) ?(\d{1,9})(?: ?[.:)\-–—])?(?=\s|\1)\s*"
+                           r"(?:\1\s*[.:\-–—]?\s*(\S.*?)|(\S.*?)\s*\1(.*?))\s*$", re.I)
 PROBABILITY = re.compile(r"^\*\*Probability\*\*\s*:\s*(\S+)\s*$", re.I)
 METADATA_TITLE = "metadata"
 # Titles of a chapter about the document itself, not a topic of its questions.
@@ -105,6 +110,17 @@ def _summary_text(html: str) -> str:
     return with_emoji(" ".join(unescape(ANY_TAG.sub(" ", html)).split()))
 
 
+def _bold_question(paragraph: Token, inline: Token) -> tuple[int, str] | None:
+    """The number and title of a question a top-level paragraph asks in bold (BOLD_QUESTION)."""
+    if paragraph.type != "paragraph_open" or paragraph.level != 0:
+        return None
+    found = BOLD_QUESTION.match(inline.content.split("\n", 1)[0])
+    if not found:
+        return None
+    title = found.group(3) or f"{found.group(4)} {found.group(5)}"
+    return int(found.group(2)), plain_inline(title)
+
+
 def _is_diagram(token: Token) -> bool:
     """A ```mermaid block (or MyST's ```{mermaid}, in documents written for Sphinx)."""
     return token.type == "fence" and token.info.strip().lower().split(" ")[:1] in (["mermaid"], ["{mermaid}"])
@@ -157,6 +173,7 @@ class _BookReader:
         self.question_level = self._question_level()
         self.numbered_questions = bool(self._numbered_headings(self.question_level))
         self.folded_questions = self._folded_questions()
+        self.bold_questions = not self.folded_questions and self._bold_questions()
         self.title: str | None = None
         self.title_location = Location(filename, 1)
         self.intro: list[Block] = []
@@ -226,6 +243,12 @@ class _BookReader:
             self._add(table)
         elif token.type == "paragraph_open" and self._probability(self.tokens[index + 1], location):
             pass
+        elif self.bold_questions and (asked := _bold_question(token, self.tokens[index + 1])):
+            number, title = asked
+            self._open_question(title or "(a question without words)", location, number)
+            begin, stop = token.map or (0, 0)  # the answer may begin on the question's next line
+            if any(line.strip() for line in self.lines[begin + 1:stop]):
+                self._add_prose(self.lines[begin + 1:stop], Location(self.filename, begin + 2))
         else:
             begin, stop = token.map or (0, 0)
             self._add_prose(self.lines[begin:stop], location)
@@ -273,7 +296,7 @@ class _BookReader:
         key = fragment_key(f"{slug}-{repeats}" if repeats else slug)
         if level == 1 and self.title is None and not self.chapters:
             self.title, self.title_location = text, location
-        elif self.folded_questions and level <= 4:  # (the questions are folded: headings are topics)
+        elif (self.folded_questions or self.bold_questions) and level <= 4:  # (headings are topics)
             self._open_chapter(text, location)
             self.fragments.setdefault(key, ("ch", location))
         elif level == self.question_level and (level == 3 or QUESTION_HEADING.match(text) or (
@@ -314,6 +337,17 @@ class _BookReader:
         asked = any(QUESTION_HEADING.match(title) or title.rstrip().endswith("?") for title in headings)
         return (len(summaries) >= 3 and asking >= 0.5 * len(summaries) and len(summaries) > 2 * len(headings)
                 and not asked and not self.numbered_questions)
+
+    def _bold_questions(self) -> bool:
+        """Whether the document asks its questions in paragraphs that open in bold (`**Q3.** What
+        is a pod?`, BOLD_QUESTION): three or more, more than twice as many as headings that would
+        be questions, none of which asks (a tutorial's `###` topics with a short quiz at its end
+        keep their headings). Its headings to `####` are then its chapters."""
+        asked = [found for token, inline in zip(self.tokens, self.tokens[1:]) if (found := _bold_question(token, inline))]
+        headings = [plain(inline, tags=True) for token, inline in zip(self.tokens, self.tokens[1:])
+                    if token.type == "heading_open" and int(token.tag[1]) == self.question_level]
+        return (len(asked) >= 3 and len(asked) > 2 * len(headings) and not self.numbered_questions
+                and not any(QUESTION_HEADING.match(title) or title.rstrip().endswith("?") for title in headings))
 
     def _open_chapter(self, text: str, location: Location) -> None:
         if len(self.chapters) == MAX_CHAPTERS:
