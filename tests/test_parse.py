@@ -337,6 +337,16 @@ Because the scheduler reads them.
 
 **Question 3:** Explain eviction
 
+**Q5. Why is a wrapped question
+one question?**
+Because its bold runs on.
+
+**Q6.**
+What if the number stands alone
+and its question wraps?
+
+The answer.
+
 ### Networking
 
 **Q4**: Which address stays? (easy)
@@ -352,13 +362,16 @@ The service's.
 def test_questions_asked_in_paragraphs_that_open_in_bold_are_the_books_questions():
     book = parse_text(BOLD, "kit.md")
     assert [(c.title, [(q.number, q.title) for q in c.questions]) for c in book.chapters] == [
-        ("Basics", [(1, "What is a pod?"), (2, "Why requests and limits?"), (3, "Explain eviction")]),
+        ("Basics", [(1, "What is a pod?"), (2, "Why requests and limits?"), (3, "Explain eviction"),
+                    (5, "Why is a wrapped question one question?"), (6, "What if the number stands alone and its question wraps?")]),
         ("Networking", [(4, "Which address stays? (easy)")])]
-    first, second, third, fourth = book.questions
+    first, second, third, wrapped, alone, fourth = book.questions
     assert book.chapters[0].blocks[0].markdown == "How to read this list."
     assert first.location == Location("kit.md", 7) and first.blocks[0].markdown == "A group of containers."
     assert second.blocks[0].markdown == "Because the scheduler reads them."  # on the question's next line
     assert second.blocks[0].location == Location("kit.md", 12) and third.blocks == ()
+    assert [(b.markdown, b.location.line) for b in wrapped.blocks] == [("Because its bold runs on.", 18)]
+    assert [b.markdown for b in alone.blocks] == ["The answer."]
     assert [b.markdown for b in fourth.blocks] == ["The service's.", "**Q1.1.1**: a requirement's number, no question",
                                                    "> **Q9.** quoted, no question"]
     # A tutorial whose `###` topics end in a short quiz keeps its headings as they were.

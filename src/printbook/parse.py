@@ -36,7 +36,7 @@ ASKS = re.compile(r"^(what|why|how|when|where|which|who|explain|describe|design|
 FOLDED_QUESTION = re.compile(r"^\s*(?:<details\b[^>]*>\s*)?<summary\b[^>]*>(.*?)(?:</summary>|$)", re.I | re.S)
 # A question asked in a paragraph that opens in bold, its answer below: `**Q3.** What is a pod?`,
 # `**Q3. What is a pod?**`, `**Q3**: …` or `**Question 3:** …` (quizzes and lists of questions written without
-# headings). `**Q1.1.1**: …` (a requirement's number) is none.
+# headings), wrapped or not. `**Q1.1.1**: …` (a requirement's number) is none.
 BOLD_QUESTION = re.compile(r"^(\*\*|__)\s*(?:Q|Question) ?(\d{1,9})(?: ?[.:)\-–—])?(?=\s|\1)\s*"
                            r"(?:\1\s*[.:\-–—]?\s*(\S.*?)|(\S.*?)\s*\1(.*?))\s*$", re.I)
 PROBABILITY = re.compile(r"^\*\*Probability\*\*\s*:\s*(\S+)\s*$", re.I)
@@ -110,15 +110,25 @@ def _summary_text(html: str) -> str:
     return with_emoji(" ".join(unescape(ANY_TAG.sub(" ", html)).split()))
 
 
-def _bold_question(paragraph: Token, inline: Token) -> tuple[int, str] | None:
-    """The number and title of a question a top-level paragraph asks in bold (BOLD_QUESTION)."""
+def _bold_question(paragraph: Token, inline: Token) -> tuple[int, str, int] | None:
+    """The number and title of a question a top-level paragraph asks in bold (BOLD_QUESTION), and
+    how many of its lines ask it: a question in bold may wrap, or follow its number's line."""
     if paragraph.type != "paragraph_open" or paragraph.level != 0:
         return None
-    found = BOLD_QUESTION.match(inline.content.split("\n", 1)[0])
-    if not found:
-        return None
-    title = found.group(3) or f"{found.group(4)} {found.group(5)}"
-    return int(found.group(2)), plain_inline(title)
+    lines = inline.content.split("\n")
+    for count in range(1, min(len(lines), QUESTION_LINES) + 1):
+        if found := BOLD_QUESTION.match(" ".join(lines[:count])):
+            title = found.group(3) or f"{found.group(4)} {found.group(5)}"
+            # A question after its number in bold, wrapped: up to the line that ends it with "?".
+            end = next((end for end in range(count + 1, min(len(lines), QUESTION_LINES) + 1)
+                        if lines[end - 1].rstrip().endswith("?")), None)
+            if found.group(3) and not title.rstrip().endswith(("?", ".", "!", ":")) and end:
+                title, count = " ".join([title, *lines[count:end]]), end
+            return int(found.group(2)), plain_inline(title), count
+    return None
+
+
+QUESTION_LINES = 3  # the most a question in bold is taken to wrap over
 
 
 def _is_diagram(token: Token) -> bool:
@@ -244,11 +254,11 @@ class _BookReader:
         elif token.type == "paragraph_open" and self._probability(self.tokens[index + 1], location):
             pass
         elif self.bold_questions and (asked := _bold_question(token, self.tokens[index + 1])):
-            number, title = asked
+            number, title, asking = asked
             self._open_question(title or "(a question without words)", location, number)
-            begin, stop = token.map or (0, 0)  # the answer may begin on the question's next line
-            if any(line.strip() for line in self.lines[begin + 1:stop]):
-                self._add_prose(self.lines[begin + 1:stop], Location(self.filename, begin + 2))
+            begin, stop = token.map or (0, 0)  # the answer may begin on the line after the question
+            if any(line.strip() for line in self.lines[begin + asking:stop]):
+                self._add_prose(self.lines[begin + asking:stop], Location(self.filename, begin + asking + 1))
         else:
             begin, stop = token.map or (0, 0)
             self._add_prose(self.lines[begin:stop], location)
