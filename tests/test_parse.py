@@ -378,3 +378,55 @@ def test_questions_asked_in_paragraphs_that_open_in_bold_are_the_books_questions
     tutorial = "# Guide\n\n## Part\n\n" + "".join(f"### Topic {n}\n\nText.\n\n" for n in range(3)) + BOLD.split("## Basics")[1]
     assert [q.title for c in parse_text(tutorial, "guide.md").chapters for q in c.questions] == [
         "Topic 0", "Topic 1", "Topic 2", "Networking"]
+
+
+LISTED = """# Kit
+
+## Basics
+
+1. **What is a *pod*?**
+   A group of containers.
+
+   ```mermaid
+   graph TD
+   A-->B
+   ```
+
+   More words.
+2. **How does a mutex differ from a semaphore?** A mutex is owned
+   by one holder.
+3. **Explain `requests`** (easy)
+
+   Because the scheduler reads them.
+
+### Networking
+
+- **Which address stays the same when
+  pods come and go?**
+  The service's.
+- **How is a name found?**
+
+Not questions:
+
+1. **Caching**: use it
+2. **Queues**: too
+"""
+
+
+def test_questions_asked_in_a_list_in_bold_are_the_books_questions():
+    book = parse_text(LISTED, "kit.md")
+    assert [(c.title, [(q.number, q.title) for q in c.questions]) for c in book.chapters] == [
+        ("Basics", [(1, "What is a pod?"), (2, "How does a mutex differ from a semaphore?"), (3, "Explain requests (easy)")]),
+        ("Networking", [(4, "Which address stays the same when pods come and go?"), (5, "How is a name found?")])]
+    pod, mutex, requests, address, name = book.questions
+    assert [(type(b).__name__, b.location.line) for b in pod.blocks] == [("Prose", 6), ("Diagram", 8), ("Prose", 13)]
+    assert pod.blocks[1].source == "graph TD\nA-->B\n" and pod.blocks[2].markdown.strip() == "More words."
+    assert mutex.blocks[0].markdown == "A mutex is owned\nby one holder."  # the answer after the question, one paragraph
+    assert requests.blocks[0].markdown.strip() == "Because the scheduler reads them."
+    assert address.blocks[0].markdown.strip() == "The service's." and address.blocks[0].location.line == 24
+    assert [b.markdown.strip() for b in name.blocks] == ["Not questions:", "1. **Caching**: use it\n2. **Queues**: too"]
+    # A list of questions left unanswered (revision questions), or one whose items do not all ask, stays a list.
+    for kept in ("1. **What is a pod?**\n2. **What is a node?**\n3. **What is a service?**\n",
+                 "1. **What is a pod?** A group.\n2. **What is a node?** A machine.\n3. **Caching** is fast.\n"):
+        book = parse_text("# Kit\n\n## Basics\n\n" + kept, "kit.md")
+        assert book.questions == () and book.chapters[0].blocks[0].markdown == kept.rstrip("\n")

@@ -110,25 +110,56 @@ def _summary_text(html: str) -> str:
     return with_emoji(" ".join(unescape(ANY_TAG.sub(" ", html)).split()))
 
 
-def _bold_question(paragraph: Token, inline: Token) -> tuple[int, str, int] | None:
-    """The number and title of a question a top-level paragraph asks in bold (BOLD_QUESTION), and
-    how many of its lines ask it: a question in bold may wrap, or follow its number's line."""
+def _bold_question(paragraph: Token, inline: Token) -> tuple[int, str, str, int] | None:
+    """The number and title of a question a top-level paragraph asks in bold (BOLD_QUESTION), the
+    words after it on its last line that begin the answer (`**Q1. Why?** Because …`), and how many
+    of its lines ask it (a question in bold may wrap, or follow its number's line)."""
     if paragraph.type != "paragraph_open" or paragraph.level != 0:
         return None
     lines = inline.content.split("\n")
     for count in range(1, min(len(lines), QUESTION_LINES) + 1):
         if found := BOLD_QUESTION.match(" ".join(lines[:count])):
-            title = found.group(3) or f"{found.group(4)} {found.group(5)}"
+            if found.group(3) is None:  # the question in bold, and what follows it
+                return int(found.group(2)), *_title_and_lead(found.group(4), found.group(5)), count
+            title = found.group(3)
             # A question after its number in bold, wrapped: up to the line that ends it with "?".
             end = next((end for end in range(count + 1, min(len(lines), QUESTION_LINES) + 1)
                         if lines[end - 1].rstrip().endswith("?")), None)
-            if found.group(3) and not title.rstrip().endswith(("?", ".", "!", ":")) and end:
+            if not title.rstrip().endswith(("?", ".", "!", ":")) and end:
                 title, count = " ".join([title, *lines[count:end]]), end
-            return int(found.group(2)), plain_inline(title), count
+            return int(found.group(2)), plain_inline(title), "", count
     return None
 
 
 QUESTION_LINES = 3  # the most a question in bold is taken to wrap over
+# A list item that asks in bold, its answer below in the item (`1. **What is a pod?**`) or after
+# it (`1. **What is a pod?** A group of containers …`).
+LIST_MARKER = re.compile(r"^( *(?:\d{1,9}[.)]|[-*+]))( *)")
+BOLD_LEAD = re.compile(r"^(\*\*|__)(?!\s)(.+?)\1(.*)$")
+
+
+def _title_and_lead(asked: str, after: str) -> tuple[str, str]:
+    """A question's title in bold, as plain words, and the words after the bold that begin its
+    answer: none unless it ends in "?", and a remark in brackets, as "(easy)", is the title's."""
+    after = after.strip()
+    if asked.rstrip().endswith("?") and after and not re.fullmatch(r"\(.*\)|\[.*\]", after):
+        return plain_inline(asked), after
+    return plain_inline(f"{asked} {after}"), ""
+
+
+def _listed_question(item: Token, inline: Token) -> tuple[str, int, str] | None:
+    """The title of a question a list item asks in bold at its start, ending in "?" (or, alone on
+    its line, starting "What", "Explain" …), how many of the item's lines ask it, and the words
+    after it that begin the answer; None for another item."""
+    if item.type != "list_item_open" or inline.type != "inline":
+        return None
+    lines = inline.content.split("\n")
+    for count in range(1, min(len(lines), QUESTION_LINES) + 1):
+        if found := BOLD_LEAD.match(" ".join(lines[:count])):
+            title, lead = _title_and_lead(found.group(2), found.group(3))
+            asks = title.endswith("?") or not lead and (ASKS.match(title) or QUESTION_HEADING.match(title))
+            return (title, count, lead) if asks else None
+    return None
 
 
 def _is_diagram(token: Token) -> bool:
@@ -184,6 +215,7 @@ class _BookReader:
         self.numbered_questions = bool(self._numbered_headings(self.question_level))
         self.folded_questions = self._folded_questions()
         self.bold_questions = not self.folded_questions and self._bold_questions()
+        self.question_lists = {} if self.folded_questions or self.bold_questions else self._question_lists()
         self.title: str | None = None
         self.title_location = Location(filename, 1)
         self.intro: list[Block] = []
@@ -242,8 +274,11 @@ class _BookReader:
             self._add(Diagram(token.content, location))
             return index + 1
         end = self._block_end(index)
+        if index in self.question_lists:
+            self._listed_questions(index)
+            return end
         if nested := [t for t in self.tokens[index + 1:end] if _is_diagram(t)]:
-            self._around_diagrams(token, nested)
+            self._around_diagrams(*(token.map or (0, 0)), nested)
             return end
         if token.type == "table_open":
             table = self._table(self.tokens[index:end], location)
@@ -254,11 +289,10 @@ class _BookReader:
         elif token.type == "paragraph_open" and self._probability(self.tokens[index + 1], location):
             pass
         elif self.bold_questions and (asked := _bold_question(token, self.tokens[index + 1])):
-            number, title, asking = asked
-            self._open_question(title or "(a question without words)", location, number)
-            begin, stop = token.map or (0, 0)  # the answer may begin on the line after the question
-            if any(line.strip() for line in self.lines[begin + asking:stop]):
-                self._add_prose(self.lines[begin + asking:stop], Location(self.filename, begin + asking + 1))
+            number, title, lead, asking = asked
+            self._open_question(title, location, number)
+            begin, stop = token.map or (0, 0)
+            self._add_text_between(self._answer_start(begin + asking, lead, 0), stop, 0)
         else:
             begin, stop = token.map or (0, 0)
             self._add_prose(self.lines[begin:stop], location)
@@ -273,12 +307,34 @@ class _BookReader:
             markdown = f"*[{len(markdown):,} characters left out here: see line {location.line} of the document]*"
         self._add(Prose(markdown + _definitions_used(markdown, self.references), location))
 
-    def _around_diagrams(self, token: Token, diagrams: list[Token]) -> None:
-        """A list or quote holding mermaid blocks (a step of an answer drawn): its text up to each
-        diagram, the diagram, and so on. The text that goes on inside a list item after its diagram
-        is taken out of the item's indent, which alone would make it a code block."""
-        begin, stop = token.map or (0, 0)
-        at, indent = begin, 0
+    def _listed_questions(self, index: int) -> None:
+        """Each item of the list at `index` a question (_question_lists), numbered as the list shows
+        it, and the rest of the item, out of its indent, its answer."""
+        listed = self.tokens[index]
+        start = int(listed.attrGet("start") or 1) if listed.type == "ordered_list_open" else None
+        for position, (at, title, count, lead) in enumerate(self.question_lists[index]):
+            item = self.tokens[at]
+            begin, stop = item.map or (0, 0)
+            self._open_question(title, self._location(item), self.questions_seen + 1 if start is None else start + position)
+            marker = LIST_MARKER.match(self.lines[begin].expandtabs(4))
+            indent = len(marker.group(0)) if marker and len(marker.group(2)) <= 4 else len(marker.group(1)) + 1 if marker else 0
+            inside = [t for t in self.tokens[at:self._block_end(at)] if _is_diagram(t)]
+            self._around_diagrams(self._answer_start(begin + count, lead, indent), stop, inside, indent)
+
+    def _answer_start(self, after: int, lead: str, indent: int) -> int:
+        """The line an answer begins on, below its question's lines (`after`), or on the last of
+        them, now holding only `lead`, the words that follow the question there."""
+        if not lead:
+            return after
+        self.lines[after - 1] = " " * indent + lead  # (the question is read: its line is the answer's now)
+        return after - 1
+
+    def _around_diagrams(self, begin: int, stop: int, diagrams: list[Token], indent: int = 0) -> None:
+        """A list or quote holding mermaid blocks (a step of an answer drawn), lines `begin` to
+        `stop`: its text up to each diagram, the diagram, and so on, each out of `indent`. The text
+        that goes on inside a list item after its diagram is taken out of the item's indent, which
+        alone would make it a code block."""
+        at = begin
         for diagram in diagrams:
             first, after = diagram.map or (at, at)
             self._add_text_between(at, first, indent)
@@ -306,7 +362,7 @@ class _BookReader:
         key = fragment_key(f"{slug}-{repeats}" if repeats else slug)
         if level == 1 and self.title is None and not self.chapters:
             self.title, self.title_location = text, location
-        elif (self.folded_questions or self.bold_questions) and level <= 4:  # (headings are topics)
+        elif (self.folded_questions or self.bold_questions or self.question_lists) and level <= 4:  # (topics)
             self._open_chapter(text, location)
             self.fragments.setdefault(key, ("ch", location))
         elif level == self.question_level and (level == 3 or QUESTION_HEADING.match(text) or (
@@ -342,11 +398,7 @@ class _BookReader:
                      and (found := FOLDED_QUESTION.match(token.content))]
         asking = sum(text.rstrip().endswith("?") or bool(ASKS.match(text)) or text.lower().startswith("true or false")
                      for text in summaries)
-        headings = [plain(inline, tags=True) for token, inline in zip(self.tokens, self.tokens[1:])
-                    if token.type == "heading_open" and int(token.tag[1]) == self.question_level]
-        asked = any(QUESTION_HEADING.match(title) or title.rstrip().endswith("?") for title in headings)
-        return (len(summaries) >= 3 and asking >= 0.5 * len(summaries) and len(summaries) > 2 * len(headings)
-                and not asked and not self.numbered_questions)
+        return asking >= 0.5 * len(summaries) and self._asked_outside_headings(len(summaries))
 
     def _bold_questions(self) -> bool:
         """Whether the document asks its questions in paragraphs that open in bold (`**Q3.** What
@@ -354,9 +406,38 @@ class _BookReader:
         be questions, none of which asks (a tutorial's `###` topics with a short quiz at its end
         keep their headings). Its headings to `####` are then its chapters."""
         asked = [found for token, inline in zip(self.tokens, self.tokens[1:]) if (found := _bold_question(token, inline))]
+        return self._asked_outside_headings(len(asked))
+
+    def _question_lists(self) -> dict[int, list[tuple[int, str, int, str]]]:
+        """The top-level lists that ask the document's questions, by index: each item a question in
+        a bold first line (`1. **What is a pod?**`), most of them answered below in the item; for
+        each, its items' indexes, titles, the lines that ask them and the words after them. Where there are three or
+        more such items, more than twice as many as headings that would be questions, none of
+        which asks (the same as for folded questions); else none. Its headings to `####` are then
+        its chapters."""
+        lists = {}
+        for index, token in enumerate(self.tokens):
+            if token.type in ("ordered_list_open", "bullet_list_open") and token.level == 0:
+                items = [(at, *found) for at in range(index, self._block_end(index)) if self.tokens[at].level == 1
+                         and self.tokens[at].type == "list_item_open" and self.tokens[at + 1].type == "paragraph_open"
+                         and (found := _listed_question(self.tokens[at], self.tokens[at + 2]))]
+                every = sum(self.tokens[at].type == "list_item_open" and self.tokens[at].level == 1
+                            for at in range(index, self._block_end(index)))
+                answered = sum(bool(lead) or any(line.strip() for line in self.lines[self.tokens[at].map[0] + count:
+                                                                                      self.tokens[at].map[1]])
+                               for at, _, count, lead in items)
+                if items and len(items) == every and answered >= 0.5 * every:
+                    lists[index] = items
+        return lists if self._asked_outside_headings(sum(map(len, lists.values()))) else {}
+
+    def _asked_outside_headings(self, count: int) -> bool:
+        """Whether `count` questions asked outside headings (folded, in bold, in lists) are the
+        document's: three or more, more than twice as many as headings that would be questions,
+        none of which asks (`### Q1. Design a cache`, whose follow-up questions come below it,
+        keeps its headings as questions), in a document whose numbered headings do not ask."""
         headings = [plain(inline, tags=True) for token, inline in zip(self.tokens, self.tokens[1:])
                     if token.type == "heading_open" and int(token.tag[1]) == self.question_level]
-        return (len(asked) >= 3 and len(asked) > 2 * len(headings) and not self.numbered_questions
+        return (count >= 3 and count > 2 * len(headings) and not self.numbered_questions
                 and not any(QUESTION_HEADING.match(title) or title.rstrip().endswith("?") for title in headings))
 
     def _open_chapter(self, text: str, location: Location) -> None:
