@@ -430,3 +430,9 @@ def test_questions_asked_in_a_list_in_bold_are_the_books_questions():
                  "1. **What is a pod?** A group.\n2. **What is a node?** A machine.\n3. **Caching** is fast.\n"):
         book = parse_text("# Kit\n\n## Basics\n\n" + kept, "kit.md")
         assert book.questions == () and book.chapters[0].blocks[0].markdown == kept.rstrip("\n")
+
+
+def test_the_words_after_a_question_in_bold_begin_its_answer_unless_they_are_a_remark():
+    book = parse_text("# K\n\n## A\n\n**Q1. Why?** Because it is\nso.\n\n**Q2. What now?** (easy)\n\n**Q3.** Third?\n", "k.md")
+    assert [(q.number, q.title, [(b.markdown, b.location.line) for b in q.blocks]) for q in book.questions] == [
+        (1, "Why?", [("Because it is\nso.", 5)]), (2, "What now? (easy)", []), (3, "Third?", [])]
