@@ -3,6 +3,7 @@
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from printbook import deck, pdf, placement
@@ -494,3 +495,12 @@ def test_pieces_of_a_narrow_diagram_on_a_slide_are_as_large_as_legible_not_as_th
     # The handbook keeps its pieces at the natural size (0.75), not smaller than it need be.
     page = Offer((Space(600, 800, largest=0.75),), (Space(600, 900, largest=0.75),), 7)
     assert place(rows_picture(60), page).shown[0].scale == 0.75
+
+
+def test_a_slides_png_is_150_dpi_where_it_is_shown_and_never_under_its_own_size():
+    picture = Picture("<svg/>", 800, 400)
+    # (96 CSS px an inch: shown at twice its size, 150 dpi is 3.125 PNG px a picture px)
+    assert placement.png_scale(placement.Shown(picture, 2.0), 150) == pytest.approx(3.125)
+    assert placement.png_scale(placement.Shown(picture, 0.8), 150) == pytest.approx(1.25)
+    # Shown small (an overview), it is painted at its own size: no more pixels than that needs.
+    assert placement.png_scale(placement.Shown(picture, 0.4), 150) == 1.0

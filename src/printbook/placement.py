@@ -501,7 +501,9 @@ def _overlaps(box: Box, window: Box) -> bool:
     return x < wx + ww and x + w > wx and y < wy + wh and y + h > wy
 
 
-def png_scale(shown: Shown, dpi: float, least: float = 2.0) -> float:
-    """PNG pixels per picture px for the picture to be `dpi` sharp at the size it is shown."""
+def png_scale(shown: Shown, dpi: float, least: float = 1.0) -> float:
+    """PNG pixels per picture px for the picture to be `dpi` sharp at the size it is shown, and
+    never fewer than its own (a slide shown on a 1920 px screen is 144 dpi: a picture shown
+    small needs no more, where painting it at twice its size made a third of a deck's pixels)."""
     return max(least, dpi * shown.scale / 96)
 
