@@ -64,7 +64,12 @@ def document(draw) -> str:
             st.builds(lambda alt, src: f"![{alt}]({src})", WORDS, st.sampled_from(
                 ["pic.png", "../x.png", "/etc/passwd", "file:///etc/hosts", "https://x.y/z.png", "data:image/png;base64,AAAA",
                  "", "a b.png", "%2e%2e/x.png"])),
-            st.builds(lambda n: "word " * n, st.integers(0, 3000)), st.just("---"), st.just(""), TEXT, HTML)))
+            st.builds(lambda n: "word " * n, st.integers(0, 3000)), st.just("---"), st.just(""), TEXT, HTML,
+            # questions asked outside headings: in bold paragraphs, and in lists (three at once: enough to count)
+            st.builds(lambda n, t, a: "\n\n".join(f"**Q{n + i}.** {t}?\n{a}" for i in range(3)), st.integers(0, 50), WORDS, WORDS),
+            st.builds(lambda mark, t, a, m: "".join(f"{mark} **What {t}?** {a}\n   ```mermaid\n   {m}\n   ```\n   {a}\n"
+                                                    for _ in range(3)), st.sampled_from(["1.", "-", "12)", "*"]), WORDS,
+                      WORDS, mermaid()))))
     newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     return draw(st.sampled_from(["", "\ufeff"])) + newline.join(pieces)
 

@@ -288,7 +288,8 @@ class _BookReader:
             self._add(table)
         elif token.type == "paragraph_open" and self._probability(self.tokens[index + 1], location):
             pass
-        elif self.bold_questions and (asked := _bold_question(token, self.tokens[index + 1])):
+        elif self.bold_questions and token.type == "paragraph_open" and (
+                asked := _bold_question(token, self.tokens[index + 1])):
             number, title, lead, asking = asked
             self._open_question(title, location, number)
             begin, stop = token.map or (0, 0)
