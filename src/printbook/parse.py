@@ -317,8 +317,11 @@ class _BookReader:
             item = self.tokens[at]
             begin, stop = item.map or (0, 0)
             self._open_question(title, self._location(item), self.questions_seen + 1 if start is None else start + position)
+            # (The item's text begins after its marker and the spaces after it: one, where it is
+            # followed by none or by five or more, which begin a code block.)
             marker = LIST_MARKER.match(self.lines[begin].expandtabs(4))
-            indent = len(marker.group(0)) if marker and len(marker.group(2)) <= 4 else len(marker.group(1)) + 1 if marker else 0
+            spaces = len(marker.group(2)) if marker else 0
+            indent = len(marker.group(1)) + (spaces if 1 <= spaces <= 4 else 1) if marker else 0
             inside = [t for t in self.tokens[at:self._block_end(at)] if _is_diagram(t)]
             self._around_diagrams(self._answer_start(begin + count, lead, indent), stop, inside, indent)
 
@@ -410,24 +413,22 @@ class _BookReader:
         return self._asked_outside_headings(len(asked))
 
     def _question_lists(self) -> dict[int, list[tuple[int, str, int, str]]]:
-        """The top-level lists that ask the document's questions, by index: each item a question in
-        a bold first line (`1. **What is a pod?**`), most of them answered below in the item; for
-        each, its items' indexes, titles, the lines that ask them and the words after them. Where there are three or
-        more such items, more than twice as many as headings that would be questions, none of
-        which asks (the same as for folded questions); else none. Its headings to `####` are then
-        its chapters."""
+        """The top-level lists that ask the document's questions, by index: every item a question
+        in bold (`1. **What is a pod?**`, _listed_question), most of them answered in the item; for
+        each, its items' indexes, titles, the lines that ask them and the words after them. None
+        unless _asked_outside_headings holds for all their items. The document's headings to
+        `####` are then its chapters."""
         lists = {}
         for index, token in enumerate(self.tokens):
             if token.type in ("ordered_list_open", "bullet_list_open") and token.level == 0:
-                items = [(at, *found) for at in range(index, self._block_end(index)) if self.tokens[at].level == 1
-                         and self.tokens[at].type == "list_item_open" and self.tokens[at + 1].type == "paragraph_open"
+                starts = [at for at in range(index, self._block_end(index))
+                          if self.tokens[at].level == 1 and self.tokens[at].type == "list_item_open"]
+                items = [(at, *found) for at in starts if self.tokens[at + 1].type == "paragraph_open"
                          and (found := _listed_question(self.tokens[at], self.tokens[at + 2]))]
-                every = sum(self.tokens[at].type == "list_item_open" and self.tokens[at].level == 1
-                            for at in range(index, self._block_end(index)))
                 answered = sum(bool(lead) or any(line.strip() for line in self.lines[self.tokens[at].map[0] + count:
                                                                                       self.tokens[at].map[1]])
                                for at, _, count, lead in items)
-                if items and len(items) == every and answered >= 0.5 * every:
+                if items and len(items) == len(starts) and answered >= 0.5 * len(items):
                     lists[index] = items
         return lists if self._asked_outside_headings(sum(map(len, lists.values()))) else {}
 
