@@ -110,6 +110,18 @@ def _summary_text(html: str) -> str:
     return with_emoji(" ".join(unescape(ANY_TAG.sub(" ", html)).split()))
 
 
+QUESTION_LINES = 3  # the most a question in bold is taken to wrap over
+
+
+def _opening(pattern: re.Pattern, lines: list[str]) -> tuple[re.Match, int] | None:
+    """`pattern`'s match of the fewest first `lines` that it matches (a question in bold may wrap
+    over up to QUESTION_LINES), and how many they are."""
+    for count in range(1, min(len(lines), QUESTION_LINES) + 1):
+        if found := pattern.match(" ".join(lines[:count])):
+            return found, count
+    return None
+
+
 def _bold_question(paragraph: Token, inline: Token) -> tuple[int, str, str, int] | None:
     """The number and title of a question a top-level paragraph asks in bold (BOLD_QUESTION), the
     words after it on its last line that begin the answer (`**Q1. Why?** Because …`), and how many
@@ -117,21 +129,20 @@ def _bold_question(paragraph: Token, inline: Token) -> tuple[int, str, str, int]
     if paragraph.type != "paragraph_open" or paragraph.level != 0:
         return None
     lines = inline.content.split("\n")
-    for count in range(1, min(len(lines), QUESTION_LINES) + 1):
-        if found := BOLD_QUESTION.match(" ".join(lines[:count])):
-            if found.group(3) is None:  # the question in bold, and what follows it
-                return int(found.group(2)), *_title_and_lead(found.group(4), found.group(5)), count
-            title = found.group(3)
-            # A question after its number in bold, wrapped: up to the line that ends it with "?".
-            end = next((end for end in range(count + 1, min(len(lines), QUESTION_LINES) + 1)
-                        if lines[end - 1].rstrip().endswith("?")), None)
-            if not title.rstrip().endswith(("?", ".", "!", ":")) and end:
-                title, count = " ".join([title, *lines[count:end]]), end
-            return int(found.group(2)), plain_inline(title), "", count
-    return None
+    if not (opening := _opening(BOLD_QUESTION, lines)):
+        return None
+    found, count = opening
+    if found.group(3) is None:  # the question in bold, and what follows it
+        return int(found.group(2)), *_title_and_lead(found.group(4), found.group(5)), count
+    title = found.group(3)
+    # A question after its number in bold, wrapped: up to the line that ends it with "?".
+    end = next((end for end in range(count + 1, min(len(lines), QUESTION_LINES) + 1)
+                if lines[end - 1].rstrip().endswith("?")), None)
+    if not title.rstrip().endswith(("?", ".", "!", ":")) and end:
+        title, count = " ".join([title, *lines[count:end]]), end
+    return int(found.group(2)), plain_inline(title), "", count
 
 
-QUESTION_LINES = 3  # the most a question in bold is taken to wrap over
 # A list item that asks in bold, its answer below in the item (`1. **What is a pod?**`) or after
 # it (`1. **What is a pod?** A group of containers …`).
 LIST_MARKER = re.compile(r"^( *(?:\d{1,9}[.)]|[-*+]))( *)")
@@ -153,13 +164,12 @@ def _listed_question(item: Token, inline: Token) -> tuple[str, int, str] | None:
     after it that begin the answer; None for another item."""
     if item.type != "list_item_open" or inline.type != "inline":
         return None
-    lines = inline.content.split("\n")
-    for count in range(1, min(len(lines), QUESTION_LINES) + 1):
-        if found := BOLD_LEAD.match(" ".join(lines[:count])):
-            title, lead = _title_and_lead(found.group(2), found.group(3))
-            asks = title.endswith("?") or not lead and (ASKS.match(title) or QUESTION_HEADING.match(title))
-            return (title, count, lead) if asks else None
-    return None
+    if not (opening := _opening(BOLD_LEAD, inline.content.split("\n"))):
+        return None
+    found, count = opening
+    title, lead = _title_and_lead(found.group(2), found.group(3))
+    asks = title.endswith("?") or not lead and (ASKS.match(title) or QUESTION_HEADING.match(title))
+    return (title, count, lead) if asks else None
 
 
 def _is_diagram(token: Token) -> bool:
@@ -214,7 +224,7 @@ class _BookReader:
         self.question_level = self._question_level()
         self.numbered_questions = bool(self._numbered_headings(self.question_level))
         self.folded_questions = self._folded_questions()
-        self.bold_questions = not self.folded_questions and self._bold_questions()
+        self.bold_questions = {} if self.folded_questions else self._bold_questions()
         self.question_lists = {} if self.folded_questions or self.bold_questions else self._question_lists()
         self.title: str | None = None
         self.title_location = Location(filename, 1)
@@ -288,9 +298,8 @@ class _BookReader:
             self._add(table)
         elif token.type == "paragraph_open" and self._probability(self.tokens[index + 1], location):
             pass
-        elif self.bold_questions and token.type == "paragraph_open" and (
-                asked := _bold_question(token, self.tokens[index + 1])):
-            number, title, lead, asking = asked
+        elif index in self.bold_questions:
+            number, title, lead, asking = self.bold_questions[index]
             self._open_question(title, location, number)
             begin, stop = token.map or (0, 0)
             self._add_text_between(self._answer_start(begin + asking, lead, 0), stop, 0)
@@ -404,13 +413,14 @@ class _BookReader:
                      for text in summaries)
         return asking >= 0.5 * len(summaries) and self._asked_outside_headings(len(summaries))
 
-    def _bold_questions(self) -> bool:
-        """Whether the document asks its questions in paragraphs that open in bold (`**Q3.** What
-        is a pod?`, BOLD_QUESTION): three or more, more than twice as many as headings that would
-        be questions, none of which asks (a tutorial's `###` topics with a short quiz at its end
-        keep their headings). Its headings to `####` are then its chapters."""
-        asked = [found for token, inline in zip(self.tokens, self.tokens[1:]) if (found := _bold_question(token, inline))]
-        return self._asked_outside_headings(len(asked))
+    def _bold_questions(self) -> dict[int, tuple[int, str, str, int]]:
+        """The paragraphs that ask the document's questions in bold (`**Q3.** What is a pod?`,
+        _bold_question), by index, with what _bold_question read in each; none unless
+        _asked_outside_headings holds for them (a tutorial's `###` topics with a short quiz at its
+        end keep their headings). The document's headings to `####` are then its chapters."""
+        asked = {index: found for index, (token, inline) in enumerate(zip(self.tokens, self.tokens[1:]))
+                 if (found := _bold_question(token, inline))}
+        return asked if self._asked_outside_headings(len(asked)) else {}
 
     def _question_lists(self) -> dict[int, list[tuple[int, str, int, str]]]:
         """The top-level lists that ask the document's questions, by index: every item a question
