@@ -436,3 +436,68 @@ def test_the_words_after_a_question_in_bold_begin_its_answer_unless_they_are_a_r
     book = parse_text("# K\n\n## A\n\n**Q1. Why?** Because it is\nso.\n\n**Q2. What now?** (easy)\n\n**Q3.** Third?\n", "k.md")
     assert [(q.number, q.title, [(b.markdown, b.location.line) for b in q.blocks]) for q in book.questions] == [
         (1, "Why?", [("Because it is\nso.", 5)]), (2, "What now? (easy)", []), (3, "Third?", [])]
+
+
+NUMBER_ONLY = """# Practice Set
+
+## Caching
+
+### Question 1
+
+What is a cache stampede, and how do you prevent it?
+
+Coalesce the requests.
+
+### Q2:
+**How would you purge a CDN after a deploy?** Version the assets
+and purge the pages.
+
+### Question 3
+[MEDIUM]
+
+A cluster runs three replicas on three nodes, and one node fails with a replica on it. Once the failure is noticed, what happens to the replicas, and how long does it take? Walk through the controller's loop.
+
+- A. Nothing
+- B. A new replica elsewhere
+
+## Short answers
+
+### Question 4
+**[Exam, July 2024]** | 3 marks
+**Q: Define "idempotent" and give two examples.**
+
+Doing it twice changes nothing.
+
+### 5.
+
+```mermaid
+graph TD
+A-->B
+```
+
+What does it show?
+
+### Step 6
+
+Not a question's number.
+"""
+
+
+def test_a_heading_with_only_a_questions_number_is_titled_by_the_paragraph_that_asks():
+    book = parse_text(NUMBER_ONLY, "set.md")
+    assert [(c.title, [(q.number, q.title) for q in c.questions]) for c in book.chapters] == [
+        ("Caching", [(1, "What is a cache stampede, and how do you prevent it?"),
+                     (2, "How would you purge a CDN after a deploy?"),
+                     (3, "Once the failure is noticed, what happens to the replicas, and how long does it take?")]),
+        ("Short answers", [(4, 'Define "idempotent" and give two examples.'), (None, "5."), (None, "Step 6")])]
+    first, second, third, fourth, fifth, sixth = [q for c in book.chapters for q in c.questions]
+    assert [(b.markdown, b.location.line) for b in first.blocks] == [("Coalesce the requests.", 9)]
+    assert [b.markdown for b in second.blocks] == ["Version the assets and purge the pages."]  # the answer's start
+    # A long paragraph (a scenario, then what it asks) stays in the answer, after a remark alone.
+    assert [b.markdown.split("\n")[0][:20] for b in third.blocks] == ["[MEDIUM]", "A cluster runs three", "- A. Nothing"]
+    assert [b.markdown for b in fourth.blocks] == ["**[Exam, July 2024]** | 3 marks", "Doing it twice changes nothing."]
+    # A heading followed by no paragraph keeps its words, as before; so does one that is not a number.
+    assert isinstance(fifth.blocks[0], Diagram) and sixth.blocks[0].markdown == "Not a question's number."
+    # Questions written `## Question 1` in a document with no `###` are questions too.
+    level_two = parse_text("# Set\n\n## Question 1\n\nWhat is a pod?\n\n## Question 2\n\nWhat is a node?\n", "set.md")
+    assert [(q.number, q.title) for q in level_two.questions] == [(1, "What is a pod?"), (2, "What is a node?")]

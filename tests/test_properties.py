@@ -54,6 +54,8 @@ def document(draw) -> str:
             st.builds(lambda n, t, r: f"## Section {n}: {t} {r}", st.integers(0, 120), WORDS,
                       st.sampled_from(["", "(Q1-Q3)", "(Q5-Q2)", "(Q1-Q999)"])),
             st.builds(lambda n, t: f"### Q{n}. {t}", st.integers(0, 50), WORDS),
+            # a heading with only a question's number, the question (or a remark) in the paragraph below
+            st.builds(lambda h, n, t: f"{h} Question {n}\n\n{t}", st.sampled_from(["##", "###"]), st.integers(0, 50), WORDS),
             st.builds(lambda t: f"### {t}", WORDS), st.builds(lambda t: f"## {t}", WORDS),
             st.builds(lambda p: f"**Probability**: {p}", st.one_of(st.integers(-50, 250).map(str), WORDS)),
             st.builds(lambda m: f"```mermaid\n{m}\n```", mermaid()),

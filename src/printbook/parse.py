@@ -28,6 +28,14 @@ QUESTION_HEADING = re.compile(r"^(?:Q|Question) ?(\d{1,9}) ?[.:)\-–—]\s*(.+)
 # `### 12. What is a pod?`: a numbered question, where the document's numbered headings ask
 # (ASKS); a guide's `### 1. Overall Architecture` stays a heading.
 NUMBERED_HEADING = re.compile(r"^(\d{1,9})[.)]\s+(.+)$")
+# `### Question 1`, `### Q3:`, `### 5.`: a question heading with only its number, the question
+# asked in the paragraph below it (quizzes, exam banks, course questions).
+NUMBER_ONLY_HEADING = re.compile(r"^(?:(?:Q|Question|Problem|Exercise) ?#?(\d{1,9}) ?[.:)\-–—]?|#?(\d{1,9})[.)])\s*$", re.I)
+# What may stand between such a heading and its question: a remark alone (`[MEDIUM]`, `(5 marks)`).
+REMARK_ONLY = re.compile(r"^\s*(\*\*|__)?[\[(][^\])\n]{1,40}[\])]\1?\s*$")
+# A label the question's words may follow: `**Question:** …`, `Q: …`, `**Q: … ?**`.
+QUESTION_LABEL = re.compile(r"^(\*\*|__)?\s*(?:Q|Question)\s*[:.]\s*(\*\*|__)?\s*", re.I)
+SHORT_QUESTION = 200  # the most characters a paragraph below a number-only heading is taken whole as its title
 ASKS = re.compile(r"^(what|why|how|when|where|which|who|explain|describe|design|compare|contrast|implement|"
                   r"discuss|walk|tell|define|differentiate|can|could|is|are|do|does|did|should|would|will|list|"
                   r"give|write|name|outline|build|debug|troubleshoot|diagnose)\b", re.I)
@@ -172,6 +180,30 @@ def _listed_question(item: Token, inline: Token) -> tuple[str, int, str] | None:
     return (title, count, lead) if asks else None
 
 
+def _number_only(heading: str) -> int | None:
+    """The number of a question heading that holds only it (NUMBER_ONLY_HEADING), else None."""
+    found = NUMBER_ONLY_HEADING.match(heading)
+    return int(found.group(1) or found.group(2)) if found else None
+
+
+def _without_label(text: str) -> str:
+    """`text` without a QUESTION_LABEL before its words (a bold the label opened stays open)."""
+    found = QUESTION_LABEL.match(text)
+    if not found:
+        return text
+    return ("" if found.group(2) or not found.group(1) else found.group(1)) + text[found.end():]
+
+
+def _asking_sentence(words: str, longest: int = 150) -> str:
+    """A title for a question asked in a long paragraph (a scenario, then what it asks): its first
+    sentence that asks, else its first, cut at a word to `longest` characters."""
+    sentences = re.split(r"(?<=[.?!])\s+", words.strip())
+    title = next((s for s in sentences if s.endswith("?") and len(s) <= 2 * longest), sentences[0])
+    if len(title) > longest:
+        title = title[:longest].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    return title
+
+
 def _is_diagram(token: Token) -> bool:
     """A ```mermaid block (or MyST's ```{mermaid}, in documents written for Sphinx)."""
     return token.type == "fence" and token.info.strip().lower().split(" ")[:1] in (["mermaid"], ["{mermaid}"])
@@ -233,6 +265,7 @@ class _BookReader:
         self.metadata_table_read = False
         self.chapters: list[dict] = []
         self.question: dict | None = None
+        self.untitled: int | None = None  # the number of a question whose heading had only that (NUMBER_ONLY_HEADING)
         self.diagnostics: list[Diagnostic] = []
         self.questions_seen = 0
         self.slugs_seen: dict[str, int] = {}
@@ -298,6 +331,8 @@ class _BookReader:
             self._add(table)
         elif token.type == "paragraph_open" and self._probability(self.tokens[index + 1], location):
             pass
+        elif self.untitled is not None and token.type == "paragraph_open" and self._asked_below(index, location):
+            pass
         elif index in self.bold_questions:
             number, title, lead, asking = self.bold_questions[index]
             self._open_question(title, location, number)
@@ -307,6 +342,34 @@ class _BookReader:
             begin, stop = token.map or (0, 0)
             self._add_prose(self.lines[begin:stop], location)
         return end
+
+    def _asked_below(self, index: int, location: Location) -> bool:
+        """The question whose heading had only its number (`### Question 1`), titled by the
+        paragraph at `index` below it, and numbered: a short paragraph is its title (words after
+        a question in bold begin the answer); a longer one (a scenario, then what it asks) begins
+        the answer, and its sentence that asks is the title. False for a remark alone
+        (`[MEDIUM]`): the paragraph after it asks."""
+        text = self.tokens[index + 1].content
+        if REMARK_ONLY.match(text):
+            return False
+        lines = text.split("\n")
+        begin, stop = self.tokens[index].map or (0, 0)
+        # (Lines above a labelled question, `**[Exam 2024]** | 3 marks`, are a remark of its answer.)
+        at = next((i for i, line in enumerate(lines) if QUESTION_LABEL.match(line)), 0)
+        self.question["number"], self.untitled = self.untitled, None
+        if at:
+            self._add_prose(self.lines[begin:begin + at], location)
+        asked = _without_label(" ".join(lines[at:]))
+        words = plain_inline(asked)
+        if len(lines) - at <= QUESTION_LINES and len(words) <= SHORT_QUESTION:
+            found = BOLD_LEAD.match(asked)
+            self.question["title"], lead = _title_and_lead(found.group(2), found.group(3)) if found else (words, "")
+            if lead:
+                self._add_prose([lead], location)
+        else:
+            self.question["title"] = _asking_sentence(words)
+            self._add_prose(self.lines[begin + at:stop], location)
+        return True
 
     def _add_prose(self, lines: list[str], location: Location) -> None:
         markdown = "\n".join(lines)
@@ -373,14 +436,16 @@ class _BookReader:
         repeats = self.slugs_seen.get(slug, 0)
         self.slugs_seen[slug] = repeats + 1
         key = fragment_key(f"{slug}-{repeats}" if repeats else slug)
+        self.untitled = None
         if level == 1 and self.title is None and not self.chapters:
             self.title, self.title_location = text, location
         elif (self.folded_questions or self.bold_questions or self.question_lists) and level <= 4:  # (topics)
             self._open_chapter(text, location)
             self.fragments.setdefault(key, ("ch", location))
-        elif level == self.question_level and (level == 3 or QUESTION_HEADING.match(text) or (
+        elif level == self.question_level and (level == 3 or QUESTION_HEADING.match(text) or _number_only(text) or (
                 self.numbered_questions and NUMBERED_HEADING.match(text))):
-            self._open_question(text, location)  # (at level 2, only a `## Q1. …` or `## 1. What …?` is one)
+            self._open_question(text, location)
+            self.untitled = _number_only(text)  # (at level 2, only a `## Q1. …` or `## 1. What …?` is one)
             self.fragments.setdefault(key, ("q", location))
         elif level <= 2:
             self._open_chapter(text, location)
@@ -394,7 +459,8 @@ class _BookReader:
         at `###`; there a `###` is a heading inside its question."""
         numbered = {2: 0, 3: 0}
         for token, inline in zip(self.tokens, self.tokens[1:]):
-            if token.type == "heading_open" and token.tag in ("h2", "h3") and QUESTION_HEADING.match(plain(inline, tags=True)):
+            if token.type == "heading_open" and token.tag in ("h2", "h3") and (
+                    QUESTION_HEADING.match(title := plain(inline, tags=True)) or _number_only(title)):
                 numbered[int(token.tag[1])] += 1
         if numbered[3] == 0 and numbered[2] < 2 and len(asking := self._numbered_headings(2)) >= 2:
             numbered[2] += len(asking)
@@ -450,7 +516,8 @@ class _BookReader:
         headings = [plain(inline, tags=True) for token, inline in zip(self.tokens, self.tokens[1:])
                     if token.type == "heading_open" and int(token.tag[1]) == self.question_level]
         return (count >= 3 and count > 2 * len(headings) and not self.numbered_questions
-                and not any(QUESTION_HEADING.match(title) or title.rstrip().endswith("?") for title in headings))
+                and not any(QUESTION_HEADING.match(title) or _number_only(title) or title.rstrip().endswith("?")
+                            for title in headings))
 
     def _open_chapter(self, text: str, location: Location) -> None:
         if len(self.chapters) == MAX_CHAPTERS:
@@ -520,6 +587,8 @@ class _BookReader:
     # -- helpers -------------------------------------------------------------------------------
 
     def _add(self, block: Block) -> None:
+        if not (isinstance(block, Prose) and REMARK_ONLY.match(block.markdown)):
+            self.untitled = None  # (a question that asks before its paragraph keeps its heading's words)
         if self.question is not None:
             self.question["blocks"].append(block)
         elif self.chapters:
