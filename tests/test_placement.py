@@ -482,6 +482,10 @@ def test_words_run_into_each_other_are_counted():
     touching = replace(apart, texts=((0.0, 0.0, 40.0, 14.0), (41.0, 0.0, 40.0, 14.0), (60.0, 2.0, 40.0, 14.0)))
     assert placement.crowded_words(apart) == 0  # a line below is not in the way
     assert placement.crowded_words(touching) == 2  # the first two, and the last two over each other
+    # Two lines of one label (a participant's "Payment" above "Processor"): a line's box is taller
+    # than the step to the next, so the boxes share a little of their height; no words run together.
+    stacked = replace(apart, texts=((3.8, 23.5, 66.7, 22.0), (0.0, 39.5, 74.4, 22.0)))
+    assert placement.crowded_words(stacked) == 0
 
 
 def test_pieces_of_a_narrow_diagram_on_a_slide_are_as_large_as_legible_not_as_the_slide_is_wide():

@@ -130,14 +130,16 @@ WORD_GAP_PX = 4  # less between two words side by side, and they read as one
 
 def crowded_words(picture: Picture) -> int:
     """How many pairs of the picture's words, on the same line, overlap or all but touch: words
-    mermaid ran into each other, as a chart's axis labels on too small a canvas."""
+    mermaid ran into each other, as a chart's axis labels on too small a canvas. (Two lines of
+    one label, a participant's "Payment" above "Processor", share less than half their height:
+    a line's box is taller than the step to the next.)"""
     boxes = sorted(picture.texts)
     count = 0
     for index, (x, y, width, height) in enumerate(boxes):
         for other_x, other_y, other_width, other_height in boxes[index + 1:]:
             if other_x >= x + width + WORD_GAP_PX:  # (sorted by x: no later box comes nearer)
                 break
-            if min(y + height, other_y + other_height) - max(y, other_y) > 1:
+            if min(y + height, other_y + other_height) - max(y, other_y) > max(1, min(height, other_height) / 2):
                 count += 1
     return count
 
