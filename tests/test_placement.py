@@ -18,9 +18,10 @@ from conftest import PLACES
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x} 0 {w} {h}" width="{w}" height="{h}">{body}</svg>'
 
 
-def rows_picture(rows: int, row_height: float = 40, width: float = 300, text_px: float = 16, header: float = 0):
+def rows_picture(rows: int, row_height: float = 40, width: float = 300, text_px: float = 16, header: float = 0,
+                 text_width: float = 100):
     """A picture of `rows` lines of text, one every `row_height` px, with their boxes measured."""
-    texts = tuple((10.0, i * row_height + 10, 100.0, 20.0) for i in range(rows))
+    texts = tuple((10.0, i * row_height + 10, text_width, 20.0) for i in range(rows))
     body = "".join(f'<text x="10" y="{i * row_height + 25}" font-size="{text_px}">row {i}</text>' for i in range(rows))
     height = rows * row_height
     return Picture(SVG.format(x=0, w=width, h=height, body=body), width, height, text_px=text_px, texts=texts,
@@ -244,12 +245,41 @@ def test_slides_want_12_pt_on_16_9_and_in_proportion_on_a_4_3_reference(tmp_path
 
 
 def test_slides_show_an_overview_map_of_the_whole_before_its_pieces():
-    placed = place(rows_picture(80), deck.slide_offer(), overview=True)
+    placed = place(rows_picture(80, width=900, text_width=880), deck.slide_offer(), overview=True)
     assert placed.how == "pieces" and placed.overview is not None
     overview = etree.fromstring(placed.overview.picture.svg)
     labels = ["".join(t.itertext()) for t in overview.iter("{http://www.w3.org/2000/svg}text")]
     assert labels == [str(i) for i in range(1, len(placed.shown) + 1)]  # only the pieces' numbers
     assert placed.overview.text_pt >= 18 and placed.text_pt >= 12
+
+
+def test_slides_show_a_sequence_diagrams_narrow_pieces_side_by_side_as_even_as_they_fit():
+    slide = deck.slide_offer()
+    # Few participants, long enough for two slides, short enough for one in columns: the whole,
+    # top to bottom in columns, each headed by the participants, and no map.
+    placed = place(rows_picture(20, header=50), slide, overview=True)
+    (shown,) = placed.shown
+    columns = etree.fromstring(shown.picture.svg)
+    assert placed.overview is None and shown.where == f"top to bottom in {len(columns)} columns" and len(columns) > 1
+    assert {column.get("y") for column in columns} == {"0.00"}  # each column from the top
+    assert len(columns[1]) == 2 and "row 0" in "".join(columns[1][0].itertext())  # the participants above
+    read = [columns[0], *(column[-1] for column in columns[1:])]  # each column but its participants
+    rows = [int(word) for column in read for word in "".join(column.itertext()).replace("row ", " ").split()]
+    assert sorted(set(rows)) == list(range(20)) and rows == sorted(rows)  # every row, read down and on
+    assert shown.width <= slide.pieces[0].width and shown.height <= slide.pieces[0].height and placed.text_pt >= 12
+    # Longer: the map first, then slides of pieces side by side, as even as they fit.
+    placed = place(rows_picture(200, header=50), slide, overview=True)
+    counts = [len(etree.fromstring(s.picture.svg)) for s in placed.shown]
+    assert placed.overview is not None and len(placed.shown) > 1 and max(counts) - min(counts) <= 1
+    assert [s.where for s in placed.shown][:2] == [f"pieces 1 to {counts[0]} of {sum(counts)}, from the top",
+                                                 f"pieces {counts[0] + 1} to {sum(counts[:2])} of {sum(counts)}, from the top"]
+    labels = ["".join(t.itertext()) for t in etree.fromstring(placed.overview.picture.svg).iter("{http://www.w3.org/2000/svg}text")]
+    assert labels == [str(i) for i in range(1, sum(counts) + 1)]  # the map numbers each piece
+    # A flowchart's pieces (frames cut into columns would read badly; its parts show whole
+    # subgraphs), and a page of the handbook (a printed figure continues on the next page), show one.
+    assert all(s.where.startswith("piece ") for s in place(rows_picture(40), slide, overview=True).shown)
+    handbook = Offer((Space(600, 800, largest=0.75),), (Space(600, 900, largest=0.75),), 7)
+    assert all(s.where.startswith("piece ") for s in place(rows_picture(80, header=50), handbook).shown)
 
 
 OPENINGS = """# Guide

@@ -86,7 +86,7 @@ def slide_offer(options: DeckOptions = DeckOptions()) -> placement.Offer:
     width, height = _slide_size(reference_deck(options))
     _, _, area_width, area_height = diagram_area(width, height)
     space = placement.Space(area_width / EMU_PER_PX, area_height / EMU_PER_PX, largest=float("inf"))
-    return placement.Offer((space,), (space,), SMALLEST_TEXT_PT * width / SLIDE_WIDTH)
+    return placement.Offer((space,), (space,), SMALLEST_TEXT_PT * width / SLIDE_WIDTH, side_by_side=True)
 
 
 def reference_deck(options: DeckOptions) -> Path:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, replace
 
@@ -66,6 +67,9 @@ class Offer:
     whole: tuple[Space, ...]
     pieces: tuple[Space, ...]
     smallest_pt: float
+    # Pieces that follow each other may share a page or slide side by side (slides: a page
+    # reads on to the next one below, as a printed figure continues).
+    side_by_side: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,15 +224,17 @@ def _together(group: Sequence[Picture], space: Space, least: float) -> Picture |
     return _composed(group, chosen[1]) if chosen else None
 
 
-def _composed(pictures: Sequence[Picture], across: bool) -> Picture:
-    """One SVG holding the pictures in a row (or a column), each centred across the other way."""
+def _composed(pictures: Sequence[Picture], across: bool, top: bool = False) -> Picture:
+    """One SVG holding the pictures in a row (or a column), each centred across the other way
+    (with `top`, a row's pictures from its top: pieces read on from one column's foot to the
+    next one's head)."""
     width, height = _composed_size(pictures, across)
     root = etree.Element(f"{{{SVG}}}svg", nsmap={None: SVG}, width=f"{width:.2f}", height=f"{height:.2f}",
                          viewBox=f"0 0 {width:.2f} {height:.2f}")
     at = 0.0
     for picture in pictures:
         inner = etree.fromstring(picture.svg.encode())
-        x, y = (at, (height - picture.height) / 2) if across else ((width - picture.width) / 2, at)
+        x, y = (at, 0.0 if top else (height - picture.height) / 2) if across else ((width - picture.width) / 2, at)
         inner.set("x", f"{x:.2f}")
         inner.set("y", f"{y:.2f}")
         inner.set("width", f"{picture.width:.2f}")
@@ -248,52 +254,114 @@ def _composed_size(pictures: Sequence[Picture], across: bool) -> tuple[float, fl
 
 def _in_pieces(rendering: Picture, offer: Offer, overview: bool = False) -> Placement:
     """Cut at the scale that makes the text legible, in the layout and space that need the
-    fewest pieces (upright before landscape, rows before columns); with `overview`, the whole
-    first, as a map of where the pieces are."""
+    fewest pages or slides (upright before landscape, rows before columns); with `overview`, the
+    whole first, as a map of where the pieces are."""
     options = []
     for order, space in enumerate(offer.pieces):
         for layout in rendering.layouts:
-            for scale, windows in _piece_scales(layout, space, offer.smallest_pt):
-                options.append((len(windows), len({x for x, *_ in windows}) > 1, order, layout is not rendering,
-                                -scale, space, layout, scale, windows))
-    *_, space, layout, scale, windows = min(options, key=lambda o: o[:5])
+            for scale, windows in _piece_scales(layout, space, offer.smallest_pt, offer.side_by_side):
+                groups = _grouped(layout, space, scale, windows, offer.side_by_side)
+                options.append((len(groups), len({x for x, *_ in windows}) > 1, order, layout is not rendering,
+                                -scale, space, layout, scale, windows, groups))
+    *_, space, layout, scale, windows, groups = min(options, key=lambda o: o[:5])
     # (Where each piece sits is told by the windows as cut, before they shrink to their drawing.)
     drawn = [_shrunk(window, layout) for window in windows]
-    shown = tuple(Shown(crop(layout, *shrunk), scale, _where(i, window, windows))
-                  for i, (window, shrunk) in enumerate(zip(windows, drawn), start=1))
+    shown = tuple(_shown_together(layout, group, windows, drawn, scale, len(groups)) for group in groups)
     whole = None
-    if overview and len(windows) > 1:  # one piece is the whole, larger than the overview
+    if overview and len(groups) > 1:  # one slide shows the whole, larger than the overview
         room = offer.whole[0]
         whole = Shown(outline(layout, drawn, room.scale(layout)), room.scale(layout))
     grid = (len({w[1] for w in windows}), len({w[0] for w in windows}))
     return Placement(space, shown, how="pieces", overview=whole, grid=grid, repeats_header=layout.header > 0)
 
 
+def _grouped(layout: Picture, space: Space, scale: float, windows: Sequence[Window], side_by_side: bool
+             ) -> list[list[int]]:
+    """The pieces cut at `windows`, in the groups each page or slide shows (_side_by_side): only
+    a sequence diagram's, each of which shows the participants at its head. (A flowchart's
+    pieces side by side cut its frames into columns whose titles stand at the foot of one and
+    their boxes at the head of the next; its parts show whole subgraphs.)"""
+    if not side_by_side or len(windows) == 1 or not layout.header:
+        return [[index] for index in range(len(windows))]
+    return _side_by_side(windows, [_shrunk(window, layout) for window in windows], space, scale)
+
+
+def _side_by_side(windows: Sequence[Window], drawn: Sequence[Window], space: Space, scale: float) -> list[list[int]]:
+    """The pieces of a diagram cut in rows only, in groups of those that follow each other and
+    fit side by side across the space at `scale`, as columns of a newspaper: a long sequence
+    diagram of few participants fills a slide a few pieces at a time, not one narrow piece a
+    slide. As many groups as that takes, as even as they fit (6, 5 and 5 pieces, not 7, 7 and
+    2). One piece a group where the diagram was cut in columns too."""
+    if len({window[0] for window in windows}) > 1:
+        return [[index] for index in range(len(windows))]
+
+    def fits(members: list[int], first: bool) -> bool:
+        boxes = [drawn[i] for i in members]
+        across = sum(width for _, _, width, _, _ in boxes) + GAP_PX * (len(boxes) - 1)
+        room = (space.first_height or space.height) if first else space.height
+        return across * scale <= space.width and max(h + header for *_, h, header in boxes) * scale <= room
+
+    fewest: list[list[int]] = []
+    for index in range(len(windows)):
+        if fewest and fits([*fewest[-1], index], len(fewest) == 1):
+            fewest[-1].append(index)
+        else:
+            fewest.append([index])
+    count, extra = divmod(len(windows), len(fewest))
+    sizes = [count + (i < extra) for i in range(len(fewest))]
+    even = [list(range(sum(sizes[:i]), sum(sizes[:i + 1]))) for i in range(len(sizes))]
+    return even if all(fits(group, i == 0) for i, group in enumerate(even)) else fewest
+
+
+def _shown_together(layout: Picture, group: Sequence[int], windows: Sequence[Window], drawn: Sequence[Window],
+                    scale: float, groups: int) -> Shown:
+    """The pieces of `group` as one picture side by side, saying where they sit."""
+    pieces = [crop(layout, *drawn[index]) for index in group]
+    if len(group) == 1:
+        return Shown(pieces[0], scale, _where(group[0] + 1, windows[group[0]], windows))
+    where = (f"top to bottom in {len(group)} columns" if groups == 1 else
+             f"pieces {group[0] + 1} to {group[-1] + 1} of {len(windows)}, from the top")
+    return Shown(_composed(pieces, across=True, top=True), scale, where)
+
+
 PIECES_LARGER_AT_MOST = 1.5
 
 
-def _piece_scales(layout: Picture, space: Space, smallest_pt: float) -> list[tuple[float, list[Window]]]:
+def _piece_scales(layout: Picture, space: Space, smallest_pt: float, side_by_side: bool = False
+                  ) -> list[tuple[float, list[Window]]]:
     """The scales worth cutting `layout` into pieces at, each with its windows: as wide as the
     space shows it; and where that shows its text more than half as large again as legible and a
     smaller scale needs fewer pieces (a tall, narrow diagram filled a slide's width one box at a
-    time), the largest scale that needs no more pieces than legible size does."""
+    time), the largest scale that needs no more pieces than legible size does. With
+    `side_by_side`, also the largest that needs no more slides than legible size does, where
+    that is fewer (a sequence diagram's narrower pieces fit side by side)."""
     least = needed_scale(layout, smallest_pt)
     fit = max(least, min(space.largest, space.width / layout.width))
-    fitted = (fit, _windows(layout, space, fit))
-    if fit <= PIECES_LARGER_AT_MOST * least:
-        return [fitted]
+    found = [(fit, _windows(layout, space, fit))]
     legible = (least, _windows(layout, space, least))
-    fewest = len(legible[1])
-    if fewest >= len(fitted[1]):
-        return [fitted]
-    for _ in range(8):  # (within half a percent of the range)
-        middle = (legible[0] + fit) / 2
+    if fit > PIECES_LARGER_AT_MOST * least and len(legible[1]) < len(found[0][1]):
+        found.append(_largest_scale(layout, space, legible, fit, lambda scale, windows: len(windows)))
+    if side_by_side and layout.header and fit > least:
+        def slides(scale: float, windows: list[Window]) -> int:
+            return len(_grouped(layout, space, scale, windows, True))
+        if slides(*legible) < min(slides(*option) for option in found):
+            found.append(_largest_scale(layout, space, legible, fit, slides))
+    return found
+
+
+def _largest_scale(layout: Picture, space: Space, low: tuple[float, list[Window]], high: float,
+                   count: Callable[[float, list[Window]], int]) -> tuple[float, list[Window]]:
+    """The largest scale from `low`'s up to `high` (within half a percent of the range) at which
+    `layout` cut for `space` counts no more (pieces, or slides) than at `low`, with its windows."""
+    most = count(*low)
+    for _ in range(8):
+        middle = (low[0] + high) / 2
         windows = _windows(layout, space, middle)
-        if len(windows) <= fewest:
-            legible = (middle, windows)
+        if count(middle, windows) <= most:
+            low = (middle, windows)
         else:
-            fit = middle
-    return [fitted, legible]
+            high = middle
+    return low
 
 
 def _where(index: int, window: Window, windows: Sequence[Window]) -> str:
