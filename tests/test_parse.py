@@ -501,3 +501,13 @@ def test_a_heading_with_only_a_questions_number_is_titled_by_the_paragraph_that_
     # Questions written `## Question 1` in a document with no `###` are questions too.
     level_two = parse_text("# Set\n\n## Question 1\n\nWhat is a pod?\n\n## Question 2\n\nWhat is a node?\n", "set.md")
     assert [(q.number, q.title) for q in level_two.questions] == [(1, "What is a pod?"), (2, "What is a node?")]
+
+
+def test_a_fence_left_above_a_diagrams_fence_is_said_where_and_a_block_that_shows_how_to_write_one_is_not():
+    book = parse_text("# T\n\n## A\n\nText.\n\n```\n```mermaid\ngraph TD\nA-->B\n```\n\nAfter.\n", "t.md")
+    (found,) = book.diagnostics
+    assert (str(found.location), found.code) == ("t.md:8:1", "input.nested-fence") and "remove it" in found.hint
+    assert list(book.diagrams()) == [] and "```mermaid" in book.chapters[0].blocks[1].markdown  # printed as code
+    for showing in ("````markdown\n```mermaid\ngraph TD\n```\n````\n", "````\n```mermaid\ngraph TD\n```\n````\n",
+                    "```text\n```mermaid\n```\n"):
+        assert parse_text("# T\n\n## A\n\n" + showing, "t.md").diagnostics == ()

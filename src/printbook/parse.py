@@ -204,6 +204,11 @@ def _asking_sentence(words: str, longest: int = 150) -> str:
     return title
 
 
+# A code block whose first line opens a diagram with the block's own fence: a ``` line was left
+# above the ```mermaid one. (A ````markdown block showing how to write one is not this.)
+NESTED_DIAGRAM = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*\{?mermaid\}?[ \t]*(?:\n|$)", re.I)
+
+
 def _is_diagram(token: Token) -> bool:
     """A ```mermaid block (or MyST's ```{mermaid}, in documents written for Sphinx)."""
     return token.type == "fence" and token.info.strip().lower().split(" ")[:1] in (["mermaid"], ["{mermaid}"])
@@ -316,6 +321,15 @@ class _BookReader:
         if _is_diagram(token):
             self._add(Diagram(token.content, location))
             return index + 1
+        if (token.type == "fence" and not token.info.strip() and (nested := NESTED_DIAGRAM.match(token.content))
+                and nested.group(1) == token.markup):
+            # A ``` line left above a ```mermaid one opens a code block of its own, which holds the
+            # diagram as text (as GitHub shows it): it is printed as code, and said where.
+            self.diagnostics.append(Diagnostic(
+                "warning", Location(self.filename, location.line + 1, 1),
+                f"a {nested.group(1)}mermaid fence inside a code block: printed as code, not drawn",
+                f"the {token.markup} line above it opens a code block of its own: remove it",
+                "input.nested-fence"))
         end = self._block_end(index)
         if index in self.question_lists:
             self._listed_questions(index)
