@@ -299,6 +299,19 @@ def test_a_timeline_of_times_of_day_is_drawn_with_its_times():
 
 
 @pytest.mark.e2e
+def test_a_sequence_diagram_with_html_entities_in_its_notes_and_messages_is_drawn_with_their_characters():
+    """A `;` ends a statement in a sequence diagram: `&lt;` cut a note in two and the diagram was
+    not drawn. The repair writes mermaid's `#lt;`, which prints as `<`."""
+    [heaps] = _diagrams_in("s.md", ["sequenceDiagram\n    participant App\n    participant GC\n"
+                                    "    Note over App,GC: Best for:<br/>- Small heaps (&lt;100MB)<br/>- Tom &amp; Jerry\n"
+                                    "    App->>GC: pause &#x3C;1ms &#62; 0\n"])
+    renderings, warnings = render_diagrams([heaps])
+    assert isinstance(renderings[heaps], Picture) and [w.code for w in warnings] == ["diagram.repaired"] * 2
+    words = " ".join(_label_text(renderings[heaps].svg))
+    assert all(text in words for text in ("(<100MB)", "Tom & Jerry", "pause <1ms > 0")), words
+
+
+@pytest.mark.e2e
 def test_a_subgraph_titled_as_the_node_inside_it_is_drawn():
     """mermaid took `subgraph "Internet"` and the node `Internet[…]` inside it for one ('would
     create a cycle'): the repair gives the subgraph an id of its own."""

@@ -112,3 +112,15 @@ def test_a_diagram_inside_a_list_item_is_repaired_in_place_keeping_its_indent():
     fixed = repaired_document(text, book.diagrams()).split("\n")
     assert fixed[8] == '       A["/proc/pid/maps"] --> B' and fixed[13] == '>     C["/etc/hosts"] --> D'
     assert repaired_document(text, []) == text
+
+
+def test_a_sequence_diagrams_html_entities_are_written_as_mermaids():
+    source = ("sequenceDiagram\n    %% keep &lt; in a comment\n    Note over A: heaps &lt;100MB, Tom &amp; Jerry\n"
+              "    A->>B: &#60;1ms, &#x3E;0\n    A->>B: no entity; two statements\n")
+    result, lines = _repaired_lines(source, 10)
+    assert lines[1:4] == ["    %% keep &lt; in a comment", "    Note over A: heaps #lt;100MB, Tom #amp; Jerry",
+                          "    A->>B: #60;1ms, #62;0"]
+    assert lines[4] == "    A->>B: no entity; two statements"  # (an author's own ; is left as written)
+    assert [(n.location.line, n.location.column, n.code) for n in result.notes] == [
+        (13, 24, "diagram.repaired"), (14, 12, "diagram.repaired")]
+    assert repair(Diagram(result.source, Location("d.md", 10))).notes == ()  # nothing left to repair

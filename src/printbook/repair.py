@@ -10,7 +10,8 @@ which mermaid rejects as a cycle) an id of its own. Every repair is reported as 
 
 In a timeline, a colon in a section's title or a period (`section 09:00-12:00`, `10:30 : Standup`)
 is written as a lookalike: mermaid reads a colon there as where the events begin, and rejects the
-diagram.
+diagram. In a sequence diagram, an HTML entity (`&lt;`) is written as mermaid's (`#lt;`): its `;`
+ended the statement there.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def repair(diagram: Diagram, for_rendering: bool = True) -> Repaired:
     header = diagram.header_index
     if header is not None and TIMELINE.match(lines[header]):
         return _repaired_timeline(diagram, lines, header)
+    if header is not None and SEQUENCE.match(lines[header]):
+        return _repaired_sequence(diagram, lines, header)
     if header is None or not FLOWCHART.match(lines[header]):
         return Repaired(diagram.source, ())
     notes: list[Diagnostic] = []
@@ -129,6 +132,32 @@ def _repaired_timeline(diagram: Diagram, lines: list[str], header: int) -> Repai
             "note", diagram.source_location(index + 1, line.index(":", start) + 1),
             f'wrote the colons in "{text}" as {LOOKALIKE_COLON}, which prints alike',
             "in a timeline, mermaid takes ':' only where a period's events start (': event')", "diagram.repaired"))
+    return Repaired("\n".join(lines), tuple(notes))
+
+
+SEQUENCE = re.compile(r"^\s*sequenceDiagram\b")
+HTML_ENTITY = re.compile(r"&(?:#[xX]([0-9a-fA-F]+)|#?(\w+));")
+
+
+def _as_mermaids(entity: re.Match) -> str:
+    """An HTML entity as mermaid writes one: `&lt;` as `#lt;`, `&#60;` and `&#x3C;` as `#60;`."""
+    return f"#{int(entity.group(1), 16)};" if entity.group(1) else f"#{entity.group(2)};"
+
+
+def _repaired_sequence(diagram: Diagram, lines: list[str], header: int) -> Repaired:
+    """In a sequence diagram a `;` ends a statement, so an HTML entity in a message or a note
+    (`Note over A: heaps &lt;100MB`) cut it in two and made the whole diagram fail: each is
+    written as mermaid's own entity (`#lt;`), which prints the same, with a note."""
+    notes = []
+    for index in range(header + 1, len(lines)):
+        line = lines[index]
+        if "&" not in line or line.lstrip().startswith("%%") or not (found := HTML_ENTITY.search(line)):
+            continue
+        lines[index] = HTML_ENTITY.sub(_as_mermaids, line)
+        notes.append(Diagnostic(
+            "note", diagram.source_location(index + 1, found.start() + 1),
+            f"wrote {found.group(0)} as mermaid's {_as_mermaids(found)}, which prints the same",
+            "in a sequence diagram ';' ends a statement: write entities as #lt; or #60;", "diagram.repaired"))
     return Repaired("\n".join(lines), tuple(notes))
 
 
