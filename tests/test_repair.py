@@ -114,13 +114,23 @@ def test_a_diagram_inside_a_list_item_is_repaired_in_place_keeping_its_indent():
     assert repaired_document(text, []) == text
 
 
-def test_a_sequence_diagrams_html_entities_are_written_as_mermaids():
+def test_a_sequence_diagrams_entities_semicolons_in_words_and_half_two_way_arrows_are_written_as_mermaids():
     source = ("sequenceDiagram\n    %% keep &lt; in a comment\n    Note over A: heaps &lt;100MB, Tom &amp; Jerry\n"
-              "    A->>B: &#60;1ms, &#x3E;0\n    A->>B: no entity; two statements\n")
+              "    A->>B: &#60;1ms, &#x3E;0\n    T1->>T1: number = 42; // A\n    A->>B: hi; B->>A: ho\n"
+              "    Client<->>Server: both ways\n    C <-->> S: dotted; end\n")
     result, lines = _repaired_lines(source, 10)
-    assert lines[1:4] == ["    %% keep &lt; in a comment", "    Note over A: heaps #lt;100MB, Tom #amp; Jerry",
-                          "    A->>B: #60;1ms, #62;0"]
-    assert lines[4] == "    A->>B: no entity; two statements"  # (an author's own ; is left as written)
-    assert [(n.location.line, n.location.column, n.code) for n in result.notes] == [
-        (13, 24, "diagram.repaired"), (14, 12, "diagram.repaired")]
+    assert lines[1:] == ["    %% keep &lt; in a comment", "    Note over A: heaps #lt;100MB, Tom #amp; Jerry",
+                         "    A->>B: #60;1ms, #62;0", "    T1->>T1: number = 42#59; // A",
+                         "    A->>B: hi; B->>A: ho",  # (a ; that ends a statement, before the next, stays)
+                         "    Client<<->>Server: both ways", "    C <<-->> S: dotted; end", ""]
+    assert [(n.location.line, n.location.column) for n in result.notes] == [(13, 24), (14, 12), (15, 25), (17, 11), (18, 7)]
+    assert all(n.code == "diagram.repaired" and n.severity == "note" for n in result.notes)
     assert repair(Diagram(result.source, Location("d.md", 10))).notes == ()  # nothing left to repair
+
+
+def test_a_links_label_holding_shape_characters_is_quoted():
+    source = 'graph LR\n    App -->|Emit metrics (latency)| Agent\n    A -->|plain| B -->|"quoted (kept)"| C -->|x [y]| D\n'
+    result, lines = _repaired_lines(source, 10)
+    assert lines[1:3] == ['    App -->|"Emit metrics (latency)"| Agent', '    A -->|plain| B -->|"quoted (kept)"| C -->|"x [y]"| D']
+    assert [(n.location.line, n.location.column) for n in result.notes] == [(12, 13), (13, 47)]
+    assert repair(Diagram(result.source, Location("d.md", 10))).notes == ()

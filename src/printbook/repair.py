@@ -1,7 +1,8 @@
 """Repairs, before rendering, the flowchart mistakes real documents make and mermaid rejects.
 
-Each repair quotes a node label, which never changes what a label says: `B[type_of(DefId) → Ty]`
-becomes `B["type_of(DefId) → Ty"]`. Labels are quoted when they hold `( ) [ ] { } |` (mermaid
+Each repair quotes a node's or a link's label, which never changes what a label says:
+`B[type_of(DefId) → Ty]` becomes `B["type_of(DefId) → Ty"]`, `-->|Return (if found)|` becomes
+`-->|"Return (if found)"|`. Labels are quoted when they hold `( ) [ ] { } |` (mermaid
 reads those as shape syntax), start with `/` or `\\` without closing as the matching shape, or hold
 a `"` (made a typographic quote). A subgraph styled by its title (`style "Title" fill:…`) gets an id
 to be styled by, and one whose id a node has too (`subgraph "Internet"` around `Internet[Internet]`,
@@ -144,20 +145,48 @@ def _as_mermaids(entity: re.Match) -> str:
     return f"#{int(entity.group(1), 16)};" if entity.group(1) else f"#{entity.group(2)};"
 
 
+# What may follow a `;` that ends a statement in a sequence diagram: a keyword, or a message.
+SEQUENCE_STATEMENT = re.compile(
+    r"^\s*(?:(?:participant|actor|note|loop|alt|else|opt|par|and|rect|end|critical|option|break|activate|"
+    r"deactivate|autonumber|box|create|destroy|title|links?|properties|details)\b|[^:;]+?(?:<<)?-{1,2}(?:>>|>|x|\)))",
+    re.I)
+# A one-headed arrow written with a second head at the start: `C<->>S` for mermaid's `C<<->>S`.
+HALF_TWO_WAY = re.compile(r"(?<=[^<\s-])(\s*)<(-{1,2})>>")
+
+
 def _repaired_sequence(diagram: Diagram, lines: list[str], header: int) -> Repaired:
     """In a sequence diagram a `;` ends a statement, so an HTML entity in a message or a note
-    (`Note over A: heaps &lt;100MB`) cut it in two and made the whole diagram fail: each is
-    written as mermaid's own entity (`#lt;`), which prints the same, with a note."""
+    (`Note over A: heaps &lt;100MB`), or a `;` in its words (`number = 42; // A`), cut it in two
+    and made the whole diagram fail: each is written as mermaid's own entity (`#lt;`, `#59;`),
+    which prints the same; and an arrow both ways written `<->>` as mermaid's `<<->>`. A note
+    for each line repaired."""
     notes = []
+
+    def note(index: int, column: int, message: str, hint: str) -> None:
+        notes.append(Diagnostic("note", diagram.source_location(index + 1, column + 1), message, hint, "diagram.repaired"))
+
     for index in range(header + 1, len(lines)):
         line = lines[index]
-        if "&" not in line or line.lstrip().startswith("%%") or not (found := HTML_ENTITY.search(line)):
+        if line.lstrip().startswith("%%"):
             continue
-        lines[index] = HTML_ENTITY.sub(_as_mermaids, line)
-        notes.append(Diagnostic(
-            "note", diagram.source_location(index + 1, found.start() + 1),
-            f"wrote {found.group(0)} as mermaid's {_as_mermaids(found)}, which prints the same",
-            "in a sequence diagram ';' ends a statement: write entities as #lt; or #60;", "diagram.repaired"))
+        if found := HTML_ENTITY.search(line):
+            line = HTML_ENTITY.sub(_as_mermaids, line)
+            note(index, found.start(), f"wrote {found.group(0)} as mermaid's {_as_mermaids(found)}, which prints the same",
+                 "in a sequence diagram ';' ends a statement: write entities as #lt; or #60;")
+        words = line.find(":")
+        head = line if words < 0 else line[:words]
+        if found := HALF_TWO_WAY.search(head):
+            line = line[:found.start(2) - 1] + f"<<{found.group(2)}>>" + line[found.end():]
+            note(index, found.start(2) - 1, f"wrote <{found.group(2)}>> as mermaid's arrow both ways, <<{found.group(2)}>>",
+                 "mermaid draws an arrow both ways as <<->> (or <<-->> dotted)")
+            words = line.find(":")
+        stray = [at for at in range(max(words, 0), len(line)) if words >= 0 and line[at] == ";" and line[at + 1:].strip()
+                 and not SEQUENCE_STATEMENT.match(line[at + 1:]) and not re.search(r"#\w+$", line[:at])]
+        if stray:
+            line = "".join("#59;" if at in stray else char for at, char in enumerate(line))
+            note(index, stray[0], "wrote ; in the words as mermaid's #59;, which prints the same",
+                 "in a sequence diagram ';' ends a statement: write #59; for one in the words")
+        lines[index] = line
     return Repaired("\n".join(lines), tuple(notes))
 
 
@@ -190,8 +219,23 @@ def _repair_line(line: str, escape_angles: bool, report) -> str:
     for number, part in enumerate(parts):
         if number % 2 == 0:  # node text; odd parts are the links between nodes
             parts[number] = _repair_node(part, position, escape_angles, report)
+        else:
+            parts[number] = _repair_link(part, position, report)
         position += len(part)
     return "".join(parts)
+
+
+LINK_LABEL = re.compile(r"\|([^|]*)\|")
+
+
+def _repair_link(link: str, column_base: int, report) -> str:
+    """A link's `|label|` quoted where it holds `( ) [ ] { }`, which mermaid reads as a node's
+    shape there (`-->|Return (if found)| App` failed the whole diagram)."""
+    found = LINK_LABEL.search(link)
+    if not found or not (label := found.group(1)).strip() or is_quoted(label.strip()) or not (SHAPE_CHARACTERS & set(label)):
+        return link
+    report(column_base + found.start(1) + 1, label)
+    return f'{link[:found.start(1)]}"{_typographic_quotes(label)}"{link[found.end(1):]}'
 
 
 def _repair_node(text: str, column_base: int, escape_angles: bool, report) -> str:
