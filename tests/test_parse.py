@@ -498,6 +498,9 @@ def test_a_heading_with_only_a_questions_number_is_titled_by_the_paragraph_that_
     assert [b.markdown for b in fourth.blocks] == ["**[Exam, July 2024]** | 3 marks", "Doing it twice changes nothing."]
     # A heading followed by no paragraph keeps its words, as before; so does one that is not a number.
     assert isinstance(fifth.blocks[0], Diagram) and sixth.blocks[0].markdown == "Not a question's number."
+    # A paragraph of no words (an empty link, found by the property tests) titles nothing.
+    empty = parse_text("# Set\n\n## A\n\n### Q0\n[]()\n", "set.md")
+    assert [(q.number, q.title) for c in empty.chapters for q in c.questions] == [(None, "Q0")]
     # Questions written `## Question 1` in a document with no `###` are questions too.
     level_two = parse_text("# Set\n\n## Question 1\n\nWhat is a pod?\n\n## Question 2\n\nWhat is a node?\n", "set.md")
     assert [(q.number, q.title) for q in level_two.questions] == [(1, "What is a pod?"), (2, "What is a node?")]

@@ -362,7 +362,7 @@ class _BookReader:
         paragraph at `index` below it, and numbered: a short paragraph is its title (words after
         a question in bold begin the answer); a longer one (a scenario, then what it asks) begins
         the answer, and its sentence that asks is the title. False for a remark alone
-        (`[MEDIUM]`): the paragraph after it asks."""
+        (`[MEDIUM]`), after which the next paragraph asks, and for a paragraph of no words."""
         text = self.tokens[index + 1].content
         if REMARK_ONLY.match(text):
             return False
@@ -370,11 +370,13 @@ class _BookReader:
         begin, stop = self.tokens[index].map or (0, 0)
         # (Lines above a labelled question, `**[Exam 2024]** | 3 marks`, are a remark of its answer.)
         at = next((i for i, line in enumerate(lines) if QUESTION_LABEL.match(line)), 0)
+        asked = _without_label(" ".join(lines[at:]))
+        words = plain_inline(asked)
+        if not words.strip():  # (a picture or an empty link alone asks nothing: the heading's words stay)
+            return False
         self.question["number"], self.untitled = self.untitled, None
         if at:
             self._add_prose(self.lines[begin:begin + at], location)
-        asked = _without_label(" ".join(lines[at:]))
-        words = plain_inline(asked)
         if len(lines) - at <= QUESTION_LINES and len(words) <= SHORT_QUESTION:
             found = BOLD_LEAD.match(asked)
             self.question["title"], lead = _title_and_lead(found.group(2), found.group(3)) if found else (words, "")
