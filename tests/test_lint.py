@@ -62,6 +62,19 @@ def test_lint_fix_writes_repairs_back_and_keeps_a_backup(tmp_path):
     assert second.returncode == 0 and second.stdout == ""
 
 
+def test_lint_fix_takes_out_a_fence_line_left_above_a_diagrams_fence(tmp_path):
+    document = tmp_path / "doc.md"
+    stray = DOC.replace("    B -->> C\n", "").replace("**Probability**: 40\n\n```mermaid", "**Probability**: 40\n\n```\n```mermaid")
+    document.write_text(stray)
+    first = run("lint", str(document), "--fix", "--no-cache")
+    assert first.returncode == 0, first.stdout + first.stderr
+    line = stray.split("\n").index("```mermaid", stray.split("\n").index("### Q2. Broken?")) + 1
+    assert f"doc.md:{line}:1: note: drew the diagram of a ```mermaid fence inside a code block" in first.stdout
+    fixed = document.read_text().split("\n")
+    assert len(fixed) == len(stray.split("\n")) and fixed[line - 2] == "" and fixed[line - 1] == "```mermaid"
+    assert run("lint", str(document), "--strict", "--no-cache").stdout == ""  # nothing left to say
+
+
 def test_build_strict_fails_on_a_diagram_not_drawn_but_still_publishes(tmp_path):
     document = tmp_path / "doc.md"
     document.write_text(DOC)

@@ -506,11 +506,16 @@ def test_a_heading_with_only_a_questions_number_is_titled_by_the_paragraph_that_
     assert [(q.number, q.title) for q in level_two.questions] == [(1, "What is a pod?"), (2, "What is a node?")]
 
 
-def test_a_fence_left_above_a_diagrams_fence_is_said_where_and_a_block_that_shows_how_to_write_one_is_not():
+def test_a_fence_left_above_a_diagrams_fence_is_said_where_and_the_diagram_drawn():
     book = parse_text("# T\n\n## A\n\nText.\n\n```\n```mermaid\ngraph TD\nA-->B\n```\n\nAfter.\n", "t.md")
     (found,) = book.diagnostics
-    assert (str(found.location), found.code) == ("t.md:8:1", "input.nested-fence") and "remove it" in found.hint
-    assert list(book.diagrams()) == [] and "```mermaid" in book.chapters[0].blocks[1].markdown  # printed as code
+    assert (str(found.location), found.severity, found.code) == ("t.md:8:1", "note", "input.nested-fence")
+    assert "remove it" in found.hint
+    (diagram,) = book.diagrams()
+    assert diagram.source == "graph TD\nA-->B\n" and str(diagram.source_location(1, 1)) == "t.md:9:1"
+    assert [type(b).__name__ for b in book.chapters[0].blocks] == ["Prose", "Diagram", "Prose"]
+    # A block that shows how to write one is code, as written.
     for showing in ("````markdown\n```mermaid\ngraph TD\n```\n````\n", "````\n```mermaid\ngraph TD\n```\n````\n",
                     "```text\n```mermaid\n```\n"):
-        assert parse_text("# T\n\n## A\n\n" + showing, "t.md").diagnostics == ()
+        shown = parse_text("# T\n\n## A\n\n" + showing, "t.md")
+        assert shown.diagnostics == () and list(shown.diagrams()) == []

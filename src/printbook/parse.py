@@ -205,7 +205,8 @@ def _asking_sentence(words: str, longest: int = 150) -> str:
 
 
 # A code block whose first line opens a diagram with the block's own fence: a ``` line was left
-# above the ```mermaid one. (A ````markdown block showing how to write one is not this.)
+# above the ```mermaid one, and the block closes where the diagram does. (A ````markdown block
+# showing how to write one is not this.)
 NESTED_DIAGRAM = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*\{?mermaid\}?[ \t]*(?:\n|$)", re.I)
 
 
@@ -324,12 +325,14 @@ class _BookReader:
         if (token.type == "fence" and not token.info.strip() and (nested := NESTED_DIAGRAM.match(token.content))
                 and nested.group(1) == token.markup):
             # A ``` line left above a ```mermaid one opens a code block of its own, which holds the
-            # diagram as text (as GitHub shows it): it is printed as code, and said where.
+            # diagram as text (GitHub shows it so): the diagram is drawn, and the line said where.
+            inner = Location(self.filename, location.line + 1, 1)
             self.diagnostics.append(Diagnostic(
-                "warning", Location(self.filename, location.line + 1, 1),
-                f"a {nested.group(1)}mermaid fence inside a code block: printed as code, not drawn",
-                f"the {token.markup} line above it opens a code block of its own: remove it",
+                "note", inner, f"drew the diagram of a {nested.group(1)}mermaid fence inside a code block",
+                f"the {token.markup} line above it opens a code block of its own: remove it (printbook lint --fix does)",
                 "input.nested-fence"))
+            self._add(Diagram(token.content[nested.end():], inner))
+            return index + 1
         end = self._block_end(index)
         if index in self.question_lists:
             self._listed_questions(index)

@@ -295,10 +295,13 @@ def lint(source: Path, options: BuildOptions = BuildOptions(), fix: bool = False
                                          restack=False)
     _, found = diagrams.render_diagrams(book.diagrams(), render_options)
     fixed = None
-    if fix and any(d.severity == "note" for d in found):
+    # (A ``` line left above a ```mermaid one goes too: the line, blank, keeps the lines' numbers.)
+    strays = {d.location.line - 1 for d in book.diagnostics if d.code == "input.nested-fence"}
+    if fix and (strays or any(d.severity == "note" for d in found)):
         text = parse.read_source(source)
         shutil.copy2(source, source.with_name(source.name + ".bak"))
-        write_atomically(source, repair.repaired_document(text, book.diagrams()))
+        lines = repair.repaired_document(text, book.diagrams()).split("\n")
+        write_atomically(source, "\n".join("" if number in strays else line for number, line in enumerate(lines, 1)))
         fixed = source
     numbers = checks.as_diagnostics(checks.check_numbers(book))
     return LintReport(book, (*document_diagnostics(book), *found, *numbers), fixed)
