@@ -378,8 +378,7 @@ class _BookReader:
         if not words.strip():  # (a picture or an empty link alone asks nothing: the heading's words stay)
             return False
         self.question["number"], self.untitled = self.untitled, None
-        if at:
-            self._add_prose(self.lines[begin:begin + at], location)
+        self._add_text_between(begin, begin + at, 0)
         if len(lines) - at <= QUESTION_LINES and len(words) <= SHORT_QUESTION:
             found = BOLD_LEAD.match(asked)
             self.question["title"], lead = _title_and_lead(found.group(2), found.group(3)) if found else (words, "")
@@ -387,7 +386,7 @@ class _BookReader:
                 self._add_prose([lead], location)
         else:
             self.question["title"] = _asking_sentence(words)
-            self._add_prose(self.lines[begin + at:stop], location)
+            self._add_text_between(begin + at, stop, 0)
         return True
 
     def _add_prose(self, lines: list[str], location: Location) -> None:
@@ -456,15 +455,16 @@ class _BookReader:
         self.slugs_seen[slug] = repeats + 1
         key = fragment_key(f"{slug}-{repeats}" if repeats else slug)
         self.untitled = None
+        number_only = _number_only(text)
         if level == 1 and self.title is None and not self.chapters:
             self.title, self.title_location = text, location
         elif (self.folded_questions or self.bold_questions or self.question_lists) and level <= 4:  # (topics)
             self._open_chapter(text, location)
             self.fragments.setdefault(key, ("ch", location))
-        elif level == self.question_level and (level == 3 or QUESTION_HEADING.match(text) or _number_only(text) or (
+        elif level == self.question_level and (level == 3 or QUESTION_HEADING.match(text) or number_only is not None or (
                 self.numbered_questions and NUMBERED_HEADING.match(text))):
             self._open_question(text, location)
-            self.untitled = _number_only(text)  # (at level 2, only a `## Q1. …` or `## 1. What …?` is one)
+            self.untitled = number_only  # (at level 2, only a `## Q1. …` or `## 1. What …?` is one)
             self.fragments.setdefault(key, ("q", location))
         elif level <= 2:
             self._open_chapter(text, location)
@@ -606,7 +606,7 @@ class _BookReader:
     # -- helpers -------------------------------------------------------------------------------
 
     def _add(self, block: Block) -> None:
-        if not (isinstance(block, Prose) and REMARK_ONLY.match(block.markdown)):
+        if self.untitled is not None and not (isinstance(block, Prose) and REMARK_ONLY.match(block.markdown)):
             self.untitled = None  # (a question that asks before its paragraph keeps its heading's words)
         if self.question is not None:
             self.question["blocks"].append(block)

@@ -11,8 +11,9 @@ which mermaid rejects as a cycle) an id of its own. Every repair is reported as 
 
 In a timeline, a colon in a section's title or a period (`section 09:00-12:00`, `10:30 : Standup`)
 is written as a lookalike: mermaid reads a colon there as where the events begin, and rejects the
-diagram. In a sequence diagram, an HTML entity (`&lt;`) is written as mermaid's (`#lt;`): its `;`
-ended the statement there.
+diagram. In a sequence diagram, an HTML entity (`&lt;`) and a `;` in a message's or a note's words
+are written as mermaid's (`#lt;`, `#59;`): a `;` ends the statement there; and an arrow both ways
+written `<->>` is mermaid's `<<->>`.
 """
 
 from __future__ import annotations
@@ -180,8 +181,9 @@ def _repaired_sequence(diagram: Diagram, lines: list[str], header: int) -> Repai
             note(index, found.start(2) - 1, f"wrote <{found.group(2)}>> as mermaid's arrow both ways, <<{found.group(2)}>>",
                  "mermaid draws an arrow both ways as <<->> (or <<-->> dotted)")
             words = line.find(":")
-        stray = [at for at in range(max(words, 0), len(line)) if words >= 0 and line[at] == ";" and line[at + 1:].strip()
-                 and not SEQUENCE_STATEMENT.match(line[at + 1:]) and not re.search(r"#\w+$", line[:at])]
+        # (A ; that ends the line or comes before a statement, and an entity's own, stay.)
+        stray = [] if words < 0 else [at for at in range(words, len(line)) if line[at] == ";" and line[at + 1:].strip()
+                                      and not SEQUENCE_STATEMENT.match(line[at + 1:]) and not re.search(r"#\w+$", line[:at])]
         if stray:
             line = "".join("#59;" if at in stray else char for at, char in enumerate(line))
             note(index, stray[0], "wrote ; in the words as mermaid's #59;, which prints the same",
