@@ -171,6 +171,25 @@ def test_no_piece_holds_only_the_participants_drawn_again_at_the_bottom():
     assert len(place(replace(picture, footer=0.0), offer).shown) == 4  # (read as any other text)
 
 
+def test_no_piece_holds_only_the_participants_at_the_top():
+    # A sequence diagram two columns wide whose right column's messages begin low: its top right
+    # window would hold only the participants, which the piece below it shows at its head.
+    texts = [(x, 0.0, 100.0, 40.0) for x in (50.0, 650.0)]
+    texts += [(x, float(y), 300.0, 20.0) for y in range(60, 1600, 40) for x in (50.0, 650.0) if x < 600 or y > 900]
+    body = "".join(f'<text x="{x}" y="{y + 15}" font-size="16">t{i}</text>' for i, (x, y, _, _) in enumerate(texts))
+    picture = Picture(SVG.format(x=0, w=1200, h=1600, body=body), 1200, 1600, text_px=16, texts=tuple(texts),
+                      header=50)
+    offer = Offer((Space(600, 800, largest=0.75),), (Space(600, 700, largest=0.75),), 7)
+    shown = place(picture, offer).shown
+    assert [s.where for s in shown] == [
+        "piece 1 of 3: row 1 of 2, column 1 of 2", "piece 2 of 3: row 2 of 2, column 1 of 2",
+        "piece 3 of 3: row 2 of 2, column 2 of 2"]
+    assert "t1" in "".join(etree.fromstring(shown[2].picture.svg).itertext())  # its participant, at its head
+    # A column of participants with nothing below them keeps them.
+    silent = replace(picture, texts=tuple(t for t in texts if t[0] < 600 or t[1] == 0.0))
+    assert len(place(silent, offer).shown) == 3 and "column 2 of 2" in place(silent, offer).shown[1].where
+
+
 def test_a_piece_that_is_the_whole_says_nothing_of_pieces():
     # A diagram too tall to show whole where the pieces' room (a page without notes, a slide without its
     # overview) takes it in one: its one piece is the whole, and no "piece 1 of 1" is said of it.

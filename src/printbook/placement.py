@@ -399,11 +399,17 @@ def _windows(picture: Picture, space: Space, scale: float) -> list[Window]:
                for top, bottom in zip(rows, rows[1:]) for left, right in zip(columns, columns[1:])]
     # A window with nothing of its own in it is no piece worth a page: the empty corner of a grid,
     # the end of a word mostly in the window beside it, or only the participants drawn again at
-    # the bottom, which every piece shows at its top.
+    # the bottom, which every piece shows at its top; nor is a top window of only a sequence
+    # diagram's participants, which the piece below shows at its head (unless nothing is below).
     centres = [(x + w / 2, y + h / 2) for x, y, w, h in boxes if not picture.footer or y < picture.footer]
-    return [window for window in windows
-            if not centres or any(window[0] <= x < window[0] + window[2] and window[1] <= y < window[1] + window[3]
-                                  for x, y in centres)] or windows
+    own = [(x, y) for x, y in centres if y >= picture.header]
+
+    def holds(window: Window, points: list[tuple[float, float]]) -> bool:
+        return any(window[0] <= x < window[0] + window[2] and window[1] <= y < window[1] + window[3] for x, y in points)
+
+    columns_kept = {window[0] for window in windows if holds(window, own)}
+    return [window for window in windows if not centres or holds(window, own)
+            or (window[0] not in columns_kept and holds(window, centres))] or windows
 
 
 @functools.lru_cache(maxsize=256)
