@@ -202,6 +202,30 @@ def test_a_sequence_diagram_in_pieces_keeps_each_messages_arrow_with_its_words()
 
 
 @pytest.mark.e2e
+def test_seven_participants_show_on_slides_in_one_column_of_pieces_each_message_whole():
+    """Seven participants were too wide for a slide at 12 pt even closer together: the slides cut
+    the diagram into two columns as well as rows, and a message between the columns lost one end
+    of its arrow. In narrower boxes they fit its width."""
+    names = ["Reader", "Browser", "Gateway", "Indexer", "Search Store", "Ranker", "Audit Log"]
+    lines = [f"    participant {n.replace(' ', '')} as {n}" for n in names]
+    for step in range(6):
+        for a, b in zip(names, names[1:]):
+            lines.append(f"    {a.replace(' ', '')}->>{b.replace(' ', '')}: pass request {step} on")
+        lines.append(f"    {names[-1].replace(' ', '')}-->>{names[0].replace(' ', '')}: result {step} returned")
+    [diagram] = _diagrams_in("s.md", ["sequenceDiagram\n" + "\n".join(lines) + "\n"])
+    with DiagramStage(RenderOptions()) as stage:
+        renderings, _ = stage.render([diagram])
+        picture = stage.more_layouts(renderings, {diagram: "turned"})[diagram]
+    slide = slide_offer(DeckOptions())
+    placed = place(picture, slide, overview=True)
+    assert placed.how == "pieces" and placed.grid[1] == 1, placed.grid  # rows only
+    assert placed.text_pt >= slide.smallest_pt
+    assert all(crowded_words(s.picture) == 0 for s in placed.shown)
+    # The whole, as mermaid draws it, is cut into columns too: the narrower layout is what fits.
+    assert place(renderings[diagram], slide, overview=True).grid[1] > 1
+
+
+@pytest.mark.e2e
 def test_a_wardley_map_draws_in_printbooks_font_and_fits_a_slide_whole_on_its_smaller_canvas():
     """A wardley map names no font: it drew in the browser's default serif (Liberation Serif in the
     PDF), at 10 px labels (11 px notes) on 900 x 600 px, which a slide showed in pieces."""

@@ -214,6 +214,7 @@ def test_a_quarter_turn_turns_a_flowcharts_subgraphs_drawn_their_own_way_too():
     assert turned(source) == ['graph TD\n    subgraph "Tier 1"\n        direction LR\n        A --> B --> C\n    end\n']
 
 
-def test_a_sequence_diagram_is_also_drawn_with_its_participants_closer_and_its_messages_wrapped():
+def test_a_sequence_diagram_is_also_drawn_with_its_participants_closer_and_narrower_and_its_messages_wrapped():
     source = "sequenceDiagram\n    A->>B: a long message between the two\n"
-    assert compact(source) == ['%%{init: {"sequence": {"actorMargin": 20, "wrap": true}}}%%\n' + source]
+    assert compact(source) == ['%%{init: {"sequence": {"actorMargin": 20, "wrap": true}}}%%\n' + source,
+                               '%%{init: {"sequence": {"actorMargin": 20, "width": 110, "wrap": true}}}%%\n' + source]

@@ -117,13 +117,16 @@ def turned(source: str) -> list[str]:
 # page it is drawn in (856 px here) with 10 px axis labels, too small for a slide's 12 pt at the
 # size a slide shows them (the decks cut them into pieces, which mean nothing for a chart); a gantt
 # chart 560 px wide also prints upright at 7 pt. A sequence diagram's participants closer together,
-# its messages wrapped, is 10-35% narrower: fewer columns of pieces. (A canvas that runs a chart's
+# its messages wrapped, is 10-35% narrower: fewer columns of pieces; in boxes 110 px wide (mermaid's
+# 150, for names of a word or two) 30-50%, so that seven participants fit a slide's width at 12 pt,
+# each message whole, where they were cut into two columns of pieces. (A canvas that runs a chart's
 # words into each other is not used: placement.crowded_words.)
 COMPACT = {"xychart": ('%%{init: {"xyChart": {"width": 560, "height": 330}}}%%',),
            "xychart-beta": ('%%{init: {"xyChart": {"width": 560, "height": 330}}}%%',),
            "quadrantchart": ('%%{init: {"quadrantChart": {"chartWidth": 400, "chartHeight": 340}}}%%',),
            "gantt": ('%%{init: {"gantt": {"useWidth": 720}}}%%', '%%{init: {"gantt": {"useWidth": 560}}}%%'),
-           "sequencediagram": ('%%{init: {"sequence": {"actorMargin": 20, "wrap": true}}}%%',)}
+           "sequencediagram": ('%%{init: {"sequence": {"actorMargin": 20, "wrap": true}}}%%',
+                               '%%{init: {"sequence": {"actorMargin": 20, "width": 110, "wrap": true}}}%%')}
 # A wardley map takes its canvas from a statement of its own (mermaid 11.17 reads no configuration
 # of its size): 900 x 600 px by default, too large for a slide's 12 pt; its points are placed by
 # fractions of the canvas, so a smaller one keeps the map.
