@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from printbook.model import Diagram, Location, PrintbookError, Prose, Table
+from printbook.pipeline import slugify
 from printbook.parse import parse_file, parse_text
 
 DOC = """# T01: Example Questions
@@ -519,3 +520,26 @@ def test_a_fence_left_above_a_diagrams_fence_is_said_where_and_the_diagram_drawn
                     "```text\n```mermaid\n```\n"):
         shown = parse_text("# T\n\n## A\n\n" + showing, "t.md")
         assert shown.diagnostics == () and list(shown.diagrams()) == []
+
+
+def test_a_heading_that_recurs_under_every_question_is_a_part_of_each():
+    """A `### How to explain it` after each `### Question N: …`, at the questions' own level: it
+    was an unnumbered question of its own, fifty times in the contents, each question's notes
+    area before it."""
+    questions = "".join(f"### Question {n}: What is thing {n}?\n\nIt is {n}.\n\n### How to Explain in Interview\n\n"
+                        f"Say {n}.\n\n" for n in range(1, 5))
+    book = parse_text("# Guide\n\n## Section 1: Things\n\n" + questions + "### What is left over?\n\nThis.\n", "g.md")
+    assert [(q.number, q.title) for q in book.chapters[0].questions] == [
+        *((n, f"What is thing {n}?") for n in range(1, 5)), (None, "What is left over?")]  # (once: still a heading)
+    first = book.questions[0]
+    assert [b.markdown for b in first.blocks] == ["It is 1.", "### How to Explain in Interview", "Say 1."]
+    assert first.blocks[1].location.line == 9
+
+
+def test_a_document_of_several_sections_without_a_title_is_titled_by_its_file_name():
+    sections = "## Basics (Questions 1-2)\n\n### Q1. Why?\n\nBecause.\n\n## Joins (Questions 3-4)\n\n### Q3. How?\n\nSo.\n"
+    assert parse_text(sections, "/docs/sql_answers_1_50.md").title == "Sql answers 1–50"  # not its first section's
+    assert slugify("Sql answers 1–50") == "sql-answers-1-50"  # (its PDF's name: the dash keeps 1 and 50 apart)
+    assert parse_text(sections, "top-10-questions.md").title == "Top 10 questions"
+    assert parse_text("## Basics\n\n### Q1. Why?\n\nBecause.\n", "x.md").title == "Basics"  # one chapter: its title
+    assert parse_text("# Guide\n\n" + sections, "sql_answers_1_50.md").title == "Guide"

@@ -35,6 +35,8 @@ NUMBER_ONLY_HEADING = re.compile(r"^(?:(?:Q|Question|Problem|Exercise) ?#?(\d{1,
 REMARK_ONLY = re.compile(r"^\s*(\*\*|__)?[\[(][^\])\n]{1,40}[\])]\1?\s*$")
 # A label the question's words may follow: `**Question:** …`, `Q: …`, `**Q: … ?**`.
 QUESTION_LABEL = re.compile(r"^(\*\*|__)?\s*(?:Q|Question)\s*[:.]\s*(\*\*|__)?\s*", re.I)
+# A heading at the questions' level that recurs word for word this often is a part of each question.
+RECURRING = 3
 SHORT_QUESTION = 200  # the most characters a paragraph below a number-only heading is taken whole as its title
 ASKS = re.compile(r"^(what|why|how|when|where|which|who|explain|describe|design|compare|contrast|implement|"
                   r"discuss|walk|tell|define|differentiate|can|could|is|are|do|does|did|should|would|will|list|"
@@ -210,6 +212,13 @@ def _asking_sentence(words: str, longest: int = 150) -> str:
 NESTED_DIAGRAM = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*\{?mermaid\}?[ \t]*(?:\n|$)", re.I)
 
 
+def _title_from_file_name(filename: str) -> str:
+    """A title made of a file's name: `system_design_answers_1_50.md` is "System design answers 1–50"."""
+    words = re.sub(r"(?<=\d)_(?=\d)", "\u2013", Path(filename).stem)  # (a date's hyphens stay)
+    words = " ".join(re.sub(r"_+|(?<!\d)-+|-+(?!\d)", " ", words).split())
+    return words[:1].upper() + words[1:] if words else Path(filename).name
+
+
 def _is_diagram(token: Token) -> bool:
     """A ```mermaid block (or MyST's ```{mermaid}, in documents written for Sphinx)."""
     return token.type == "fence" and token.info.strip().lower().split(" ")[:1] in (["mermaid"], ["{mermaid}"])
@@ -261,6 +270,7 @@ class _BookReader:
         self.references: dict[str, dict] = found.get("references", {})
         self.question_level = self._question_level()
         self.numbered_questions = bool(self._numbered_headings(self.question_level))
+        self.recurring = self._recurring_headings()
         self.folded_questions = self._folded_questions()
         self.bold_questions = {} if self.folded_questions else self._bold_questions()
         self.question_lists = {} if self.folded_questions or self.bold_questions else self._question_lists()
@@ -288,7 +298,10 @@ class _BookReader:
         self._questions_out_of_introduction()
         self._intro_without_contents()
         chapters = tuple(self._freeze_chapter(c) for c in self.chapters if not self._only_contents(c))
-        title = self.title or self.front_matter.get("title") or chapters[0].title or Path(self.filename).stem
+        # Without a title of its own, a document of one chapter is titled by it; one of several
+        # sections by its file's name (its first section's title named the whole book).
+        title = (self.title or self.front_matter.get("title")
+                 or (len(chapters) == 1 and chapters[0].title) or _title_from_file_name(self.filename))
         return Book(title=title, source=self.filename, location=self.title_location,
                     intro=tuple(self.intro), metadata=tuple(self.metadata), chapters=chapters,
                     diagnostics=tuple(self.diagnostics),
@@ -461,6 +474,8 @@ class _BookReader:
         elif (self.folded_questions or self.bold_questions or self.question_lists) and level <= 4:  # (topics)
             self._open_chapter(text, location)
             self.fragments.setdefault(key, ("ch", location))
+        elif level == self.question_level and self.question is not None and text in self.recurring:
+            self._add(Prose("#" * level + " " + text, location))  # (the question's own part: see _recurring_headings)
         elif level == self.question_level and (level == 3 or QUESTION_HEADING.match(text) or number_only is not None or (
                 self.numbered_questions and NUMBERED_HEADING.match(text))):
             self._open_question(text, location)
@@ -484,6 +499,18 @@ class _BookReader:
         if numbered[3] == 0 and numbered[2] < 2 and len(asking := self._numbered_headings(2)) >= 2:
             numbered[2] += len(asking)
         return 2 if numbered[3] == 0 and numbered[2] >= 2 else 3
+
+    def _recurring_headings(self) -> set[str]:
+        """The words of the headings at the questions' level that ask no question of their own and
+        recur word for word (`### How to Explain in Interview` after each of fifty `### Question
+        N: …`): a part of the question above each, not an unnumbered question in the contents."""
+        counts: dict[str, int] = {}
+        for token, inline in zip(self.tokens, self.tokens[1:]):
+            if token.type == "heading_open" and token.tag == f"h{self.question_level}":
+                title = plain(inline, tags=True)
+                if not (QUESTION_HEADING.match(title) or NUMBERED_HEADING.match(title) or _number_only(title) is not None):
+                    counts[title] = counts.get(title, 0) + 1
+        return {title for title, count in counts.items() if count >= RECURRING}
 
     def _folded_questions(self) -> bool:
         """Whether the document asks its questions folded, as GitHub shows them, each the

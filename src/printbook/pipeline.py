@@ -444,6 +444,8 @@ def _first_words(slug: str, most: int) -> str:
 
 
 def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    # (A dash between words or numbers, "1–50", keeps them apart: it has no ASCII form to keep.)
+    dashed = "".join("-" if unicodedata.category(c) == "Pd" else c for c in text)
+    ascii_text = unicodedata.normalize("NFKD", dashed).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].rstrip("-")
 
