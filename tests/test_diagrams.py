@@ -326,15 +326,17 @@ def test_a_timeline_of_times_of_day_is_drawn_with_its_times():
 def test_diagrams_with_entities_semicolons_half_two_way_arrows_and_link_labels_in_brackets_are_drawn():
     """A `;` ends a statement in a sequence diagram: `&lt;` or `42; // A` cut a line in two and the
     diagram was not drawn, nor was one with `<->>`; the repair writes mermaid's `#lt;`, `#59;` and
-    `<<->>`. A link's label holding brackets (`-->|Return (if found)|`) is quoted."""
+    `<<->>`, and a flowchart's `style` line becomes a comment. A link's label holding brackets
+    (`-->|Return (if found)|`) is quoted."""
     [heaps, links] = _diagrams_in("s.md", [
         "sequenceDiagram\n    participant App\n    participant GC\n"
         "    Note over App,GC: Best for:<br/>- Small heaps (&lt;100MB)<br/>- Tom &amp; Jerry\n"
-        "    App->>GC: pause &#x3C;1ms &#62; 0\n    GC->>GC: number = 42; // A\n    App<->>GC: both ways\n",
+        "    App->>GC: pause &#x3C;1ms &#62; 0\n    GC->>GC: number = 42; // A\n    App<->>GC: both ways\n"
+        "    style GC fill:#ff9800\n",
         "graph LR\n    App -->|Emit metrics (latency)| Agent\n    Cache -->|Return<br/>(if found)| App\n"])
     renderings, warnings = render_diagrams([heaps, links])
     assert all(isinstance(renderings[d], Picture) for d in (heaps, links))
-    assert [w.code for w in warnings] == ["diagram.repaired"] * 6
+    assert [w.code for w in warnings] == ["diagram.repaired"] * 7
     words = " ".join(_label_text(renderings[heaps].svg))
     assert all(text in words for text in ("(<100MB)", "Tom & Jerry", "pause <1ms > 0", "number = 42; // A")), words
     words = " ".join(_label_text(renderings[links].svg))

@@ -128,6 +128,19 @@ def test_a_sequence_diagrams_entities_semicolons_in_words_and_half_two_way_arrow
     assert repair(Diagram(result.source, Location("d.md", 10))).notes == ()  # nothing left to repair
 
 
+def test_a_flowcharts_style_lines_in_a_sequence_diagram_become_comments():
+    """`style WAL fill:#ff9800` under a sequence diagram (as a flowchart colours a node) failed the
+    whole diagram; a participant named style still sends its messages."""
+    source = ("sequenceDiagram\n    participant WAL\n    A->>WAL: write\n    style WAL fill:#ff9800\n"
+              "      classDef hot fill:#f00\n    style->>A: hi\n")
+    result, lines = _repaired_lines(source, 10)
+    assert lines[3:6] == ["    %% style WAL fill:#ff9800", "      %% classDef hot fill:#f00", "    style->>A: hi"]
+    assert [(n.location.line, n.location.column, n.message) for n in result.notes] == [
+        (14, 5, "left out style WAL fill:#ff9800: a sequence diagram takes no style lines"),
+        (15, 7, "left out classDef hot fill:#f00: a sequence diagram takes no classDef lines")]
+    assert repair(Diagram(result.source, Location("d.md", 10))).notes == ()
+
+
 def test_a_links_label_holding_shape_characters_is_quoted():
     source = 'graph LR\n    App -->|Emit metrics (latency)| Agent\n    A -->|plain| B -->|"quoted (kept)"| C -->|x [y]| D\n'
     result, lines = _repaired_lines(source, 10)

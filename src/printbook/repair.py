@@ -153,14 +153,18 @@ SEQUENCE_STATEMENT = re.compile(
     re.I)
 # A one-headed arrow written with a second head at the start: `C<->>S` for mermaid's `C<<->>S`.
 HALF_TWO_WAY = re.compile(r"(?<=[^<\s-])(\s*)<(-{1,2})>>")
+# A flowchart's style statement (`style WAL fill:#ff9800`), which a sequence diagram has none of.
+FLOWCHART_STYLE = re.compile(r"^\s*(style|classDef|class|linkStyle)\s+\S")
+SEQUENCE_ARROW = re.compile(r"-{1,2}(>>|>|x|\))")
 
 
 def _repaired_sequence(diagram: Diagram, lines: list[str], header: int) -> Repaired:
     """In a sequence diagram a `;` ends a statement, so an HTML entity in a message or a note
     (`Note over A: heaps &lt;100MB`), or a `;` in its words (`number = 42; // A`), cut it in two
     and made the whole diagram fail: each is written as mermaid's own entity (`#lt;`, `#59;`),
-    which prints the same; and an arrow both ways written `<->>` as mermaid's `<<->>`. A note
-    for each line repaired."""
+    which prints the same; an arrow both ways written `<->>` as mermaid's `<<->>`; and a
+    flowchart's `style` line, which fails the diagram too, is made a comment. A note for each line
+    repaired."""
     notes = []
 
     def note(index: int, column: int, message: str, hint: str) -> None:
@@ -169,6 +173,12 @@ def _repaired_sequence(diagram: Diagram, lines: list[str], header: int) -> Repai
     for index in range(header + 1, len(lines)):
         line = lines[index]
         if line.lstrip().startswith("%%"):
+            continue
+        if FLOWCHART_STYLE.match(line) and not SEQUENCE_ARROW.search(line):
+            start = len(line) - len(line.lstrip())
+            lines[index] = line[:start] + "%% " + line[start:]
+            note(index, start, f"left out {line.strip()}: a sequence diagram takes no {line.split()[0]} lines",
+                 "mermaid colours a sequence diagram's participants with box … end; lint --fix makes the line a comment")
             continue
         if found := HTML_ENTITY.search(line):
             line = HTML_ENTITY.sub(_as_mermaids, line)
