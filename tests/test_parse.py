@@ -543,3 +543,20 @@ def test_a_document_of_several_sections_without_a_title_is_titled_by_its_file_na
     assert parse_text(sections, "top-10-questions.md").title == "Top 10 questions"
     assert parse_text("## Basics\n\n### Q1. Why?\n\nBecause.\n", "x.md").title == "Basics"  # one chapter: its title
     assert parse_text("# Guide\n\n" + sections, "sql_answers_1_50.md").title == "Guide"
+
+
+def test_questions_labelled_but_not_numbered_are_numbered_in_order():
+    """`## Q: "How do you test HTTP handlers?"`: each was a chapter of its own, titled with its
+    label and quotes, and the book had no questions."""
+    text = ('# Testing in Go\n\n## Q: "How do you write unit tests in Go?"\n\nWith go test.\n\n'
+            '## Q: “What is table-driven testing?”\n\nA loop over cases.\n\n## Question: Why mock?\n\nSpeed.\n')
+    book = parse_text(text, "t.md")
+    assert [(q.number, q.title) for q in book.questions] == [
+        (1, "How do you write unit tests in Go?"), (2, "What is table-driven testing?"), (3, "Why mock?")]
+    assert [b.markdown for b in book.questions[1].blocks] == ["A loop over cases."]
+    # After numbered questions, numbered on from the last; one label alone is no way of asking.
+    more = parse_text("# Go\n\n## 61. What is a goroutine?\n\nA thread.\n\n## 62. What is a channel?\n\nA pipe.\n\n"
+                      '## Q: "What if it is full?"\n\nIt blocks.\n\n## Q: What if it is closed?\n\nIt panics.\n', "g.md")
+    assert [q.number for q in more.questions] == [61, 62, 63, 64]
+    alone = parse_text("# Guide\n\n## Setup\n\nText.\n\n## Q: why?\n\nBecause.\n", "g.md")
+    assert not alone.questions and [c.title for c in alone.chapters] == ["Setup", "Q: why?"]

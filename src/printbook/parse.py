@@ -28,6 +28,8 @@ QUESTION_HEADING = re.compile(r"^(?:Q|Question) ?(\d{1,9}) ?[.:)\-–—]\s*(.+)
 # `### 12. What is a pod?`: a numbered question, where the document's numbered headings ask
 # (ASKS); a guide's `### 1. Overall Architecture` stays a heading.
 NUMBERED_HEADING = re.compile(r"^(\d{1,9})[.)]\s+(.+)$")
+# `## Q: "How do you test HTTP handlers?"`: a question labelled but not numbered (numbered in order).
+LABELLED_HEADING = re.compile(r"^(?:Q|Question)\s*[:.\-–—]\s*(.+)$", re.I)
 # `### Question 1`, `### Q3:`, `### 5.`: a question heading with only its number, the question
 # asked in the paragraph below it (quizzes, exam banks, course questions).
 NUMBER_ONLY_HEADING = re.compile(r"^(?:(?:Q|Question|Problem|Exercise) ?#?(\d{1,9}) ?[.:)\-–—]?|#?(\d{1,9})[.)])\s*$", re.I)
@@ -212,6 +214,15 @@ def _asking_sentence(words: str, longest: int = 150) -> str:
 NESTED_DIAGRAM = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*\{?mermaid\}?[ \t]*(?:\n|$)", re.I)
 
 
+def _unquoted(text: str) -> str:
+    """`text` without the quotation marks around the whole of it."""
+    text = text.strip()
+    for opening, closing in ('""', "''", "\u201c\u201d", "\u2018\u2019"):
+        if len(text) >= 2 and text[0] == opening and text[-1] == closing:
+            return text[1:-1].strip()
+    return text
+
+
 def _title_from_file_name(filename: str) -> str:
     """A title made of a file's name: `system_design_answers_1_50.md` is "System design answers 1–50"."""
     words = re.sub(r"(?<=\d)_(?=\d)", "\u2013", Path(filename).stem)  # (a date's hyphens stay)
@@ -271,6 +282,7 @@ class _BookReader:
         self.question_level = self._question_level()
         self.numbered_questions = bool(self._numbered_headings(self.question_level))
         self.recurring = self._recurring_headings()
+        self.labelled_questions = self._labelled_questions()
         self.folded_questions = self._folded_questions()
         self.bold_questions = {} if self.folded_questions else self._bold_questions()
         self.question_lists = {} if self.folded_questions or self.bold_questions else self._question_lists()
@@ -476,6 +488,9 @@ class _BookReader:
             self.fragments.setdefault(key, ("ch", location))
         elif level == self.question_level and self.question is not None and text in self.recurring:
             self._add(Prose("#" * level + " " + text, location))  # (the question's own part: see _recurring_headings)
+        elif level == self.question_level and self.labelled_questions and (labelled := LABELLED_HEADING.match(text)):
+            self._open_question(_unquoted(labelled.group(1)), location, self._next_number())
+            self.fragments.setdefault(key, ("q", location))
         elif level == self.question_level and (level == 3 or QUESTION_HEADING.match(text) or number_only is not None or (
                 self.numbered_questions and NUMBERED_HEADING.match(text))):
             self._open_question(text, location)
@@ -494,11 +509,26 @@ class _BookReader:
         numbered = {2: 0, 3: 0}
         for token, inline in zip(self.tokens, self.tokens[1:]):
             if token.type == "heading_open" and token.tag in ("h2", "h3") and (
-                    QUESTION_HEADING.match(title := plain(inline, tags=True)) or _number_only(title)):
+                    QUESTION_HEADING.match(title := plain(inline, tags=True)) or _number_only(title)
+                    or LABELLED_HEADING.match(title)):
                 numbered[int(token.tag[1])] += 1
         if numbered[3] == 0 and numbered[2] < 2 and len(asking := self._numbered_headings(2)) >= 2:
             numbered[2] += len(asking)
         return 2 if numbered[3] == 0 and numbered[2] >= 2 else 3
+
+    def _next_number(self) -> int:
+        """The number after the last numbered question's so far (1 for the first)."""
+        numbers = [q["number"] for chapter in self.chapters for q in chapter["questions"] if q["number"] is not None]
+        return numbers[-1] + 1 if numbers else 1
+
+    def _labelled_questions(self) -> bool:
+        """Whether the document's questions are headings labelled but not numbered (`## Q: "How
+        do you write unit tests in Go?"`): two or more at the questions' level, and none numbered
+        `Q12.` (each is numbered after the question before it)."""
+        titles = [plain(inline, tags=True) for token, inline in zip(self.tokens, self.tokens[1:])
+                  if token.type == "heading_open" and token.tag == f"h{self.question_level}"]
+        return (sum(bool(LABELLED_HEADING.match(title)) for title in titles) >= 2
+                and not any(QUESTION_HEADING.match(title) or _number_only(title) is not None for title in titles))
 
     def _recurring_headings(self) -> set[str]:
         """The words of the headings at the questions' level that ask no question of their own and
