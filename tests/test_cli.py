@@ -88,3 +88,18 @@ def test_build_json_is_a_summary_a_script_can_read(tmp_path):
     [repair] = [d for d in summary["diagnostics"] if d["code"] == "diagram.repaired"]
     assert repair["file"].endswith("platform-engineer.md") and repair["line"] > 0 and repair["severity"] == "note"
     assert set(summary["seconds"]) >= {"reading", "rendering", "placing", "typesetting", "decks", "publishing"}
+
+
+def test_documents_of_the_same_name_make_a_book_each_none_over_another(tmp_path):
+    """`printbook build */architecture_diagram.md`: each book went to OUT/architecture_diagram/,
+    each build wrote over the one before, and one handbook of thirty was left."""
+    for system in ("crawler", "shortener"):
+        (tmp_path / system).mkdir()
+        (tmp_path / system / "notes.md").write_text(f"# The {system}\n\n## Section 1: Parts\n\n### Q1. Why a {system}?\n\nBecause.\n")
+    (tmp_path / "guide.md").write_text("# Guide\n\n## Section 1: One\n\n### Q1. Why?\n\nBecause.\n")
+    out = tmp_path / "out"
+    result = run("build", str(tmp_path / "crawler" / "notes.md"), str(tmp_path / "shortener" / "notes.md"),
+                 str(tmp_path / "guide.md"), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.relative_to(out).as_posix() for p in out.glob("*/*.pdf")) == [
+        "crawler-notes/the-crawler.pdf", "guide/guide.pdf", "shortener-notes/the-shortener.pdf"]

@@ -235,7 +235,8 @@ def run_or_exit(work, *args, **kwargs):
                    "[default: progress bars on a terminal, plain lines elsewhere].")
 def build_command(documents: tuple[Path, ...], config_file: Path | None, watch: bool, **params) -> None:
     """Publish DOCUMENT as OUTDIR/<title>.pdf and OUTDIR/decks/NN-<section>.pptx (several
-    documents: each in OUTDIR/<document's name>/); with no DOCUMENT, the documents of
+    documents: each in OUTDIR/<document's name>/, its folder's name before it where two share
+    one); with no DOCUMENT, the documents of
     ./printbook.toml as one handbook, a part each."""
     context = click.get_current_context()
     if not watch:
@@ -282,6 +283,16 @@ def build_command(documents: tuple[Path, ...], config_file: Path | None, watch: 
     click.echo("stopped watching", err=True)
 
 
+def book_folders(documents: tuple[Path, ...]) -> list[str]:
+    """The folder each document's book goes in: its name; where documents share it (each
+    `architecture_diagram.md` of a folder per system), its folder's name and its own, so that no
+    book writes over another."""
+    stems = [Path(document).stem or "document" for document in documents]
+    shared = {stem for stem in stems if stems.count(stem) > 1}
+    return outputs.unique_names([f"{Path(document).resolve().parent.name}-{stem}" if stem in shared else stem
+                                 for document, stem in zip(documents, stems)])
+
+
 @dataclasses.dataclass(frozen=True)
 class Built:
     documents: tuple[Path, ...]
@@ -326,7 +337,7 @@ def build_once(context: click.Context, documents: tuple[Path, ...], config_file:
     # A configuration's documents make one book (a series); documents named on the command line
     # without one make a book each, in OUTDIR/<document's name>/.
     books = [(list(documents), p["outdir"])] if config_file or len(documents) == 1 else [
-        ([document], p["outdir"] / (Path(document).stem or "document")) for document in documents]
+        ([document], p["outdir"] / folder) for document, folder in zip(documents, book_folders(documents))]
     try:
         for sources, outdir in books:
             report = run_or_exit(pipeline().build, sources, outdir, options, step, reporter.advance)
