@@ -1,5 +1,7 @@
 """Layout variants of side-by-side subgraphs, and choosing the layout that prints largest."""
 
+import re
+
 import pytest
 
 from printbook.model import Picture
@@ -205,6 +207,18 @@ def test_a_wardley_map_is_also_drawn_on_a_smaller_canvas_unless_its_author_sized
     source = "wardley-beta\ntitle Tea\ncomponent Tea [0.6, 0.8]\n"
     assert compact(source) == ["wardley-beta\nsize [640, 440]\ntitle Tea\ncomponent Tea [0.6, 0.8]\n"]
     assert compact("wardley-beta\nsize [1100, 800]\ncomponent Tea [0.6, 0.8]\n") == []
+
+
+def test_narrower_participants_keep_the_longest_word_of_their_names_whole():
+    """In boxes 110 px wide mermaid broke "Orchestrator" (96 px in its 16 px) as "Orchestrato-r"."""
+    def width(source: str) -> str | None:
+        found = [re.search(r'"width": (\d+)', text) for text in compact(source)]
+        return next((int(f.group(1)) for f in found if f), None)
+
+    assert width("sequenceDiagram\n    A->>B: hi\n    App<<->>GC: both\n") == 110
+    named = "sequenceDiagram\n    participant ORCH as Orchestrator\n    participant A as Idempotency (Redis)\n    M->>ORCH: go\n"
+    assert 120 <= width(named) < 150  # "Idempotency" and "Orchestrator" whole
+    assert width("sequenceDiagram\n    Client->>PaymentOrchestrationService: go\n") is None  # (no narrower box holds it)
 
 
 def test_a_quarter_turn_turns_a_flowcharts_subgraphs_drawn_their_own_way_too():

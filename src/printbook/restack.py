@@ -14,6 +14,7 @@ import functools
 import math
 import re
 
+from . import resources
 from .model import header_index
 from .flowchart import END, FLOWCHART, HEADER, NAMED, SUBGRAPH, parse_node, split_at_links
 
@@ -117,16 +118,22 @@ def turned(source: str) -> list[str]:
 # page it is drawn in (856 px here) with 10 px axis labels, too small for a slide's 12 pt at the
 # size a slide shows them (the decks cut them into pieces, which mean nothing for a chart); a gantt
 # chart 560 px wide also prints upright at 7 pt. A sequence diagram's participants closer together,
-# its messages wrapped, is 10-35% narrower: fewer columns of pieces; in boxes 110 px wide (mermaid's
-# 150, for names of a word or two) 30-50%, so that seven participants fit a slide's width at 12 pt,
-# each message whole, where they were cut into two columns of pieces. (A canvas that runs a chart's
-# words into each other is not used: placement.crowded_words.)
+# its messages wrapped, is 10-35% narrower: fewer columns of pieces; in narrower boxes (below) 30-50%,
+# so that seven participants fit a slide's width at 12 pt, each message whole, where they were cut
+# into two columns of pieces. (A canvas that runs a chart's words into each other is not used:
+# placement.crowded_words.)
 COMPACT = {"xychart": ('%%{init: {"xyChart": {"width": 560, "height": 330}}}%%',),
            "xychart-beta": ('%%{init: {"xyChart": {"width": 560, "height": 330}}}%%',),
            "quadrantchart": ('%%{init: {"quadrantChart": {"chartWidth": 400, "chartHeight": 340}}}%%',),
            "gantt": ('%%{init: {"gantt": {"useWidth": 720}}}%%', '%%{init: {"gantt": {"useWidth": 560}}}%%'),
-           "sequencediagram": ('%%{init: {"sequence": {"actorMargin": 20, "wrap": true}}}%%',
-                               '%%{init: {"sequence": {"actorMargin": 20, "width": 110, "wrap": true}}}%%')}
+           "sequencediagram": ('%%{init: {"sequence": {"actorMargin": 20, "wrap": true}}}%%',)}
+# A participant's box at least this wide (mermaid's is 150 px), and wide enough for the longest
+# word of a participant's name in mermaid's 16 px (mermaid breaks a longer one: "Orchestrato-r"),
+# with mermaid's 10 px of padding each side.
+NARROWEST_PARTICIPANT = 110
+PARTICIPANT_PADDING = 2 * 10 + 4
+PARTICIPANT = re.compile(r"^\s*(?:participant|actor)\s+(\S+)(?:\s+as\s+(.+?))?\s*$")
+MESSAGE_ENDS = re.compile(r"^\s*([^\s:>+-][^:]*?)\s*<{0,2}-{1,2}[>)x]{0,2}[+-]?\s*([^:]+?)\s*:")
 # A wardley map takes its canvas from a statement of its own (mermaid 11.17 reads no configuration
 # of its size): 900 x 600 px by default, too large for a slide's 12 pt; its points are placed by
 # fractions of the canvas, so a smaller one keeps the map.
@@ -143,7 +150,25 @@ def compact(source: str) -> list[str]:
     kind = lines[first].split()[0].lower() if lines[first].split() else ""
     if kind in SIZED and not any(re.match(r"\s*size\b", line) for line in lines):
         return ["\n".join([*lines[:first + 1], size, *lines[first + 1:]]) + "\n" for size in SIZED[kind]]
+    if kind == "sequencediagram" and (width := _narrow_participants(lines[first + 1:])):
+        return [canvas + "\n" + source for canvas in (*COMPACT[kind], '%%{init: {"sequence": {"actorMargin": 20, '
+                                                       f'"width": {width}, "wrap": true}}}}}}%%')]
     return [canvas + "\n" + source for canvas in COMPACT.get(kind, ())]
+
+
+def _narrow_participants(lines: list[str]) -> int | None:
+    """The width of a sequence diagram's participants' boxes, narrower than mermaid's 150 px, that
+    still holds the longest word of their names on one line; None where no narrower one does."""
+    names = set()
+    for line in lines:
+        if found := PARTICIPANT.match(line):
+            names.add(found.group(2) or found.group(1))
+        elif found := MESSAGE_ENDS.match(line):
+            names.update(found.groups())
+    words = [word for name in names for word in re.split(r"\s+|<br\s*/?>", name.strip('"'), flags=re.I) if word]
+    longest = max((resources.font(16).getlength(word) for word in words), default=0.0)
+    width = max(NARROWEST_PARTICIPANT, math.ceil(longest + PARTICIPANT_PADDING))
+    return width if width < 150 else None
 
 
 def _header(source: str) -> tuple[list[str], int | None, re.Match | None]:
