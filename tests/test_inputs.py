@@ -216,6 +216,18 @@ def test_numbers_that_disagree_are_located_warnings():
     assert len(set(names.values())) == len(names)
 
 
+def test_a_chapter_that_numbers_its_questions_again_gets_one_warning_not_one_a_question():
+    """A second question bank numbered from 1 again: a warning per question (72 in one document by
+    others) said the same thing 72 times."""
+    bank = lambda title: f"## {title}\n\n" + "".join(f"### Q{n}. Why {title} {n}?\n\nBecause.\n\n" for n in range(1, 6))  # noqa: E731
+    book = parse.parse_text("# Banks\n\n" + bank("Java") + bank("Go") + "## Last\n\n### Q5. Again?\n\nYes.\n", "doc.md")
+    found = [str(d) for d in checks.check_structure(book) if d.code == "numbers.duplicate-question"]
+    assert found[0].startswith("doc.md:27:1: warning: 5 question numbers of chapter 'Go' are used before it: Q1-Q5 "
+                               "(Q1 first at line 5)")
+    assert found[1].startswith("doc.md:49:1: warning: question number Q5 is used twice (first at line 21)")
+    assert len(found) == 2
+
+
 def test_exported_diagram_names_are_unique_when_questions_share_a_number():
     book = parse.parse_text("# N\n\n## S\n\n### Q1. a?\n\n```mermaid\ngraph TD\n  A-->B\n```\n\n"
                             "### Q1. b?\n\n```mermaid\ngraph TD\n  C-->D\n```\n", "doc.md")

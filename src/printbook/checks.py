@@ -116,9 +116,7 @@ def check_structure(book: Book) -> list[Diagnostic]:
     """Located warnings where the document's own numbering disagrees with itself: a question
     number used twice or skipped, a section number used twice, a section heading's stated range
     (`(Q1-Q20)`) that its questions do not fill."""
-    found, first_seen = _used_twice([(q.number, q.location) for q in book.questions], "question number Q{}",
-                                    "renumber the questions: decks, contents and exported diagrams go by number",
-                                    "numbers.duplicate-question")
+    found, first_seen = _questions_used_twice(book)
     numbers = sorted(first_seen)
     skipped, shown = 0, []
     for before, after in zip(numbers, numbers[1:]):  # gaps, without listing a hostile Q1 … Q10^12
@@ -135,10 +133,50 @@ def check_structure(book: Book) -> list[Diagnostic]:
     return found + [d for c in sections for d in _stated_range(c)]
 
 
-def _used_twice(numbered: list[tuple[int, Location]], what: str, hint: str, code: str
+RENUMBER = "renumber the questions: decks, contents and exported diagrams go by number"
+ONE_BY_ONE = 3  # a chapter that uses more numbers again than this gets one warning for them all
+
+
+def _questions_used_twice(book: Book) -> tuple[list[Diagnostic], dict[int, Location]]:
+    """A warning for each question number used again; one for a chapter that uses many again (a
+    second question bank numbered from 1: "Q1-Q20 are used before"), not one a question."""
+    found, first_seen = [], {}
+    for chapter in book.chapters:
+        again = [q for q in chapter.numbered_questions if q.number in first_seen]
+        if len(again) > ONE_BY_ONE:
+            numbers = sorted({q.number for q in again})
+            found.append(Diagnostic(
+                "warning", again[0].location, f"{len(again)} question numbers of chapter '{chapter.title}' are used "
+                f"before it: {_ranges(numbers)} (Q{numbers[0]} first at line {first_seen[numbers[0]].line})",
+                RENUMBER, "numbers.duplicate-question"))
+            again_here = again
+        else:
+            again_here = []
+        repeats, seen = _used_twice([(q.number, q.location) for q in chapter.numbered_questions if q not in again_here],
+                                    "question number Q{}", RENUMBER, "numbers.duplicate-question", first_seen)
+        found += repeats
+        first_seen = seen
+    return found, first_seen
+
+
+def _ranges(numbers: list[int]) -> str:
+    """Sorted numbers as runs, `Q1-Q20, Q25`, the first ten runs and how many more."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    said = [f"Q{run[0]}-Q{run[-1]}" if len(run) > 1 else f"Q{run[0]}" for run in runs[:10]]
+    return ", ".join(said) + (f" and {len(runs) - 10:,} more" if len(runs) > 10 else "")
+
+
+def _used_twice(numbered: list[tuple[int, Location]], what: str, hint: str, code: str,
+                first_seen: dict[int, Location] | None = None
                 ) -> tuple[list[Diagnostic], dict[int, Location]]:
-    """A warning for each number used again, and where each number is first used."""
-    first_seen: dict[int, Location] = {}
+    """A warning for each number used again, and where each number is first used (after those
+    of `first_seen`)."""
+    first_seen = dict(first_seen or {})
     found = []
     for number, location in numbered:
         if number in first_seen:
