@@ -279,6 +279,11 @@ class _BookReader:
         reader.inline.ruler.before("escape", "math_inline", math_inline)  # (a title's math as its text: plain)
         self.tokens = reader.parse(text, found)
         self.references: dict[str, dict] = found.get("references", {})
+        # Each level's heading titles as plain words, read once for the questions' shape below.
+        self.headings: dict[int, list[str]] = {level: [] for level in range(1, 7)}
+        for token, inline in zip(self.tokens, self.tokens[1:]):
+            if token.type == "heading_open":
+                self.headings[int(token.tag[1])].append(plain(inline, tags=True))
         self.question_level = self._question_level()
         self.numbered_questions = bool(self._numbered_headings(self.question_level))
         self.recurring = self._recurring_headings()
@@ -506,27 +511,22 @@ class _BookReader:
         """The level of the document's questions: 3 (`### Q12. …`, under `## Section` chapters), or
         2 in a document that lists its questions as `## Q1. …` (or `## 1. What is …?`) and has none
         at `###`; there a `###` is a heading inside its question."""
-        numbered = {2: 0, 3: 0}
-        for token, inline in zip(self.tokens, self.tokens[1:]):
-            if token.type == "heading_open" and token.tag in ("h2", "h3") and (
-                    QUESTION_HEADING.match(title := plain(inline, tags=True)) or _number_only(title)
-                    or LABELLED_HEADING.match(title)):
-                numbered[int(token.tag[1])] += 1
+        numbered = {level: sum(bool(QUESTION_HEADING.match(title) or _number_only(title) or LABELLED_HEADING.match(title))
+                               for title in self.headings[level]) for level in (2, 3)}
         if numbered[3] == 0 and numbered[2] < 2 and len(asking := self._numbered_headings(2)) >= 2:
             numbered[2] += len(asking)
         return 2 if numbered[3] == 0 and numbered[2] >= 2 else 3
 
     def _next_number(self) -> int:
         """The number after the last numbered question's so far (1 for the first)."""
-        numbers = [q["number"] for chapter in self.chapters for q in chapter["questions"] if q["number"] is not None]
-        return numbers[-1] + 1 if numbers else 1
+        return 1 + next((q["number"] for chapter in reversed(self.chapters) for q in reversed(chapter["questions"])
+                         if q["number"] is not None), 0)
 
     def _labelled_questions(self) -> bool:
         """Whether the document's questions are headings labelled but not numbered (`## Q: "How
         do you write unit tests in Go?"`): two or more at the questions' level, and none numbered
         `Q12.` (each is numbered after the question before it)."""
-        titles = [plain(inline, tags=True) for token, inline in zip(self.tokens, self.tokens[1:])
-                  if token.type == "heading_open" and token.tag == f"h{self.question_level}"]
+        titles = self.headings[self.question_level]
         return (sum(bool(LABELLED_HEADING.match(title)) for title in titles) >= 2
                 and not any(QUESTION_HEADING.match(title) or _number_only(title) is not None for title in titles))
 
@@ -535,11 +535,9 @@ class _BookReader:
         recur word for word (`### How to Explain in Interview` after each of fifty `### Question
         N: …`): a part of the question above each, not an unnumbered question in the contents."""
         counts: dict[str, int] = {}
-        for token, inline in zip(self.tokens, self.tokens[1:]):
-            if token.type == "heading_open" and token.tag == f"h{self.question_level}":
-                title = plain(inline, tags=True)
-                if not (QUESTION_HEADING.match(title) or NUMBERED_HEADING.match(title) or _number_only(title) is not None):
-                    counts[title] = counts.get(title, 0) + 1
+        for title in self.headings[self.question_level]:
+            if not (QUESTION_HEADING.match(title) or NUMBERED_HEADING.match(title) or _number_only(title) is not None):
+                counts[title] = counts.get(title, 0) + 1
         return {title for title, count in counts.items() if count >= RECURRING}
 
     def _folded_questions(self) -> bool:
@@ -589,8 +587,7 @@ class _BookReader:
         document's: three or more, more than twice as many as headings that would be questions,
         none of which asks (`### Q1. Design a cache`, whose follow-up questions come below it,
         keeps its headings as questions), in a document whose numbered headings do not ask."""
-        headings = [plain(inline, tags=True) for token, inline in zip(self.tokens, self.tokens[1:])
-                    if token.type == "heading_open" and int(token.tag[1]) == self.question_level]
+        headings = self.headings[self.question_level]
         return (count >= 3 and count > 2 * len(headings) and not self.numbered_questions
                 and not any(QUESTION_HEADING.match(title) or _number_only(title) or title.rstrip().endswith("?")
                             for title in headings))
@@ -610,9 +607,7 @@ class _BookReader:
     def _numbered_headings(self, level: int) -> list[str]:
         """The document's `### 12. …` headings at `level`, where they are its questions: most of
         them ask something (end in `?`, or start "What", "Explain", "Design" …); else none."""
-        titles = [found.group(2) for token, inline in zip(self.tokens, self.tokens[1:])
-                  if token.type == "heading_open" and token.tag == f"h{level}"
-                  and (found := NUMBERED_HEADING.match(plain(inline, tags=True)))]
+        titles = [found.group(2) for title in self.headings[level] if (found := NUMBERED_HEADING.match(title))]
         asking = sum(title.rstrip().endswith("?") or bool(ASKS.match(title)) for title in titles)
         return titles if len(titles) >= 2 and asking >= 0.6 * len(titles) else []
 
