@@ -140,22 +140,21 @@ ONE_BY_ONE = 3  # a chapter that uses more numbers again than this gets one warn
 def _questions_used_twice(book: Book) -> tuple[list[Diagnostic], dict[int, Location]]:
     """A warning for each question number used again; one for a chapter that uses many again (a
     second question bank numbered from 1: "Q1-Q20 are used before"), not one a question."""
-    found, first_seen = [], {}
+    found: list[Diagnostic] = []
+    first_seen: dict[int, Location] = {}
     for chapter in book.chapters:
-        again = [q for q in chapter.numbered_questions if q.number in first_seen]
+        questions = chapter.numbered_questions
+        again = [q for q in questions if q.number in first_seen]
         if len(again) > ONE_BY_ONE:
             numbers = sorted({q.number for q in again})
             found.append(Diagnostic(
                 "warning", again[0].location, f"{len(again)} question numbers of chapter '{chapter.title}' are used "
                 f"before it: {_ranges(numbers)} (Q{numbers[0]} first at line {first_seen[numbers[0]].line})",
                 RENUMBER, "numbers.duplicate-question"))
-            again_here = again
-        else:
-            again_here = []
-        repeats, seen = _used_twice([(q.number, q.location) for q in chapter.numbered_questions if q not in again_here],
-                                    "question number Q{}", RENUMBER, "numbers.duplicate-question", first_seen)
+            questions = [q for q in questions if q.number not in first_seen]  # (the rest said one by one)
+        repeats, first_seen = _used_twice([(q.number, q.location) for q in questions], "question number Q{}",
+                                          RENUMBER, "numbers.duplicate-question", first_seen)
         found += repeats
-        first_seen = seen
     return found, first_seen
 
 

@@ -146,16 +146,17 @@ def _as_mermaids(entity: re.Match) -> str:
     return f"#{int(entity.group(1), 16)};" if entity.group(1) else f"#{entity.group(2)};"
 
 
+# A sequence diagram's arrow (`->>`, `-->`, `-x`, `-)`), what tells a message from other lines.
+SEQUENCE_ARROW = re.compile(r"-{1,2}(?:>>|>|x|\))")
 # What may follow a `;` that ends a statement in a sequence diagram: a keyword, or a message.
 SEQUENCE_STATEMENT = re.compile(
     r"^\s*(?:(?:participant|actor|note|loop|alt|else|opt|par|and|rect|end|critical|option|break|activate|"
-    r"deactivate|autonumber|box|create|destroy|title|links?|properties|details)\b|[^:;]+?(?:<<)?-{1,2}(?:>>|>|x|\)))",
-    re.I)
+    r"deactivate|autonumber|box|create|destroy|title|links?|properties|details)\b|[^:;]+?(?:<<)?"
+    + SEQUENCE_ARROW.pattern + ")", re.I)
 # A one-headed arrow written with a second head at the start: `C<->>S` for mermaid's `C<<->>S`.
 HALF_TWO_WAY = re.compile(r"(?<=[^<\s-])(\s*)<(-{1,2})>>")
 # A flowchart's style statement (`style WAL fill:#ff9800`), which a sequence diagram has none of.
 FLOWCHART_STYLE = re.compile(r"^\s*(style|classDef|class|linkStyle)\s+\S")
-SEQUENCE_ARROW = re.compile(r"-{1,2}(>>|>|x|\))")
 
 
 def _repaired_sequence(diagram: Diagram, lines: list[str], header: int) -> Repaired:

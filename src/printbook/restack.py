@@ -150,10 +150,10 @@ def compact(source: str) -> list[str]:
     kind = lines[first].split()[0].lower() if lines[first].split() else ""
     if kind in SIZED and not any(re.match(r"\s*size\b", line) for line in lines):
         return ["\n".join([*lines[:first + 1], size, *lines[first + 1:]]) + "\n" for size in SIZED[kind]]
+    canvases = COMPACT.get(kind, ())
     if kind == "sequencediagram" and (width := _narrow_participants(lines[first + 1:])):
-        return [canvas + "\n" + source for canvas in (*COMPACT[kind], '%%{init: {"sequence": {"actorMargin": 20, '
-                                                       f'"width": {width}, "wrap": true}}}}}}%%')]
-    return [canvas + "\n" + source for canvas in COMPACT.get(kind, ())]
+        canvases = (*canvases, f'%%{{init: {{"sequence": {{"actorMargin": 20, "width": {width}, "wrap": true}}}}}}%%')
+    return [canvas + "\n" + source for canvas in canvases]
 
 
 def _narrow_participants(lines: list[str]) -> int | None:
