@@ -15,9 +15,11 @@ and the PDF stage (WeasyPrint), the same handbook with: mermaid's own SVGs and W
 typesets it (printbook's SVGs, text in runs, collector paused, a long book in parts, two at once
 on two cores); and on one core, with empty boxes for diagrams (the handbook's own share), with
 mermaid's SVGs and with printbook's, so that the diagrams' own share compares like with like.
-Then whole builds as a user runs them (`printbook build`), BENCH_RUNS times (3): cold, with nothing
-changed and after a one-question edit, and that edit again under `build --watch`, in m (one mmdc
-call); and the document and ten times its
+Then whole builds as a user runs them (`printbook build`), BENCH_RUNS times (3): cold; cold with the
+renderer asked only for the layouts the build's placements use (foresight.py: the floor for any
+way of choosing what to render, checked to make the same outputs); with nothing changed and after
+a one-question edit, and that edit again under `build --watch`, in m (one mmdc call); and the
+document and ten times its
 questions built into a new output folder with the diagrams cached, with the peak memory of the
 largest process. The diagram stage's original layouts are also rendered BENCH_RUNS times.
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import re
 import shutil
@@ -37,6 +40,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from unittest import mock
 
+from pptx import Presentation
+
+from foresight import needed_layouts, sources_recorded
 from printbook import deck, diagrams, pdf, pdf_parts, pipeline, repair, weasyprint_internals
 from printbook.model import Picture
 from printbook.parse import parse_file, read_source
@@ -99,9 +105,11 @@ def one_mmdc_call(command: list[str], source: str, scratch: Path) -> float:
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))  # of the whole builds and the diagram stage: each is shown
 
 
-def whole_builds(scratch: Path, run_number: int) -> list[tuple[str, float, str]]:
+def whole_builds(scratch: Path, run_number: int, needed: Path) -> list[tuple[str, float, str]]:
     """`printbook build` as a user runs it (Python start-up included), on a copy of the document:
-    cold (empty cache, empty output folder), again with nothing changed, and after one question's
+    cold (empty cache, empty output folder); cold again with the renderer asked only for the
+    layouts in `needed`, those the build's placements use (foresight.py: a floor no build can go
+    under by choosing better what to render); again with nothing changed, and after one question's
     title is edited; each with its target in m."""
     folder = scratch / f"whole-{run_number}"
     folder.mkdir()
@@ -110,7 +118,14 @@ def whole_builds(scratch: Path, run_number: int) -> list[tuple[str, float, str]]
     document.write_text(text)
     command = [str(Path(sys.executable).parent / "printbook"), "build", str(document), "-o", str(folder / "out"), "-q"]
     run = lambda: subprocess.run(command, capture_output=True, check=False)  # noqa: E731
-    rows = [("cold (empty cache)", timed(run)[0], "103/12 m"), ("nothing changed", timed(run)[0], "1/2 m")]
+    rows = [("cold (empty cache)", timed(run)[0], "103/12 m")]
+    foresight = [sys.executable, str(Path(__file__).with_name("foresight.py")), str(needed), *command[1:3], "-o",
+                 str(folder / "foresight"), "-q"]
+    rows.append(("cold, rendering only the layouts used (floor)",
+                 timed(lambda: subprocess.run(foresight, capture_output=True, check=False))[0], "103/12 m"))
+    if run_number == 1:
+        same_outputs(folder / "out", folder / "foresight")
+    rows.append(("nothing changed", timed(run)[0], "1/2 m"))
     question = parse_file(document).questions[len(parse_file(document).questions) // 2]
     lines = text.splitlines(keepends=True)
     lines[question.location.line - 1] = lines[question.location.line - 1].rstrip("\n") + " (edited)\n"
@@ -118,6 +133,21 @@ def whole_builds(scratch: Path, run_number: int) -> list[tuple[str, float, str]]
     rows.append(("after one question's title is edited", timed(run)[0], "2 m"))
     rows.append(("the same, in build --watch (edit saved to rebuilt)", watched_edit(command, document), "2 m"))
     return rows
+
+
+def same_outputs(built: Path, other: Path) -> None:
+    """Stops the benchmark unless `other` holds the same handbook text and the same slides (shapes,
+    their sizes and texts) as `built`: the floor is a floor only for the same outputs."""
+    def contents(folder: Path) -> list:
+        text = [subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True).stdout
+                for p in sorted(folder.glob("*.pdf"))]
+        slides = [[[(shape.shape_type, shape.has_text_frame and shape.text_frame.text, shape.width, shape.height)
+                    for shape in slide.shapes] for slide in Presentation(str(p)).slides]
+                  for p in sorted(folder.glob("decks/*.pptx"))]
+        return [text, slides]
+
+    if contents(built) != contents(other):
+        raise RuntimeError(f"bench: the build asking only for the layouts used made other outputs ({other})")
 
 
 def watched_edit(command: list[str], document: Path) -> float:
@@ -194,7 +224,10 @@ def main() -> None:
         plains = [timed(lambda: diagrams.render_diagrams(found, diagrams.RenderOptions(restack=False)))
                   for _ in range(RUNS)]
         plain, (plain_renderings, _) = max(plains, key=lambda p: p[0])  # the slowest run
-        restacked, (renderings, _) = timed(lambda: as_built(book, found, options))
+        with sources_recorded() as sources_of:
+            restacked, (renderings, _) = timed(lambda: as_built(book, found, options))
+        needed = scratch / "needed.json"
+        needed.write_text(json.dumps(sorted({sources_of[p.svg] for p in needed_layouts(book, renderings)})))
         warm, _ = timed(lambda: as_built(book, found, options))
         cold = plain
         rows += [("printbook cold, original layouts (slowest run)", plain), ("printbook cold, with restacked layouts", restacked),
@@ -215,7 +248,7 @@ def main() -> None:
             sample_time, _ = timed(lambda: list(pool.map(one_mmdc, range(len(sample)))))
         rows.append((f"mmdc per diagram (x{len(found)}, timed on {len(sample)})", sample_time / len(sample) * len(found)))
         m = one_mmdc_call(command, sample[0], scratch)
-        builds = [whole_builds(scratch, n) for n in range(1, RUNS + 1)]
+        builds = [whole_builds(scratch, n, needed) for n in range(1, RUNS + 1)]
         typeset = typeset_builds(scratch)
 
         document = scratch / "doc.md"
