@@ -15,6 +15,8 @@ import dataclasses
 import json
 import sys
 from contextlib import contextmanager
+from pathlib import Path
+from unittest import mock
 
 from printbook import deck, diagrams, pdf, placement
 from printbook.model import Picture
@@ -34,11 +36,8 @@ def sources_recorded():
                 found.setdefault(answer["svg"], request["code"])
         return answers
 
-    diagrams.DiagramStage._ask = ask
-    try:
+    with mock.patch.object(diagrams.DiagramStage, "_ask", ask):
         yield found
-    finally:
-        diagrams.DiagramStage._ask = asked
 
 
 def needed_layouts(book, renderings: dict) -> list[Picture]:
@@ -55,29 +54,36 @@ def needed_layouts(book, renderings: dict) -> list[Picture]:
         if not isinstance(picture, Picture):
             continue
         wanted = placed(picture, diagram)
+        same = lambda fewer: placed(fewer, diagram) == wanted  # noqa: E731
         for layout in picture.alternatives:
-            fewer = dataclasses.replace(picture, alternatives=tuple(p for p in picture.alternatives if p is not layout))
-            if placed(fewer, diagram) == wanted:
+            if same(fewer := dataclasses.replace(picture, alternatives=_without(picture.alternatives, layout))):
                 picture = fewer
-        if picture.parts and placed(dataclasses.replace(picture, parts=()), diagram) == wanted:
-            picture = dataclasses.replace(picture, parts=())
+        if picture.parts and same(fewer := dataclasses.replace(picture, parts=())):
+            picture = fewer
         for index, part in enumerate(picture.parts):
             for layout in part.alternatives:
-                fewer = dataclasses.replace(part, alternatives=tuple(p for p in part.alternatives if p is not layout))
-                parts = (*picture.parts[:index], fewer, *picture.parts[index + 1:])
-                if placed(dataclasses.replace(picture, parts=parts), diagram) == wanted:
-                    picture = dataclasses.replace(picture, parts=parts)
+                kept = picture.parts[index]
+                parts = list(picture.parts)
+                parts[index] = dataclasses.replace(kept, alternatives=_without(kept.alternatives, layout))
+                if same(fewer := dataclasses.replace(picture, parts=tuple(parts))):
+                    picture = fewer
         pruned[diagram] = picture
-    # The handbook also places a diagram below its chapter's or question's opening text: where the
-    # pruned renderings change a placement of the whole book, that diagram keeps all it had.
-    whole_book = lambda found: [{d: shown_as(p) for d, p in placements.items()}  # noqa: E731
-                                for placements in (pdf.placed(book, found, pdf.PdfOptions()), deck.placed(found))]
+    # The handbook also places a diagram below its chapter's or question's opening text, and as a
+    # landscape page does on its question's landscape pages (slides place each diagram alone, as
+    # above): where the pruned renderings change the handbook's placement, a diagram keeps all it had.
+    def whole_book(found: dict) -> dict:
+        return {d: shown_as(p) for d, p in pdf.placed(book, found, pdf.PdfOptions()).items()}
+
     before, after = whole_book(renderings), whole_book({**renderings, **pruned})
     for diagram in pruned:
-        if any(side_before.get(diagram) != side_after.get(diagram) for side_before, side_after in zip(before, after)):
+        if before.get(diagram) != after.get(diagram):
             pruned[diagram] = renderings[diagram]
     return [layout for picture in pruned.values()
             for layout in (*picture.layouts, *(p for part in picture.parts for p in part.layouts))]
+
+
+def _without(layouts: tuple[Picture, ...], layout: Picture) -> tuple[Picture, ...]:
+    return tuple(p for p in layouts if p is not layout)
 
 
 def shown_as(placed: placement.Placement) -> tuple:
@@ -96,12 +102,12 @@ def build_asking_only(sources: set[str]) -> None:
                     if "code" in r and r["code"] not in sources}
         return asked(self, [r for r in requests if key(r) not in left_out], progress, key) | left_out
 
-    diagrams.DiagramStage._ask = ask
     from printbook import cli
-    cli.main()
+    with mock.patch.object(diagrams.DiagramStage, "_ask", ask):
+        cli.main()
 
 
 if __name__ == "__main__":
     layouts_file, *arguments = sys.argv[1:]
     sys.argv = ["printbook", *arguments]
-    build_asking_only(set(json.loads(open(layouts_file).read())))
+    build_asking_only(set(json.loads(Path(layouts_file).read_text())))
